@@ -1,0 +1,80 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Args;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use super::welcome::Welcome;
+use super::{connect, load_config, CliError, GlobalArgs};
+use crate::http::{self, AppState};
+use crate::service::AccountService;
+
+#[derive(Args, Default)]
+pub struct ServeArgs {
+    /// Address to listen on, e.g. 127.0.0.1:8080 (overrides server.bind)
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<String>,
+    /// Do not apply pending migrations at start
+    #[arg(long)]
+    no_migrate: bool,
+}
+
+pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
+    let mut overrides = Vec::new();
+    if let Some(bind) = args.bind {
+        overrides.push(("server.bind", bind));
+    }
+    if args.no_migrate {
+        overrides.push(("database.auto_migrate", "false".to_string()));
+    }
+    let config = Arc::new(load_config(global, overrides)?);
+    let _log_guard = crate::telemetry::init_server(&config.log).map_err(CliError::Runtime)?;
+
+    let store = connect(&config).await?;
+    if config.database.auto_migrate {
+        let applied = store.migrate().await?;
+        if !applied.is_empty() {
+            tracing::info!(migrations = ?applied, "applied migrations");
+        }
+    }
+
+    let listener = TcpListener::bind(config.bind_addr())
+        .await
+        .map_err(|e| CliError::Runtime(format!("cannot listen on {}: {e}", config.server.bind)))?;
+
+    if config.bootstrap.enabled {
+        let b = &config.bootstrap;
+        let accounts = AccountService::new(store.clone());
+        if let Some(created) = accounts.bootstrap(&b.tenant, &b.email, &b.password).await? {
+            let generated = b.password.is_empty().then_some(created.password.as_str());
+            let welcome = Welcome {
+                config: &config,
+                tenant: &created.tenant,
+                owner: &created.owner,
+                password: generated,
+            };
+            // Printed for the person at the terminal, never logged: it may hold the password.
+            println!("\n{}", welcome.text());
+        }
+    }
+
+    let shutdown = CancellationToken::new();
+    http::server::cancel_on_signal(shutdown.clone());
+    let router = http::router::build(AppState::new(config.clone(), store.clone()));
+    tracing::info!(
+        addr = %config.bind_addr(),
+        url = %config.public_url(),
+        profile = %config.profile,
+        database = ?store.backend(),
+        "uniqchat listening"
+    );
+    let deadline = Duration::from_secs(config.server.shutdown_timeout_secs);
+    http::server::run(router, listener, shutdown, deadline)
+        .await
+        .map_err(|e| CliError::Runtime(format!("server error: {e}")))?;
+
+    store.close().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

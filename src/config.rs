@@ -1,0 +1,325 @@
+//! Typed settings, loaded once at start-up from layered sources and validated.
+//!
+//! Layers, lowest first: `config/default.toml` < `config/<profile>.toml` < `--config FILE`
+//! < `UNIQCHAT__SECTION__KEY` environment variables < command-line flags. The files are read
+//! from the config directory when present, otherwise the copies built into the binary are used,
+//! so an installed binary runs without the repository around it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// The signing secret shipped in `config/default.toml`; the `prod` profile refuses it.
+pub const SHIPPED_JWT_SECRET: &str = "uniqchat-shipped-default-secret-change-me";
+
+const EMBEDDED: [(&str, &str); 4] = [
+    ("default", include_str!("../config/default.toml")),
+    ("dev", include_str!("../config/dev.toml")),
+    ("test", include_str!("../config/test.toml")),
+    ("prod", include_str!("../config/prod.toml")),
+];
+
+pub const PROFILES: [&str; 3] = ["dev", "test", "prod"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("unknown profile '{0}' (expected one of: dev, test, prod)")]
+    UnknownProfile(String),
+    #[error("config file {0} not found")]
+    MissingFile(PathBuf),
+    #[error("{0}")]
+    Parse(Box<figment::Error>),
+    #[error("{key}: {message} (from {source_name})")]
+    Invalid {
+        key: &'static str,
+        message: String,
+        source_name: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub rate_limit: RateLimitConfig,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub bootstrap: BootstrapConfig,
+    pub log: LogConfig,
+    /// The profile these settings were loaded for (set by the loader, not by files).
+    #[serde(default)]
+    pub profile: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub bind: String,
+    pub public_url: String,
+    pub shutdown_timeout_secs: u64,
+    pub request_timeout_secs: u64,
+    pub body_limit_bytes: usize,
+    pub cors_origins: Vec<String>,
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitConfig {
+    pub enabled: bool,
+    pub per_second: u32,
+    pub burst: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: u32,
+    pub connect_timeout_secs: u64,
+    pub auto_migrate: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthConfig {
+    pub jwt_secret: String,
+    pub access_token_ttl_secs: u64,
+    pub refresh_token_ttl_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BootstrapConfig {
+    pub enabled: bool,
+    pub tenant: String,
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    pub level: String,
+    pub format: LogFormat,
+    pub file: bool,
+    pub dir: String,
+}
+
+/// Where to load from and what the command line overrides.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    pub profile: Option<String>,
+    pub config_dir: Option<PathBuf>,
+    pub config_file: Option<PathBuf>,
+    /// Flag overrides as (dotted key, value), applied last.
+    pub overrides: Vec<(&'static str, String)>,
+}
+
+impl Config {
+    pub fn load(sources: &Sources) -> Result<Config, ConfigError> {
+        let profile = sources.profile.clone().unwrap_or_else(|| "dev".to_string());
+        if !PROFILES.contains(&profile.as_str()) {
+            return Err(ConfigError::UnknownProfile(profile));
+        }
+        let dir = sources
+            .config_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("config"));
+
+        let mut figment = Figment::new()
+            .merge(layer(&dir, "default"))
+            .merge(layer(&dir, &profile));
+        if let Some(file) = &sources.config_file {
+            if !file.is_file() {
+                return Err(ConfigError::MissingFile(file.clone()));
+            }
+            figment = figment.merge(Toml::file(file));
+        }
+        figment = figment.merge(Env::prefixed("UNIQCHAT__").split("__"));
+        for (key, value) in &sources.overrides {
+            figment = figment.merge(Serialized::default(key, value));
+        }
+        figment = figment.merge(Serialized::default("profile", &profile));
+
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Parse(Box::new(e)))?;
+        config.validate(&figment)?;
+        Ok(config)
+    }
+
+    fn validate(&self, figment: &Figment) -> Result<(), ConfigError> {
+        let invalid = |key: &'static str, message: String| ConfigError::Invalid {
+            key,
+            message,
+            source_name: source_of(figment, key),
+        };
+        if self.server.bind.parse::<SocketAddr>().is_err() {
+            return Err(invalid(
+                "server.bind",
+                format!(
+                    "'{}' is not an address like 127.0.0.1:8080",
+                    self.server.bind
+                ),
+            ));
+        }
+        let url = &self.server.public_url;
+        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(invalid(
+                "server.public_url",
+                format!("'{url}' must start with http:// or https://"),
+            ));
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return Err(invalid(
+                "server.body_limit_bytes",
+                "must be at least 1024".into(),
+            ));
+        }
+        if self.rate_limit.enabled
+            && (self.rate_limit.per_second == 0 || self.rate_limit.burst == 0)
+        {
+            return Err(invalid(
+                "rate_limit.per_second",
+                "per_second and burst must be above 0 when rate limiting is enabled".into(),
+            ));
+        }
+        if crate::store::Backend::from_url(&self.database.url).is_none() {
+            return Err(invalid(
+                "database.url",
+                format!(
+                    "unsupported scheme in '{}' (expected sqlite://, postgres:// or mysql://)",
+                    mask_url(&self.database.url)
+                ),
+            ));
+        }
+        if self.database.max_connections == 0 {
+            return Err(invalid(
+                "database.max_connections",
+                "must be above 0".into(),
+            ));
+        }
+        if self.auth.jwt_secret.len() < 32 {
+            return Err(invalid(
+                "auth.jwt_secret",
+                "must be at least 32 characters long".into(),
+            ));
+        }
+        if self.profile == "prod" && self.auth.jwt_secret == SHIPPED_JWT_SECRET {
+            return Err(invalid(
+                "auth.jwt_secret",
+                "the prod profile refuses the shipped default secret; set UNIQCHAT__AUTH__JWT_SECRET"
+                    .into(),
+            ));
+        }
+        if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
+            return Err(invalid(
+                "auth.access_token_ttl_secs",
+                "token lifetimes must be above 0".into(),
+            ));
+        }
+        if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
+            return Err(invalid(
+                "log.level",
+                format!("'{}' is not a valid tracing filter", self.log.level),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn bind_addr(&self) -> SocketAddr {
+        // validate() has checked that it parses; fall back to the documented default otherwise.
+        self.server
+            .bind
+            .parse()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080)))
+    }
+
+    /// The URL browsers use to reach this server, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        if !self.server.public_url.is_empty() {
+            return self.server.public_url.trim_end_matches('/').to_string();
+        }
+        let addr = self.bind_addr();
+        let host = if addr.ip().is_unspecified() {
+            "localhost".to_string()
+        } else {
+            addr.ip().to_string()
+        };
+        format!("http://{host}:{}", addr.port())
+    }
+
+    /// The effective settings as TOML with every secret masked.
+    pub fn to_masked_toml(&self) -> String {
+        let mut masked = self.clone();
+        masked.auth.jwt_secret = "********".into();
+        masked.database.url = mask_url(&masked.database.url);
+        if !masked.bootstrap.password.is_empty() {
+            masked.bootstrap.password = "********".into();
+        }
+        toml::to_string_pretty(&masked).unwrap_or_else(|e| format!("# cannot render: {e}\n"))
+    }
+}
+
+fn layer(dir: &Path, name: &str) -> Figment {
+    let path = dir.join(format!("{name}.toml"));
+    if path.is_file() {
+        return Figment::from(Toml::file(path));
+    }
+    let embedded = EMBEDDED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+        .unwrap_or("");
+    Figment::from(Toml::string(embedded))
+}
+
+fn source_of(figment: &Figment, key: &str) -> String {
+    match figment.find_metadata(key) {
+        Some(md) => match &md.source {
+            Some(src) => format!("{} {}", md.name, src),
+            None => md.name.to_string(),
+        },
+        None => "defaults".to_string(),
+    }
+}
+
+/// Replaces the password in a database URL with asterisks.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let Some((userinfo, host)) = rest.rsplit_once('@') else {
+        return url.to_string();
+    };
+    match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:********@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_passwords_in_urls() {
+        assert_eq!(
+            mask_url("postgres://u:secret@db/x"),
+            "postgres://u:********@db/x"
+        );
+        assert_eq!(mask_url("sqlite://data/x.db"), "sqlite://data/x.db");
+        assert_eq!(mask_url("mysql://root@h/x"), "mysql://root@h/x");
+    }
+}

@@ -1,0 +1,28 @@
+use sea_orm::entity::prelude::*;
+
+use super::enums::{AgentStatus, Role};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "users")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub tenant_id: String,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub max_chats: i32,
+    pub status: AgentStatus,
+    pub disabled: bool,
+    /// Set for invited accounts: the one-time password must be changed at first login.
+    pub must_change_password: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

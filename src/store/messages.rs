@@ -1,0 +1,150 @@
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
+
+use super::entities::{conversation, message};
+use super::{now, Message, MessageKind, SenderKind, Store, StoreError, StoreResult};
+use crate::types::ids::new_id;
+
+pub struct NewMessage {
+    pub conversation_id: String,
+    pub sender_kind: SenderKind,
+    pub sender_id: Option<String>,
+    pub client_msg_id: Option<String>,
+    pub kind: MessageKind,
+    pub body: String,
+}
+
+/// The stored message, and whether it was stored earlier under the same `client_msg_id`.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    pub message: Message,
+    pub duplicate: bool,
+}
+
+impl Store {
+    /// Stores a message with the next gap-free `seq` of its conversation, once per
+    /// `(sender, client_msg_id)`: a resend returns the first copy and stores nothing.
+    ///
+    /// The conversation row is bumped first, which takes its write lock (a row lock on
+    /// PostgreSQL/MySQL, the database lock on SQLite); every later read in the transaction
+    /// therefore sees all messages committed before it, so neither seq nor duplicates can race.
+    pub async fn append_message(&self, tenant_id: &str, new: NewMessage) -> StoreResult<Appended> {
+        let txn = self.db.begin().await?;
+        let appended = append_in(&txn, tenant_id, new).await?;
+        if appended.duplicate {
+            txn.rollback().await?;
+        } else {
+            txn.commit().await?;
+        }
+        Ok(appended)
+    }
+
+    /// Messages with `seq` above `after_seq`, oldest first.
+    pub async fn list_messages_after(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<Message>> {
+        Ok(message::Entity::find()
+            .filter(message::Column::TenantId.eq(tenant_id))
+            .filter(message::Column::ConversationId.eq(conversation_id))
+            .filter(message::Column::Seq.gt(after_seq))
+            .order_by_asc(message::Column::Seq)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The `limit` messages just below `before_seq`, oldest first (for loading older history).
+    pub async fn list_messages_before(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        before_seq: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<Message>> {
+        let mut page = message::Entity::find()
+            .filter(message::Column::TenantId.eq(tenant_id))
+            .filter(message::Column::ConversationId.eq(conversation_id))
+            .filter(message::Column::Seq.lt(before_seq))
+            .order_by_desc(message::Column::Seq)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        page.reverse();
+        Ok(page)
+    }
+}
+
+async fn append_in(
+    txn: &DatabaseTransaction,
+    tenant_id: &str,
+    new: NewMessage,
+) -> StoreResult<Appended> {
+    let at = now();
+    let bumped = conversation::Entity::update_many()
+        .col_expr(
+            conversation::Column::LastSeq,
+            Expr::col(conversation::Column::LastSeq).add(1),
+        )
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
+        .filter(conversation::Column::TenantId.eq(tenant_id))
+        .filter(conversation::Column::Id.eq(&new.conversation_id))
+        .exec(txn)
+        .await?;
+    if bumped.rows_affected == 0 {
+        return Err(StoreError::NotFound("conversation"));
+    }
+
+    if let Some(client_id) = &new.client_msg_id {
+        let mut query = message::Entity::find()
+            .filter(message::Column::ConversationId.eq(&new.conversation_id))
+            .filter(message::Column::SenderKind.eq(new.sender_kind))
+            .filter(message::Column::ClientMsgId.eq(client_id));
+        query = match &new.sender_id {
+            Some(sender) => query.filter(message::Column::SenderId.eq(sender)),
+            None => query.filter(message::Column::SenderId.is_null()),
+        };
+        if let Some(first) = query.one(txn).await? {
+            return Ok(Appended {
+                message: first,
+                duplicate: true,
+            });
+        }
+    }
+
+    let seq: i64 = conversation::Entity::find()
+        .select_only()
+        .column(conversation::Column::LastSeq)
+        .filter(conversation::Column::Id.eq(&new.conversation_id))
+        .into_tuple()
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound("conversation"))?;
+
+    let model = message::Model {
+        id: new_id(),
+        tenant_id: tenant_id.to_string(),
+        conversation_id: new.conversation_id,
+        seq,
+        sender_kind: new.sender_kind,
+        sender_id: new.sender_id,
+        client_msg_id: new.client_msg_id,
+        kind: new.kind,
+        body: new.body,
+        created_at: at,
+    };
+    message::Entity::insert(model.clone().into_active_model())
+        .exec_without_returning(txn)
+        .await
+        .map_err(StoreError::unique("message"))?;
+    Ok(Appended {
+        message: model,
+        duplicate: false,
+    })
+}

@@ -1,0 +1,15 @@
+//! The one migration history, applied the same way on SQLite, PostgreSQL and MySQL.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_initial;
+mod schema;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_initial::Migration)]
+    }
+}

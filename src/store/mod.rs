@@ -1,0 +1,182 @@
+//! Persistence: entities, migrations and the repository functions the services call.
+//!
+//! Every query takes the tenant id in its key or filter, so no code path can read across tenants.
+//! SQL lives here and nowhere else.
+
+mod api_tokens;
+mod audit;
+mod blacklist;
+mod conversations;
+pub mod entities;
+mod error;
+mod groups;
+mod messages;
+mod migrations;
+mod quick_replies;
+mod read_cursors;
+mod refresh_tokens;
+mod settings;
+mod tenants;
+mod users;
+mod visitors;
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm_migration::MigratorTrait;
+
+pub use audit::NewAudit;
+pub use conversations::ConversationFilter;
+pub use entities::enums::*;
+pub use error::{StoreError, StoreResult};
+pub use messages::{Appended, NewMessage};
+pub use tenants::NewTenant;
+pub use users::{NewUser, UserPatch};
+pub use visitors::NewVisitor;
+
+pub type Tenant = entities::tenant::Model;
+pub type User = entities::user::Model;
+pub type Group = entities::group::Model;
+pub type Visitor = entities::visitor::Model;
+pub type Conversation = entities::conversation::Model;
+pub type Message = entities::message::Model;
+pub type ReadCursor = entities::read_cursor::Model;
+pub type QuickReply = entities::quick_reply::Model;
+pub type BlacklistEntry = entities::blacklist_entry::Model;
+pub type TenantSettings = entities::tenant_settings::Model;
+pub type RefreshToken = entities::refresh_token::Model;
+pub type ApiToken = entities::api_token::Model;
+pub type AuditEntry = entities::audit_entry::Model;
+
+use migrations::Migrator;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    MySql,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Backend> {
+        let scheme = url.split_once("://")?.0;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            "mysql" | "mariadb" => Some(Backend::MySql),
+            _ => None,
+        }
+    }
+}
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct ConnectSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub connect_timeout: Duration,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    backend: Backend,
+}
+
+impl Store {
+    pub async fn connect(settings: &ConnectSettings) -> StoreResult<Store> {
+        let backend = Backend::from_url(&settings.url)
+            .ok_or_else(|| StoreError::Connect("unsupported database URL scheme".into()))?;
+        // sqlx knows MariaDB by the mysql scheme only.
+        let url = match settings.url.strip_prefix("mariadb://") {
+            Some(rest) => format!("mysql://{rest}"),
+            None => settings.url.clone(),
+        };
+        if backend == Backend::Sqlite {
+            ensure_sqlite_dir(&url)?;
+        }
+        let mut opts = ConnectOptions::new(url);
+        opts.max_connections(settings.max_connections)
+            .min_connections(1)
+            .connect_timeout(settings.connect_timeout)
+            .acquire_timeout(settings.connect_timeout)
+            .sqlx_logging(false);
+        opts.map_sqlx_sqlite_opts(|o| {
+            // WAL lets readers run beside the writer; FULL keeps a commit across power loss,
+            // which is what "stored before acknowledged" promises.
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .create_if_missing(true)
+        });
+        let db = Database::connect(opts)
+            .await
+            .map_err(|e| StoreError::Connect(e.to_string()))?;
+        Ok(Store { db, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies every pending migration; returns the names applied.
+    pub async fn migrate(&self) -> StoreResult<Vec<String>> {
+        let pending = self.pending_migrations().await?;
+        Migrator::up(&self.db, None).await?;
+        Ok(pending)
+    }
+
+    pub async fn pending_migrations(&self) -> StoreResult<Vec<String>> {
+        Ok(Migrator::get_pending_migrations(&self.db)
+            .await?
+            .iter()
+            .map(|m| m.name().to_string())
+            .collect())
+    }
+
+    /// Drops every table and applies all migrations again.
+    pub async fn reset(&self) -> StoreResult<()> {
+        Migrator::fresh(&self.db).await?;
+        Ok(())
+    }
+
+    /// Answers whether the database is reachable now.
+    pub async fn ping(&self) -> StoreResult<()> {
+        self.db.ping().await?;
+        Ok(())
+    }
+
+    pub async fn close(self) -> StoreResult<()> {
+        self.db.close().await?;
+        Ok(())
+    }
+}
+
+fn ensure_sqlite_dir(url: &str) -> StoreResult<()> {
+    let path = url
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+        .split('?')
+        .next()
+        .unwrap_or("");
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path).parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                StoreError::Connect(format!("cannot create directory {}: {e}", parent.display()))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// The current time at the precision every backend keeps (microseconds), so a row read back
+/// equals the row written.
+fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}

@@ -1,0 +1,3 @@
+//! Small shared value types.
+
+pub mod ids;
