@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 
 use super::entities::blacklist_entry::{self, Column};
-use super::{now, BlacklistEntry, BlacklistKind, Store, StoreError, StoreResult};
+use super::{micros, now, BlacklistEntry, BlacklistKind, Store, StoreError, StoreResult};
 use crate::types::ids::new_id;
 
 impl Store {
@@ -21,7 +21,7 @@ impl Store {
             kind,
             value: value.to_string(),
             reason: reason.to_string(),
-            expires_at,
+            expires_at: expires_at.map(micros),
             created_by: created_by.map(str::to_string),
             created_at: now(),
         };

@@ -138,7 +138,9 @@ impl Store {
 
     /// Drops every table and applies all migrations again.
     pub async fn reset(&self) -> StoreResult<()> {
-        Migrator::fresh(&self.db).await?;
+        // Each migration's `down` drops children before parents, which SQLite's foreign keys
+        // require; dropping tables in catalogue order (`fresh`) fails there.
+        Migrator::refresh(&self.db).await?;
         Ok(())
     }
 
@@ -177,6 +179,11 @@ fn ensure_sqlite_dir(url: &str) -> StoreResult<()> {
 /// The current time at the precision every backend keeps (microseconds), so a row read back
 /// equals the row written.
 fn now() -> chrono::DateTime<chrono::Utc> {
+    micros(chrono::Utc::now())
+}
+
+/// `at` cut to microseconds, the precision every backend stores.
+fn micros(at: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
-    chrono::Utc::now().trunc_subsecs(6)
+    at.trunc_subsecs(6)
 }

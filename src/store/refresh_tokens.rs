@@ -3,7 +3,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 
 use super::entities::refresh_token::{self, Column};
-use super::{now, RefreshToken, Store, StoreResult};
+use super::{micros, now, RefreshToken, Store, StoreResult};
 use crate::types::ids::new_id;
 
 impl Store {
@@ -21,7 +21,7 @@ impl Store {
             user_id: user_id.to_string(),
             family_id: family_id.to_string(),
             token_hash: token_hash.to_string(),
-            expires_at,
+            expires_at: micros(expires_at),
             revoked_at: None,
             replaced_by: None,
             created_at: now(),
