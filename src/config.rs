@@ -175,7 +175,7 @@ impl Config {
             ));
         }
         let url = &self.server.public_url;
-        if !url.is_empty() && !(url.starts_with("http://") || url.starts_with("https://")) {
+        if !(url.is_empty() || url.starts_with("http://") || url.starts_with("https://")) {
             return Err(invalid(
                 "server.public_url",
                 format!("'{url}' must start with http:// or https://"),

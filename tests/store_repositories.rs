@@ -55,11 +55,18 @@ fn text(conversation_id: &str, sender: &str, client_id: Option<&str>, body: &str
 
 async fn migrations_are_idempotent(store: Store) {
     assert!(store.pending_migrations().await.unwrap().is_empty());
-    assert!(store.migrate().await.unwrap().is_empty(), "second run applies nothing");
+    assert!(
+        store.migrate().await.unwrap().is_empty(),
+        "second run applies nothing"
+    );
     store.ping().await.unwrap();
     tenant(&store, "Before").await;
     store.reset().await.unwrap();
-    assert_eq!(store.count_tenants().await.unwrap(), 0, "reset empties every table");
+    assert_eq!(
+        store.count_tenants().await.unwrap(),
+        0,
+        "reset empties every table"
+    );
     assert!(store.pending_migrations().await.unwrap().is_empty());
 }
 
@@ -74,7 +81,10 @@ async fn tenants(store: Store) {
         store.find_tenant_by_site_key(&acme.site_key).await.unwrap(),
         Some(acme.clone())
     );
-    assert_eq!(store.find_tenant_by_site_key("sk_nope").await.unwrap(), None);
+    assert_eq!(
+        store.find_tenant_by_site_key("sk_nope").await.unwrap(),
+        None
+    );
     let settings = store.get_settings(&acme.id).await.unwrap();
     assert_eq!(settings.widget_title, "Acme");
 
@@ -83,7 +93,10 @@ async fn tenants(store: Store) {
 
     // The owner's e-mail is taken: the whole tenant creation rolls back.
     let err = store
-        .create_tenant_with_owner(NewTenant { name: "Dup".into() }, new_user(&owner.email, Role::Owner))
+        .create_tenant_with_owner(
+            NewTenant { name: "Dup".into() },
+            new_user(&owner.email, Role::Owner),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
@@ -93,35 +106,74 @@ async fn tenants(store: Store) {
     assert_eq!(store.list_tenants(10).await.unwrap().len(), 2);
     conversation(&store, &globex.id).await;
     store.delete_tenant(&globex.id).await.unwrap();
-    assert!(matches!(store.get_tenant(&globex.id).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.delete_tenant(&globex.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.get_tenant(&globex.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_tenant(&globex.id).await,
+        Err(StoreError::NotFound(_))
+    ));
     assert_eq!(store.count_tenants().await.unwrap(), 1);
 }
 
 async fn users(store: Store) {
     let (acme, owner) = tenant(&store, "Acme").await;
     let (globex, _) = tenant(&store, "Globex").await;
-    let agent = store.create_user(&acme.id, new_user("ann@acme.test", Role::Agent)).await.unwrap();
+    let agent = store
+        .create_user(&acme.id, new_user("ann@acme.test", Role::Agent))
+        .await
+        .unwrap();
     assert_eq!(store.get_user(&acme.id, &agent.id).await.unwrap(), agent);
     assert!(
-        matches!(store.get_user(&globex.id, &agent.id).await, Err(StoreError::NotFound(_))),
+        matches!(
+            store.get_user(&globex.id, &agent.id).await,
+            Err(StoreError::NotFound(_))
+        ),
         "another tenant's user is not found"
     );
-    let dup = store.create_user(&globex.id, new_user("ann@acme.test", Role::Agent)).await;
-    assert!(matches!(dup, Err(StoreError::Conflict(_))), "e-mail is unique across tenants");
+    let dup = store
+        .create_user(&globex.id, new_user("ann@acme.test", Role::Agent))
+        .await;
+    assert!(
+        matches!(dup, Err(StoreError::Conflict(_))),
+        "e-mail is unique across tenants"
+    );
 
     assert_eq!(
-        store.find_user_by_email("ann@acme.test").await.unwrap().map(|u| u.id),
+        store
+            .find_user_by_email("ann@acme.test")
+            .await
+            .unwrap()
+            .map(|u| u.id),
         Some(agent.id.clone())
     );
-    assert_eq!(store.find_user_by_email("nobody@acme.test").await.unwrap(), None);
+    assert_eq!(
+        store.find_user_by_email("nobody@acme.test").await.unwrap(),
+        None
+    );
 
     let page1 = store.list_users(&acme.id, None, 1).await.unwrap();
-    assert_eq!(page1.iter().map(|u| &u.id).collect::<Vec<_>>(), vec![&owner.id]);
-    let page2 = store.list_users(&acme.id, Some(&owner.id), 10).await.unwrap();
-    assert_eq!(page2.iter().map(|u| &u.id).collect::<Vec<_>>(), vec![&agent.id]);
+    assert_eq!(
+        page1.iter().map(|u| &u.id).collect::<Vec<_>>(),
+        vec![&owner.id]
+    );
+    let page2 = store
+        .list_users(&acme.id, Some(&owner.id), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        page2.iter().map(|u| &u.id).collect::<Vec<_>>(),
+        vec![&agent.id]
+    );
     assert_eq!(store.count_users(&acme.id, None).await.unwrap(), 2);
-    assert_eq!(store.count_users(&acme.id, Some(Role::Agent)).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .count_users(&acme.id, Some(Role::Agent))
+            .await
+            .unwrap(),
+        1
+    );
 
     let patched = store
         .update_user(
@@ -135,17 +187,55 @@ async fn users(store: Store) {
         )
         .await
         .unwrap();
-    assert_eq!((patched.name.as_str(), patched.role, patched.max_chats), ("Ann B", Role::Admin, 7));
-    let cross = store.update_user(&globex.id, &agent.id, UserPatch { name: Some("x".into()), ..Default::default() }).await;
-    assert!(matches!(cross, Err(StoreError::NotFound(_))));
-    assert_eq!(store.get_user(&acme.id, &agent.id).await.unwrap().name, "Ann B", "cross-tenant update changed nothing");
-
-    let u = store.set_user_password(&acme.id, &agent.id, "$argon2id$new", true).await.unwrap();
-    assert_eq!((u.password_hash.as_str(), u.must_change_password), ("$argon2id$new", true));
-    assert!(store.set_user_disabled(&acme.id, &agent.id, true).await.unwrap().disabled);
-    assert!(!store.set_user_disabled(&acme.id, &agent.id, false).await.unwrap().disabled);
     assert_eq!(
-        store.set_user_status(&acme.id, &agent.id, AgentStatus::Online).await.unwrap().status,
+        (patched.name.as_str(), patched.role, patched.max_chats),
+        ("Ann B", Role::Admin, 7)
+    );
+    let cross = store
+        .update_user(
+            &globex.id,
+            &agent.id,
+            UserPatch {
+                name: Some("x".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert!(matches!(cross, Err(StoreError::NotFound(_))));
+    assert_eq!(
+        store.get_user(&acme.id, &agent.id).await.unwrap().name,
+        "Ann B",
+        "cross-tenant update changed nothing"
+    );
+
+    let u = store
+        .set_user_password(&acme.id, &agent.id, "$argon2id$new", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        (u.password_hash.as_str(), u.must_change_password),
+        ("$argon2id$new", true)
+    );
+    assert!(
+        store
+            .set_user_disabled(&acme.id, &agent.id, true)
+            .await
+            .unwrap()
+            .disabled
+    );
+    assert!(
+        !store
+            .set_user_disabled(&acme.id, &agent.id, false)
+            .await
+            .unwrap()
+            .disabled
+    );
+    assert_eq!(
+        store
+            .set_user_status(&acme.id, &agent.id, AgentStatus::Online)
+            .await
+            .unwrap()
+            .status,
         AgentStatus::Online
     );
 }
@@ -153,46 +243,98 @@ async fn users(store: Store) {
 async fn groups(store: Store) {
     let (acme, owner) = tenant(&store, "Acme").await;
     let (globex, globex_owner) = tenant(&store, "Globex").await;
-    let sales = store.create_group(&acme.id, "Sales", "Pre-sales questions").await.unwrap();
+    let sales = store
+        .create_group(&acme.id, "Sales", "Pre-sales questions")
+        .await
+        .unwrap();
     let billing = store.create_group(&acme.id, "Billing", "").await.unwrap();
     assert!(matches!(
         store.create_group(&acme.id, "Sales", "again").await,
         Err(StoreError::Conflict(_))
     ));
-    store.create_group(&globex.id, "Sales", "same name, other tenant").await.unwrap();
+    store
+        .create_group(&globex.id, "Sales", "same name, other tenant")
+        .await
+        .unwrap();
     assert_eq!(
-        store.list_groups(&acme.id).await.unwrap().iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        store
+            .list_groups(&acme.id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>(),
         vec!["Billing", "Sales"]
     );
     assert_eq!(store.get_group(&acme.id, &sales.id).await.unwrap(), sales);
-    assert!(matches!(store.get_group(&globex.id, &sales.id).await, Err(StoreError::NotFound(_))));
-    let renamed = store.update_group(&acme.id, &sales.id, "Presales", "x").await.unwrap();
+    assert!(matches!(
+        store.get_group(&globex.id, &sales.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    let renamed = store
+        .update_group(&acme.id, &sales.id, "Presales", "x")
+        .await
+        .unwrap();
     assert_eq!(renamed.name, "Presales");
     assert!(matches!(
-        store.update_group(&acme.id, &billing.id, "Presales", "").await,
+        store
+            .update_group(&acme.id, &billing.id, "Presales", "")
+            .await,
         Err(StoreError::Conflict(_))
     ));
 
-    store.add_group_member(&acme.id, &sales.id, &owner.id).await.unwrap();
-    store.add_group_member(&acme.id, &sales.id, &owner.id).await.unwrap();
-    assert!(matches!(
-        store.add_group_member(&acme.id, &sales.id, &globex_owner.id).await,
-        Err(StoreError::NotFound(_))
-    ), "a user of another tenant cannot join");
+    store
+        .add_group_member(&acme.id, &sales.id, &owner.id)
+        .await
+        .unwrap();
+    store
+        .add_group_member(&acme.id, &sales.id, &owner.id)
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            store
+                .add_group_member(&acme.id, &sales.id, &globex_owner.id)
+                .await,
+            Err(StoreError::NotFound(_))
+        ),
+        "a user of another tenant cannot join"
+    );
     let members = store.list_group_members(&acme.id, &sales.id).await.unwrap();
-    assert_eq!(members.iter().map(|u| &u.id).collect::<Vec<_>>(), vec![&owner.id]);
+    assert_eq!(
+        members.iter().map(|u| &u.id).collect::<Vec<_>>(),
+        vec![&owner.id]
+    );
     let of_user = store.list_user_groups(&acme.id, &owner.id).await.unwrap();
-    assert_eq!(of_user.iter().map(|g| &g.id).collect::<Vec<_>>(), vec![&sales.id]);
+    assert_eq!(
+        of_user.iter().map(|g| &g.id).collect::<Vec<_>>(),
+        vec![&sales.id]
+    );
 
-    store.remove_group_member(&acme.id, &sales.id, &owner.id).await.unwrap();
-    assert!(store.list_group_members(&acme.id, &sales.id).await.unwrap().is_empty());
+    store
+        .remove_group_member(&acme.id, &sales.id, &owner.id)
+        .await
+        .unwrap();
+    assert!(store
+        .list_group_members(&acme.id, &sales.id)
+        .await
+        .unwrap()
+        .is_empty());
     assert!(matches!(
-        store.remove_group_member(&acme.id, &sales.id, &owner.id).await,
+        store
+            .remove_group_member(&acme.id, &sales.id, &owner.id)
+            .await,
         Err(StoreError::NotFound(_))
     ));
     store.delete_group(&acme.id, &billing.id).await.unwrap();
-    assert!(matches!(store.delete_group(&acme.id, &billing.id).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.delete_group(&globex.id, &sales.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.delete_group(&acme.id, &billing.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_group(&globex.id, &sales.id).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 async fn visitors(store: Store) {
@@ -212,32 +354,66 @@ async fn visitors(store: Store) {
         .await
         .unwrap();
     assert_eq!(store.get_visitor(&acme.id, &v.id).await.unwrap(), v);
-    assert!(matches!(store.get_visitor(&globex.id, &v.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.get_visitor(&globex.id, &v.id).await,
+        Err(StoreError::NotFound(_))
+    ));
 
     let touched = store
-        .touch_visitor(&acme.id, &v.id, Some("198.51.100.1"), None, Some("https://acme.test/pricing"))
+        .touch_visitor(
+            &acme.id,
+            &v.id,
+            Some("198.51.100.1"),
+            None,
+            Some("https://acme.test/pricing"),
+        )
         .await
         .unwrap();
     assert_eq!(touched.ip.as_deref(), Some("198.51.100.1"));
     assert_eq!(touched.user_agent.as_deref(), Some("Firefox"));
     let pages: Vec<String> = serde_json::from_str(&touched.pages).unwrap();
-    assert_eq!(pages, vec!["https://acme.test/", "https://acme.test/pricing"]);
+    assert_eq!(
+        pages,
+        vec!["https://acme.test/", "https://acme.test/pricing"]
+    );
     assert!(touched.last_seen_at >= v.last_seen_at);
 
     let attrs = serde_json::json!({"plan": "pro"});
     let updated = store
-        .update_visitor_profile(&acme.id, &v.id, Some("Vic"), Some("vic@example.com"), Some("cust-42"), Some(&attrs))
+        .update_visitor_profile(
+            &acme.id,
+            &v.id,
+            Some("Vic"),
+            Some("vic@example.com"),
+            Some("cust-42"),
+            Some(&attrs),
+        )
         .await
         .unwrap();
     assert_eq!(updated.name.as_deref(), Some("Vic"));
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&updated.attributes).unwrap(), attrs);
     assert_eq!(
-        store.find_visitor_by_external_id(&acme.id, "cust-42").await.unwrap().map(|x| x.id),
+        serde_json::from_str::<serde_json::Value>(&updated.attributes).unwrap(),
+        attrs
+    );
+    assert_eq!(
+        store
+            .find_visitor_by_external_id(&acme.id, "cust-42")
+            .await
+            .unwrap()
+            .map(|x| x.id),
         Some(v.id.clone())
     );
-    assert_eq!(store.find_visitor_by_external_id(&globex.id, "cust-42").await.unwrap(), None);
+    assert_eq!(
+        store
+            .find_visitor_by_external_id(&globex.id, "cust-42")
+            .await
+            .unwrap(),
+        None
+    );
     assert!(matches!(
-        store.update_visitor_profile(&globex.id, &v.id, Some("x"), None, None, None).await,
+        store
+            .update_visitor_profile(&globex.id, &v.id, Some("x"), None, None, None)
+            .await,
         Err(StoreError::NotFound(_))
     ));
 }
@@ -245,66 +421,225 @@ async fn visitors(store: Store) {
 async fn conversations(store: Store) {
     let (acme, owner) = tenant(&store, "Acme").await;
     let (globex, _) = tenant(&store, "Globex").await;
-    let visitor = store.create_visitor(&acme.id, NewVisitor::default()).await.unwrap();
-    assert!(matches!(
-        store.create_conversation(&globex.id, &visitor.id, None, None).await,
-        Err(StoreError::NotFound(_))
-    ), "a conversation cannot use another tenant's visitor");
+    let visitor = store
+        .create_visitor(&acme.id, NewVisitor::default())
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            store
+                .create_conversation(&globex.id, &visitor.id, None, None)
+                .await,
+            Err(StoreError::NotFound(_))
+        ),
+        "a conversation cannot use another tenant's visitor"
+    );
 
-    let c = store.create_conversation(&acme.id, &visitor.id, None, None).await.unwrap();
+    let c = store
+        .create_conversation(&acme.id, &visitor.id, None, None)
+        .await
+        .unwrap();
     assert_eq!((c.state, c.last_seq), (ConversationState::Waiting, 0));
     assert_eq!(store.get_conversation(&acme.id, &c.id).await.unwrap(), c);
-    assert!(matches!(store.get_conversation(&globex.id, &c.id).await, Err(StoreError::NotFound(_))));
-    assert_eq!(store.find_open_conversation(&acme.id, &visitor.id).await.unwrap().map(|x| x.id), Some(c.id.clone()));
+    assert!(matches!(
+        store.get_conversation(&globex.id, &c.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(
+        store
+            .find_open_conversation(&acme.id, &visitor.id)
+            .await
+            .unwrap()
+            .map(|x| x.id),
+        Some(c.id.clone())
+    );
 
     // Only one of two assignments from `waiting` wins.
     let waiting = [ConversationState::Waiting];
-    assert!(store.assign_conversation(&acme.id, &c.id, &owner.id, &waiting).await.unwrap());
-    assert!(!store.assign_conversation(&acme.id, &c.id, "someone-else", &waiting).await.unwrap());
+    assert!(store
+        .assign_conversation(&acme.id, &c.id, &owner.id, &waiting)
+        .await
+        .unwrap());
+    assert!(!store
+        .assign_conversation(&acme.id, &c.id, "someone-else", &waiting)
+        .await
+        .unwrap());
     let c2 = store.get_conversation(&acme.id, &c.id).await.unwrap();
-    assert_eq!((c2.state, c2.agent_id.as_deref()), (ConversationState::Chatting, Some(owner.id.as_str())));
+    assert_eq!(
+        (c2.state, c2.agent_id.as_deref()),
+        (ConversationState::Chatting, Some(owner.id.as_str()))
+    );
     assert!(c2.assigned_at.is_some());
-    assert_eq!(store.count_open_for_agent(&acme.id, &owner.id).await.unwrap(), 1);
-    assert!(!store.assign_conversation(&globex.id, &c.id, &owner.id, &[ConversationState::Chatting]).await.unwrap());
+    assert_eq!(
+        store
+            .count_open_for_agent(&acme.id, &owner.id)
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(!store
+        .assign_conversation(&globex.id, &c.id, &owner.id, &[ConversationState::Chatting])
+        .await
+        .unwrap());
 
     store.mark_first_response(&acme.id, &c.id).await.unwrap();
-    let first = store.get_conversation(&acme.id, &c.id).await.unwrap().first_response_at;
+    let first = store
+        .get_conversation(&acme.id, &c.id)
+        .await
+        .unwrap()
+        .first_response_at;
     assert!(first.is_some());
     store.mark_first_response(&acme.id, &c.id).await.unwrap();
-    assert_eq!(store.get_conversation(&acme.id, &c.id).await.unwrap().first_response_at, first, "set once");
+    assert_eq!(
+        store
+            .get_conversation(&acme.id, &c.id)
+            .await
+            .unwrap()
+            .first_response_at,
+        first,
+        "set once"
+    );
 
-    let filter = |states: Vec<ConversationState>| ConversationFilter { states, ..Default::default() };
-    assert_eq!(store.list_conversations(&acme.id, filter(vec![ConversationState::Chatting]), 10).await.unwrap().len(), 1);
-    assert!(store.list_conversations(&acme.id, filter(vec![ConversationState::Waiting]), 10).await.unwrap().is_empty());
-    assert!(store.list_conversations(&globex.id, filter(vec![]), 10).await.unwrap().is_empty());
+    let filter = |states: Vec<ConversationState>| ConversationFilter {
+        states,
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_conversations(&acme.id, filter(vec![ConversationState::Chatting]), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(store
+        .list_conversations(&acme.id, filter(vec![ConversationState::Waiting]), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .list_conversations(&globex.id, filter(vec![]), 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     // chatting → transferring → waiting (back to the queue, agent cleared, new group).
     let group = store.create_group(&acme.id, "Tier 2", "").await.unwrap();
-    assert!(store.set_conversation_state(&acme.id, &c.id, ConversationState::Chatting, ConversationState::Transferring, None).await.unwrap());
-    assert!(!store.set_conversation_state(&acme.id, &c.id, ConversationState::Chatting, ConversationState::Waiting, None).await.unwrap());
-    assert!(store.set_conversation_state(&acme.id, &c.id, ConversationState::Transferring, ConversationState::Waiting, Some(&group.id)).await.unwrap());
+    assert!(store
+        .set_conversation_state(
+            &acme.id,
+            &c.id,
+            ConversationState::Chatting,
+            ConversationState::Transferring,
+            None
+        )
+        .await
+        .unwrap());
+    assert!(!store
+        .set_conversation_state(
+            &acme.id,
+            &c.id,
+            ConversationState::Chatting,
+            ConversationState::Waiting,
+            None
+        )
+        .await
+        .unwrap());
+    assert!(store
+        .set_conversation_state(
+            &acme.id,
+            &c.id,
+            ConversationState::Transferring,
+            ConversationState::Waiting,
+            Some(&group.id)
+        )
+        .await
+        .unwrap());
     let queued = store.get_conversation(&acme.id, &c.id).await.unwrap();
-    assert_eq!((queued.agent_id, queued.group_id.as_deref()), (None, Some(group.id.as_str())));
+    assert_eq!(
+        (queued.agent_id, queued.group_id.as_deref()),
+        (None, Some(group.id.as_str()))
+    );
 
-    assert!(!store.rate_conversation(&acme.id, &c.id, 5, None).await.unwrap(), "only closed ones are rated");
-    assert!(!store.close_conversation(&globex.id, &c.id, "agent").await.unwrap());
-    assert!(store.close_conversation(&acme.id, &c.id, "agent").await.unwrap());
-    assert!(!store.close_conversation(&acme.id, &c.id, "agent").await.unwrap(), "closing twice does nothing");
-    assert!(store.rate_conversation(&acme.id, &c.id, 4, Some("quick, thanks")).await.unwrap());
+    assert!(
+        !store
+            .rate_conversation(&acme.id, &c.id, 5, None)
+            .await
+            .unwrap(),
+        "only closed ones are rated"
+    );
+    assert!(!store
+        .close_conversation(&globex.id, &c.id, "agent")
+        .await
+        .unwrap());
+    assert!(store
+        .close_conversation(&acme.id, &c.id, "agent")
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .close_conversation(&acme.id, &c.id, "agent")
+            .await
+            .unwrap(),
+        "closing twice does nothing"
+    );
+    assert!(store
+        .rate_conversation(&acme.id, &c.id, 4, Some("quick, thanks"))
+        .await
+        .unwrap());
     let closed = store.get_conversation(&acme.id, &c.id).await.unwrap();
-    assert_eq!((closed.state, closed.rating, closed.close_reason.as_deref()), (ConversationState::Closed, Some(4), Some("agent")));
+    assert_eq!(
+        (closed.state, closed.rating, closed.close_reason.as_deref()),
+        (ConversationState::Closed, Some(4), Some("agent"))
+    );
     assert!(closed.closed_at.is_some());
-    assert_eq!(store.find_open_conversation(&acme.id, &visitor.id).await.unwrap(), None);
+    assert_eq!(
+        store
+            .find_open_conversation(&acme.id, &visitor.id)
+            .await
+            .unwrap(),
+        None
+    );
 
-    let next = store.create_conversation(&acme.id, &visitor.id, None, Some(&c.id)).await.unwrap();
+    let next = store
+        .create_conversation(&acme.id, &visitor.id, None, Some(&c.id))
+        .await
+        .unwrap();
     assert_eq!(next.previous_id.as_deref(), Some(c.id.as_str()));
-    let by_visitor = ConversationFilter { visitor_id: Some(visitor.id.clone()), ..Default::default() };
-    let all = store.list_conversations(&acme.id, by_visitor, 10).await.unwrap();
-    assert_eq!(all.iter().map(|x| &x.id).collect::<Vec<_>>(), vec![&next.id, &c.id], "newest first");
-    let older = ConversationFilter { before: Some(next.id.clone()), ..Default::default() };
-    assert_eq!(store.list_conversations(&acme.id, older, 10).await.unwrap().len(), 1);
-    let mine = ConversationFilter { agent_id: Some(owner.id.clone()), ..Default::default() };
-    assert!(store.list_conversations(&acme.id, mine, 10).await.unwrap().is_empty());
+    let by_visitor = ConversationFilter {
+        visitor_id: Some(visitor.id.clone()),
+        ..Default::default()
+    };
+    let all = store
+        .list_conversations(&acme.id, by_visitor, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|x| &x.id).collect::<Vec<_>>(),
+        vec![&next.id, &c.id],
+        "newest first"
+    );
+    let older = ConversationFilter {
+        before: Some(next.id.clone()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_conversations(&acme.id, older, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let mine = ConversationFilter {
+        agent_id: Some(owner.id.clone()),
+        ..Default::default()
+    };
+    assert!(store
+        .list_conversations(&acme.id, mine, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn messages(store: Store) {
@@ -312,35 +647,81 @@ async fn messages(store: Store) {
     let (globex, _) = tenant(&store, "Globex").await;
     let c = conversation(&store, &acme.id).await;
 
-    let a = store.append_message(&acme.id, text(&c, "v1", Some("m-1"), "hello")).await.unwrap();
+    let a = store
+        .append_message(&acme.id, text(&c, "v1", Some("m-1"), "hello"))
+        .await
+        .unwrap();
     assert_eq!((a.message.seq, a.duplicate), (1, false));
-    let b = store.append_message(&acme.id, text(&c, "v1", Some("m-2"), "anyone?")).await.unwrap();
+    let b = store
+        .append_message(&acme.id, text(&c, "v1", Some("m-2"), "anyone?"))
+        .await
+        .unwrap();
     assert_eq!(b.message.seq, 2);
-    let again = store.append_message(&acme.id, text(&c, "v1", Some("m-1"), "hello")).await.unwrap();
+    let again = store
+        .append_message(&acme.id, text(&c, "v1", Some("m-1"), "hello"))
+        .await
+        .unwrap();
     assert!(again.duplicate);
     assert_eq!(again.message, a.message, "a resend returns the first copy");
-    let other_sender = store.append_message(&acme.id, text(&c, "v2", Some("m-1"), "same client id")).await.unwrap();
-    assert_eq!((other_sender.message.seq, other_sender.duplicate), (3, false));
-    let no_client_id = store.append_message(&acme.id, text(&c, "v1", None, "no id")).await.unwrap();
+    let other_sender = store
+        .append_message(&acme.id, text(&c, "v2", Some("m-1"), "same client id"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (other_sender.message.seq, other_sender.duplicate),
+        (3, false)
+    );
+    let no_client_id = store
+        .append_message(&acme.id, text(&c, "v1", None, "no id"))
+        .await
+        .unwrap();
     assert_eq!(no_client_id.message.seq, 4);
-    assert_eq!(store.get_conversation(&acme.id, &c).await.unwrap().last_seq, 4, "duplicates leave no gap");
+    assert_eq!(
+        store.get_conversation(&acme.id, &c).await.unwrap().last_seq,
+        4,
+        "duplicates leave no gap"
+    );
 
     assert!(matches!(
-        store.append_message(&globex.id, text(&c, "v1", Some("x"), "sneaky")).await,
+        store
+            .append_message(&globex.id, text(&c, "v1", Some("x"), "sneaky"))
+            .await,
         Err(StoreError::NotFound(_))
     ));
     assert!(matches!(
-        store.append_message(&acme.id, text("no-such-conversation", "v1", None, "x")).await,
+        store
+            .append_message(&acme.id, text("no-such-conversation", "v1", None, "x"))
+            .await,
         Err(StoreError::NotFound(_))
     ));
 
-    let after = store.list_messages_after(&acme.id, &c, 1, 100).await.unwrap();
-    assert_eq!(after.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3, 4]);
+    let after = store
+        .list_messages_after(&acme.id, &c, 1, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        after.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
     assert_eq!(after[0], b.message, "read back equals what was written");
-    assert_eq!(store.list_messages_after(&acme.id, &c, 0, 2).await.unwrap().len(), 2);
-    let before = store.list_messages_before(&acme.id, &c, 4, 2).await.unwrap();
+    assert_eq!(
+        store
+            .list_messages_after(&acme.id, &c, 0, 2)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let before = store
+        .list_messages_before(&acme.id, &c, 4, 2)
+        .await
+        .unwrap();
     assert_eq!(before.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![2, 3]);
-    assert!(store.list_messages_after(&globex.id, &c, 0, 100).await.unwrap().is_empty());
+    assert!(store
+        .list_messages_after(&globex.id, &c, 0, 100)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 /// Many writers in one conversation at once still give 1..=N with no gap and no duplicate.
@@ -356,8 +737,14 @@ async fn concurrent_appends_are_gap_free(store: Store) {
                 let sender = format!("w{writer}");
                 let id = format!("{n}");
                 // Every message is sent twice, as a client that lost the first ack would.
-                let first = store.append_message(&tenant_id, text(&c, &sender, Some(&id), "x")).await.unwrap();
-                let second = store.append_message(&tenant_id, text(&c, &sender, Some(&id), "x")).await.unwrap();
+                let first = store
+                    .append_message(&tenant_id, text(&c, &sender, Some(&id), "x"))
+                    .await
+                    .unwrap();
+                let second = store
+                    .append_message(&tenant_id, text(&c, &sender, Some(&id), "x"))
+                    .await
+                    .unwrap();
                 assert!(second.duplicate);
                 assert_eq!(first.message.seq, second.message.seq);
             }));
@@ -366,73 +753,212 @@ async fn concurrent_appends_are_gap_free(store: Store) {
     for t in tasks {
         t.await.unwrap();
     }
-    let all = store.list_messages_after(&acme.id, &c, 0, 1000).await.unwrap();
-    assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=40).collect::<Vec<i64>>());
+    let all = store
+        .list_messages_after(&acme.id, &c, 0, 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|m| m.seq).collect::<Vec<_>>(),
+        (1..=40).collect::<Vec<i64>>()
+    );
 }
 
 async fn read_cursors(store: Store) {
     let (acme, owner) = tenant(&store, "Acme").await;
     let (globex, _) = tenant(&store, "Globex").await;
     let c = conversation(&store, &acme.id).await;
-    let cur = store.advance_read_cursor(&acme.id, &c, SenderKind::Agent, &owner.id, 3).await.unwrap();
+    let cur = store
+        .advance_read_cursor(&acme.id, &c, SenderKind::Agent, &owner.id, 3)
+        .await
+        .unwrap();
     assert_eq!(cur.last_read_seq, 3);
-    let back = store.advance_read_cursor(&acme.id, &c, SenderKind::Agent, &owner.id, 2).await.unwrap();
+    let back = store
+        .advance_read_cursor(&acme.id, &c, SenderKind::Agent, &owner.id, 2)
+        .await
+        .unwrap();
     assert_eq!(back.last_read_seq, 3, "a cursor never moves back");
-    let fwd = store.advance_read_cursor(&acme.id, &c, SenderKind::Agent, &owner.id, 9).await.unwrap();
+    let fwd = store
+        .advance_read_cursor(&acme.id, &c, SenderKind::Agent, &owner.id, 9)
+        .await
+        .unwrap();
     assert_eq!(fwd.last_read_seq, 9);
-    store.advance_read_cursor(&acme.id, &c, SenderKind::Visitor, "v1", 1).await.unwrap();
-    assert_eq!(store.list_read_cursors(&acme.id, &c).await.unwrap().len(), 2);
+    store
+        .advance_read_cursor(&acme.id, &c, SenderKind::Visitor, "v1", 1)
+        .await
+        .unwrap();
     assert_eq!(
-        store.get_read_cursor(&acme.id, &c, SenderKind::Visitor, "v1").await.unwrap().map(|r| r.last_read_seq),
+        store.list_read_cursors(&acme.id, &c).await.unwrap().len(),
+        2
+    );
+    assert_eq!(
+        store
+            .get_read_cursor(&acme.id, &c, SenderKind::Visitor, "v1")
+            .await
+            .unwrap()
+            .map(|r| r.last_read_seq),
         Some(1)
     );
     assert!(matches!(
-        store.advance_read_cursor(&globex.id, &c, SenderKind::Agent, &owner.id, 10).await,
+        store
+            .advance_read_cursor(&globex.id, &c, SenderKind::Agent, &owner.id, 10)
+            .await,
         Err(StoreError::NotFound(_))
     ));
-    assert!(store.list_read_cursors(&globex.id, &c).await.unwrap().is_empty());
+    assert!(store
+        .list_read_cursors(&globex.id, &c)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 async fn quick_replies(store: Store) {
     let (acme, owner) = tenant(&store, "Acme").await;
     let (globex, _) = tenant(&store, "Globex").await;
-    let agent = store.create_user(&acme.id, new_user("ann@acme.test", Role::Agent)).await.unwrap();
-    let shared = store.create_quick_reply(&acme.id, None, "hello", "Greeting", "Hi! How can I help?").await.unwrap();
-    let mine = store.create_quick_reply(&acme.id, Some(&agent.id), "bye", "Goodbye", "Have a nice day").await.unwrap();
-    store.create_quick_reply(&acme.id, Some(&owner.id), "owner", "Owner's", "x").await.unwrap();
+    let agent = store
+        .create_user(&acme.id, new_user("ann@acme.test", Role::Agent))
+        .await
+        .unwrap();
+    let shared = store
+        .create_quick_reply(&acme.id, None, "hello", "Greeting", "Hi! How can I help?")
+        .await
+        .unwrap();
+    let mine = store
+        .create_quick_reply(
+            &acme.id,
+            Some(&agent.id),
+            "bye",
+            "Goodbye",
+            "Have a nice day",
+        )
+        .await
+        .unwrap();
+    store
+        .create_quick_reply(&acme.id, Some(&owner.id), "owner", "Owner's", "x")
+        .await
+        .unwrap();
 
-    let for_agent = store.list_quick_replies(&acme.id, Some(&agent.id)).await.unwrap();
-    assert_eq!(for_agent.iter().map(|q| q.shortcut.as_str()).collect::<Vec<_>>(), vec!["bye", "hello"]);
-    assert_eq!(store.list_quick_replies(&acme.id, None).await.unwrap(), vec![shared.clone()]);
-    assert!(store.list_quick_replies(&globex.id, None).await.unwrap().is_empty());
+    let for_agent = store
+        .list_quick_replies(&acme.id, Some(&agent.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        for_agent
+            .iter()
+            .map(|q| q.shortcut.as_str())
+            .collect::<Vec<_>>(),
+        vec!["bye", "hello"]
+    );
+    assert_eq!(
+        store.list_quick_replies(&acme.id, None).await.unwrap(),
+        vec![shared.clone()]
+    );
+    assert!(store
+        .list_quick_replies(&globex.id, None)
+        .await
+        .unwrap()
+        .is_empty());
 
-    let edited = store.update_quick_reply(&acme.id, &mine.id, "cya", "Bye", "See you").await.unwrap();
-    assert_eq!((edited.shortcut.as_str(), edited.body.as_str()), ("cya", "See you"));
-    assert_eq!(store.get_quick_reply(&acme.id, &mine.id).await.unwrap(), edited);
-    assert!(matches!(store.get_quick_reply(&globex.id, &mine.id).await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.update_quick_reply(&globex.id, &mine.id, "x", "x", "x").await, Err(StoreError::NotFound(_))));
-    assert!(matches!(store.delete_quick_reply(&globex.id, &shared.id).await, Err(StoreError::NotFound(_))));
-    store.delete_quick_reply(&acme.id, &shared.id).await.unwrap();
-    assert!(matches!(store.get_quick_reply(&acme.id, &shared.id).await, Err(StoreError::NotFound(_))));
+    let edited = store
+        .update_quick_reply(&acme.id, &mine.id, "cya", "Bye", "See you")
+        .await
+        .unwrap();
+    assert_eq!(
+        (edited.shortcut.as_str(), edited.body.as_str()),
+        ("cya", "See you")
+    );
+    assert_eq!(
+        store.get_quick_reply(&acme.id, &mine.id).await.unwrap(),
+        edited
+    );
+    assert!(matches!(
+        store.get_quick_reply(&globex.id, &mine.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store
+            .update_quick_reply(&globex.id, &mine.id, "x", "x", "x")
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.delete_quick_reply(&globex.id, &shared.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .delete_quick_reply(&acme.id, &shared.id)
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.get_quick_reply(&acme.id, &shared.id).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 async fn blacklist(store: Store) {
     let (acme, owner) = tenant(&store, "Acme").await;
     let (globex, _) = tenant(&store, "Globex").await;
     let now = Utc::now();
-    let ip = store.create_blacklist_entry(&acme.id, BlacklistKind::Ip, "203.0.113.7", "spam", None, Some(&owner.id)).await.unwrap();
-    let cidr = store.create_blacklist_entry(&acme.id, BlacklistKind::Cidr, "198.51.100.0/24", "abuse", Some(now + Duration::hours(1)), None).await.unwrap();
-    let expired = store.create_blacklist_entry(&acme.id, BlacklistKind::Visitor, "v-1", "old", Some(now - Duration::hours(1)), None).await.unwrap();
+    let ip = store
+        .create_blacklist_entry(
+            &acme.id,
+            BlacklistKind::Ip,
+            "203.0.113.7",
+            "spam",
+            None,
+            Some(&owner.id),
+        )
+        .await
+        .unwrap();
+    let cidr = store
+        .create_blacklist_entry(
+            &acme.id,
+            BlacklistKind::Cidr,
+            "198.51.100.0/24",
+            "abuse",
+            Some(now + Duration::hours(1)),
+            None,
+        )
+        .await
+        .unwrap();
+    let expired = store
+        .create_blacklist_entry(
+            &acme.id,
+            BlacklistKind::Visitor,
+            "v-1",
+            "old",
+            Some(now - Duration::hours(1)),
+            None,
+        )
+        .await
+        .unwrap();
 
     assert_eq!(store.list_blacklist(&acme.id).await.unwrap().len(), 3);
-    let active: Vec<String> = store.active_blacklist(&acme.id, now).await.unwrap().into_iter().map(|e| e.id).collect();
+    let active: Vec<String> = store
+        .active_blacklist(&acme.id, now)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
     assert!(active.contains(&ip.id) && active.contains(&cidr.id) && !active.contains(&expired.id));
-    let later: Vec<String> = store.active_blacklist(&acme.id, now + Duration::hours(2)).await.unwrap().into_iter().map(|e| e.id).collect();
+    let later: Vec<String> = store
+        .active_blacklist(&acme.id, now + Duration::hours(2))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
     assert_eq!(later, vec![ip.id.clone()]);
     assert!(store.list_blacklist(&globex.id).await.unwrap().is_empty());
 
-    assert!(matches!(store.delete_blacklist_entry(&globex.id, &ip.id).await, Err(StoreError::NotFound(_))));
-    store.delete_blacklist_entry(&acme.id, &ip.id).await.unwrap();
+    assert!(matches!(
+        store.delete_blacklist_entry(&globex.id, &ip.id).await,
+        Err(StoreError::NotFound(_))
+    ));
+    store
+        .delete_blacklist_entry(&acme.id, &ip.id)
+        .await
+        .unwrap();
     assert_eq!(store.list_blacklist(&acme.id).await.unwrap().len(), 2);
 }
 
@@ -449,55 +975,134 @@ async fn settings(store: Store) {
     assert_eq!(saved.welcome_message, "Welcome to Acme");
     assert_eq!(saved.routing_strategy, RoutingStrategy::LeastBusy);
     assert_eq!(store.get_settings(&acme.id).await.unwrap(), saved);
-    assert_ne!(store.get_settings(&globex.id).await.unwrap().welcome_message, "Welcome to Acme");
+    assert_ne!(
+        store
+            .get_settings(&globex.id)
+            .await
+            .unwrap()
+            .welcome_message,
+        "Welcome to Acme"
+    );
     let mut missing = saved.clone();
     missing.tenant_id = "no-such-tenant".into();
-    assert!(matches!(store.save_settings(missing).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.save_settings(missing).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 async fn refresh_tokens(store: Store) {
     let (acme, owner) = tenant(&store, "Acme").await;
     let (globex, _) = tenant(&store, "Globex").await;
     let exp = Utc::now() + Duration::days(30);
-    let t1 = store.insert_refresh_token(&acme.id, &owner.id, "fam-1", "hash-1", exp).await.unwrap();
+    let t1 = store
+        .insert_refresh_token(&acme.id, &owner.id, "fam-1", "hash-1", exp)
+        .await
+        .unwrap();
     let found = store.find_refresh_token("hash-1").await.unwrap().unwrap();
     assert_eq!(found, t1);
     assert_eq!(store.find_refresh_token("hash-x").await.unwrap(), None);
 
-    let t2 = store.insert_refresh_token(&acme.id, &owner.id, "fam-1", "hash-2", exp).await.unwrap();
-    assert!(!store.rotate_refresh_token(&globex.id, &t1.id, &t2.id).await.unwrap());
-    assert!(store.rotate_refresh_token(&acme.id, &t1.id, &t2.id).await.unwrap());
-    assert!(!store.rotate_refresh_token(&acme.id, &t1.id, &t2.id).await.unwrap(), "a token rotates once");
+    let t2 = store
+        .insert_refresh_token(&acme.id, &owner.id, "fam-1", "hash-2", exp)
+        .await
+        .unwrap();
+    assert!(!store
+        .rotate_refresh_token(&globex.id, &t1.id, &t2.id)
+        .await
+        .unwrap());
+    assert!(store
+        .rotate_refresh_token(&acme.id, &t1.id, &t2.id)
+        .await
+        .unwrap());
+    assert!(
+        !store
+            .rotate_refresh_token(&acme.id, &t1.id, &t2.id)
+            .await
+            .unwrap(),
+        "a token rotates once"
+    );
     let used = store.find_refresh_token("hash-1").await.unwrap().unwrap();
     assert!(used.revoked_at.is_some());
     assert_eq!(used.replaced_by.as_deref(), Some(t2.id.as_str()));
 
-    assert_eq!(store.revoke_refresh_family(&acme.id, "fam-1").await.unwrap(), 1, "only the live one");
-    assert!(store.find_refresh_token("hash-2").await.unwrap().unwrap().revoked_at.is_some());
-    store.insert_refresh_token(&acme.id, &owner.id, "fam-2", "hash-3", exp).await.unwrap();
-    assert_eq!(store.revoke_user_refresh_tokens(&globex.id, &owner.id).await.unwrap(), 0);
-    assert_eq!(store.revoke_user_refresh_tokens(&acme.id, &owner.id).await.unwrap(), 1);
+    assert_eq!(
+        store
+            .revoke_refresh_family(&acme.id, "fam-1")
+            .await
+            .unwrap(),
+        1,
+        "only the live one"
+    );
+    assert!(store
+        .find_refresh_token("hash-2")
+        .await
+        .unwrap()
+        .unwrap()
+        .revoked_at
+        .is_some());
+    store
+        .insert_refresh_token(&acme.id, &owner.id, "fam-2", "hash-3", exp)
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .revoke_user_refresh_tokens(&globex.id, &owner.id)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .revoke_user_refresh_tokens(&acme.id, &owner.id)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 async fn api_tokens(store: Store) {
     let (acme, owner) = tenant(&store, "Acme").await;
     let (globex, _) = tenant(&store, "Globex").await;
     let scopes = vec!["conversations:read".to_string()];
-    let t = store.create_api_token(&acme.id, "CRM", "h-1", &scopes, Some(&owner.id)).await.unwrap();
-    assert_eq!(serde_json::from_str::<Vec<String>>(&t.scopes).unwrap(), scopes);
+    let t = store
+        .create_api_token(&acme.id, "CRM", "h-1", &scopes, Some(&owner.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Vec<String>>(&t.scopes).unwrap(),
+        scopes
+    );
     assert!(matches!(
-        store.create_api_token(&acme.id, "CRM 2", "h-1", &scopes, None).await,
+        store
+            .create_api_token(&acme.id, "CRM 2", "h-1", &scopes, None)
+            .await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(store.find_active_api_token("h-1").await.unwrap(), Some(t.clone()));
+    assert_eq!(
+        store.find_active_api_token("h-1").await.unwrap(),
+        Some(t.clone())
+    );
     store.touch_api_token(&acme.id, &t.id).await.unwrap();
-    assert!(store.find_active_api_token("h-1").await.unwrap().unwrap().last_used_at.is_some());
+    assert!(store
+        .find_active_api_token("h-1")
+        .await
+        .unwrap()
+        .unwrap()
+        .last_used_at
+        .is_some());
     assert_eq!(store.list_api_tokens(&acme.id).await.unwrap().len(), 1);
     assert!(store.list_api_tokens(&globex.id).await.unwrap().is_empty());
-    assert!(matches!(store.revoke_api_token(&globex.id, &t.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.revoke_api_token(&globex.id, &t.id).await,
+        Err(StoreError::NotFound(_))
+    ));
     store.revoke_api_token(&acme.id, &t.id).await.unwrap();
     assert_eq!(store.find_active_api_token("h-1").await.unwrap(), None);
-    assert!(matches!(store.revoke_api_token(&acme.id, &t.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(
+        store.revoke_api_token(&acme.id, &t.id).await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 async fn audit_log(store: Store) {
@@ -519,11 +1124,25 @@ async fn audit_log(store: Store) {
             .unwrap();
     }
     let page = store.list_audit(&acme.id, None, 2).await.unwrap();
-    let ns: Vec<i64> = page.iter().map(|e| serde_json::from_str::<serde_json::Value>(&e.details).unwrap()["n"].as_i64().unwrap()).collect();
+    let ns: Vec<i64> = page
+        .iter()
+        .map(|e| {
+            serde_json::from_str::<serde_json::Value>(&e.details).unwrap()["n"]
+                .as_i64()
+                .unwrap()
+        })
+        .collect();
     assert_eq!(ns, vec![2, 1], "newest first");
-    let rest = store.list_audit(&acme.id, Some(&page[1].id), 10).await.unwrap();
+    let rest = store
+        .list_audit(&acme.id, Some(&page[1].id), 10)
+        .await
+        .unwrap();
     assert_eq!(rest.len(), 1);
-    assert!(store.list_audit(&globex.id, None, 10).await.unwrap().is_empty());
+    assert!(store
+        .list_audit(&globex.id, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 on_every_backend!(

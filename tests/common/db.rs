@@ -40,7 +40,10 @@ impl TestDb {
     /// Creates an empty database, or None when the backend is not configured (outside CI).
     pub async fn create(backend: Backend) -> Option<TestDb> {
         let server = server_url(backend)?;
-        let name = format!("uct_{}", uniqchat::types::ids::random_token(12).to_lowercase());
+        let name = format!(
+            "uct_{}",
+            uniqchat::types::ids::random_token(12).to_lowercase()
+        );
         if backend == Backend::Sqlite {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
@@ -52,7 +55,9 @@ impl TestDb {
                 _dir: Some(dir),
             });
         }
-        let admin = Database::connect(&server).await.expect("connect to test server");
+        let admin = Database::connect(&server)
+            .await
+            .expect("connect to test server");
         admin
             .execute_unprepared(&format!("CREATE DATABASE {name}"))
             .await
@@ -83,12 +88,17 @@ impl TestDb {
     /// Drops the database (SQLite's goes with its temp dir).
     pub async fn drop_db(self) {
         if let Some(admin_url) = &self.admin_url {
-            let admin = Database::connect(admin_url).await.expect("connect to test server");
+            let admin = Database::connect(admin_url)
+                .await
+                .expect("connect to test server");
             let sql = match self.backend {
                 Backend::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
                 _ => format!("DROP DATABASE IF EXISTS {}", self.name),
             };
-            admin.execute_unprepared(&sql).await.expect("drop test database");
+            admin
+                .execute_unprepared(&sql)
+                .await
+                .expect("drop test database");
             admin.close().await.ok();
         }
     }

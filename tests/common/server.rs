@@ -5,6 +5,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use uniqchat::store::Backend;
+
+use super::db::TestDb;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_uniqchat");
 
 /// A command line for the binary with the test profile, run in an empty working directory.
@@ -45,6 +49,32 @@ pub struct TestServer {
     pub child: Child,
     pub base: String,
     pub workdir: tempfile::TempDir,
+    /// The database URL the server uses.
+    pub database_url: String,
+}
+
+/// The backend server tests run on: UNIQCHAT_TEST_BACKEND=sqlite (default), postgres or mysql.
+pub fn test_backend() -> Backend {
+    match std::env::var("UNIQCHAT_TEST_BACKEND").as_deref() {
+        Ok("postgres") => Backend::Postgres,
+        Ok("mysql") => Backend::MySql,
+        Ok("sqlite") | Err(_) => Backend::Sqlite,
+        Ok(other) => panic!("UNIQCHAT_TEST_BACKEND={other}: expected sqlite, postgres or mysql"),
+    }
+}
+
+/// A fresh database for a server test on the selected backend.
+pub async fn fresh_database_url(workdir: &std::path::Path) -> String {
+    match test_backend() {
+        Backend::Sqlite => format!("sqlite://{}/data/test.db?mode=rwc", workdir.display()),
+        backend => {
+            let db = TestDb::create(backend).await.unwrap_or_else(|| {
+                panic!("UNIQCHAT_TEST_BACKEND asks for {backend:?} but its URL is not set")
+            });
+            // Left for .ci/run to sweep: a server may still hold connections when the test ends.
+            db.url.clone()
+        }
+    }
 }
 
 impl TestServer {
@@ -52,7 +82,7 @@ impl TestServer {
     /// /healthz answers.
     pub async fn start(env: &[(&str, &str)]) -> TestServer {
         let workdir = tempfile::tempdir().expect("tempdir");
-        let url = format!("sqlite://{}/data/test.db?mode=rwc", workdir.path().display());
+        let url = fresh_database_url(workdir.path()).await;
         let mut all: Vec<(&str, &str)> = vec![("UNIQCHAT__DATABASE__URL", url.as_str())];
         all.extend_from_slice(env);
         Self::start_in(workdir, &all).await
@@ -61,7 +91,9 @@ impl TestServer {
     pub async fn start_in(workdir: tempfile::TempDir, env: &[(&str, &str)]) -> TestServer {
         let port = free_port();
         let mut cmd = cli(workdir.path());
-        cmd.arg("serve").arg("--bind").arg(format!("127.0.0.1:{port}"));
+        cmd.arg("serve")
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"));
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -74,10 +106,16 @@ impl TestServer {
             .stderr(stderr)
             .spawn()
             .expect("spawn uniqchat serve");
+        let database_url = env
+            .iter()
+            .find(|(k, _)| *k == "UNIQCHAT__DATABASE__URL")
+            .map(|(_, v)| v.to_string())
+            .unwrap_or_default();
         let mut server = TestServer {
             child,
             base: format!("http://127.0.0.1:{port}"),
             workdir,
+            database_url,
         };
         server.wait_healthy().await;
         server
@@ -115,14 +153,25 @@ impl TestServer {
     /// Sends SIGTERM and waits for the exit status.
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
-        let ok = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        let ok = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
         assert!(ok.success());
+        self.terminate_wait()
+    }
+
+    /// Waits for the process to exit after a signal was sent.
+    pub fn terminate_wait(&mut self) -> std::process::ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return status;
             }
-            assert!(Instant::now() < deadline, "server did not exit within 30 s of SIGTERM");
+            assert!(
+                Instant::now() < deadline,
+                "server did not exit within 30 s of SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
