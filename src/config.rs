@@ -89,6 +89,8 @@ pub struct AuthConfig {
     pub jwt_secret: String,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
+    pub login_per_minute_account: u32,
+    pub login_per_minute_ip: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -227,6 +229,12 @@ impl Config {
             return Err(invalid(
                 "auth.access_token_ttl_secs",
                 "token lifetimes must be above 0".into(),
+            ));
+        }
+        if self.auth.login_per_minute_account == 0 || self.auth.login_per_minute_ip == 0 {
+            return Err(invalid(
+                "auth.login_per_minute_account",
+                "login limits must be above 0".into(),
             ));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {

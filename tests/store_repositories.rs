@@ -6,7 +6,7 @@ use chrono::{Duration, Utc};
 use uniqchat::store::{
     AgentStatus, BlacklistKind, ConversationFilter, ConversationState, MessageKind, NewAudit,
     NewMessage, NewTenant, NewUser, NewVisitor, Role, RoutingStrategy, SenderKind, Store,
-    StoreError, Tenant, User, UserPatch,
+    StoreError, Tenant, User, UserFilter, UserPatch,
 };
 
 fn new_user(email: &str, role: Role) -> NewUser {

@@ -79,7 +79,7 @@ pub enum CliError {
 impl From<ServiceError> for CliError {
     fn from(err: ServiceError) -> Self {
         match err {
-            ServiceError::Invalid { .. } => CliError::Usage(err.to_string()),
+            ServiceError::Invalid(_) => CliError::Usage(err.to_string()),
             other => CliError::Runtime(other.to_string()),
         }
     }

@@ -1,31 +1,49 @@
 //! The one error shape of the HTTP API: `{"error": {"code", "message", "field"?}}`.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 
-use crate::service::ServiceError;
+use utoipa::ToSchema;
+
+use crate::service::{FieldError, ServiceError};
 
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    pub field: Option<&'static str>,
+    pub fields: Vec<FieldError>,
+    /// Seconds to send as Retry-After.
+    pub retry_after: Option<u64>,
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
+/// The body of every error answer.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct Detail<'a> {
-    code: &'a str,
-    message: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `not_found`, `validation_failed`, `rate_limited`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// For `validation_failed`: each refused field and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<FieldErrorSchema>)]
+    pub fields: Vec<FieldError>,
+}
+
+/// One refused input field.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FieldErrorSchema {
+    pub field: String,
+    pub message: String,
 }
 
 impl ApiError {
@@ -34,7 +52,8 @@ impl ApiError {
             status,
             code,
             message: message.into(),
-            field: None,
+            fields: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -68,14 +87,20 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
-            error: Detail {
-                code: self.code,
-                message: &self.message,
-                field: self.field,
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message,
+                fields: self.fields,
             },
         };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        response
     }
 }
 
@@ -83,14 +108,19 @@ impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> Self {
         let status = match &err {
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServiceError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ServiceError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ServiceError::Conflict(_) => StatusCode::CONFLICT,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
             ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        let field = match &err {
-            ServiceError::Invalid { field, .. } => Some(*field),
+        let fields = match &err {
+            ServiceError::Invalid(fields) => fields.clone(),
+            _ => Vec::new(),
+        };
+        let retry_after = match &err {
+            ServiceError::RateLimited(secs) => Some(*secs),
             _ => None,
         };
         let message = if status.is_server_error() {
@@ -104,7 +134,8 @@ impl From<ServiceError> for ApiError {
             status,
             code: err.code(),
             message,
-            field,
+            fields,
+            retry_after,
         }
     }
 }

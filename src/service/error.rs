@@ -1,43 +1,60 @@
+use serde::Serialize;
+
 use crate::store::StoreError;
+
+/// One input field that was refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
 
 /// What a business operation can answer besides success. Each variant has a stable code.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     #[error("{0} not found")]
     NotFound(&'static str),
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    #[error("{}", describe(.0))]
+    Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    #[error("too many attempts; retry in {0} s")]
+    RateLimited(u64),
     #[error("storage failure: {0}")]
     Store(StoreError),
     #[error("internal error: {0}")]
     Internal(String),
 }
 
+fn describe(fields: &[FieldError]) -> String {
+    fields
+        .iter()
+        .map(|f| format!("{}: {}", f.field, f.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 impl ServiceError {
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        ServiceError::Invalid {
-            field,
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ServiceError::Invalid(vec![FieldError {
+            field: field.into(),
             message: message.into(),
-        }
+        }])
     }
 
     /// The stable, machine-readable code clients can branch on.
     pub fn code(&self) -> &'static str {
         match self {
             ServiceError::NotFound(_) => "not_found",
-            ServiceError::Invalid { .. } => "validation_failed",
+            ServiceError::Invalid(_) => "validation_failed",
             ServiceError::Conflict(_) => "conflict",
             ServiceError::Unauthorized(_) => "unauthorized",
             ServiceError::Forbidden(_) => "forbidden",
+            ServiceError::RateLimited(_) => "rate_limited",
             ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
         }
     }
@@ -49,6 +66,45 @@ impl From<StoreError> for ServiceError {
             StoreError::NotFound(what) => ServiceError::NotFound(what),
             StoreError::Conflict(what) => ServiceError::Conflict(format!("{what} already exists")),
             other => ServiceError::Store(other),
+        }
+    }
+}
+
+/// Collects field errors so a request hears about every bad field at once.
+#[derive(Default)]
+pub struct Checks(Vec<FieldError>);
+
+impl Checks {
+    /// Keeps the value of `result`, or records its field errors and returns None.
+    pub fn take<T>(&mut self, result: ServiceResult<T>) -> Option<T> {
+        match result {
+            Ok(v) => Some(v),
+            Err(ServiceError::Invalid(mut fields)) => {
+                self.0.append(&mut fields);
+                None
+            }
+            Err(other) => {
+                self.0.push(FieldError {
+                    field: "_".into(),
+                    message: other.to_string(),
+                });
+                None
+            }
+        }
+    }
+
+    pub fn fail(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    pub fn finish(self) -> ServiceResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self.0))
         }
     }
 }

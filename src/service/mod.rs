@@ -1,11 +1,17 @@
 //! Business rules. Services know nothing of HTTP or WebSocket types; they call the store.
 
 pub mod accounts;
+pub mod admin;
+pub mod auth;
+pub mod authz;
 mod error;
 pub mod health;
+pub mod page;
 pub mod password;
 pub mod validate;
 
 pub use accounts::AccountService;
-pub use error::{ServiceError, ServiceResult};
+pub use admin::AdminService;
+pub use auth::AuthService;
+pub use error::{Checks, FieldError, ServiceError, ServiceResult};
 pub use health::HealthService;

@@ -32,7 +32,7 @@ pub use entities::enums::*;
 pub use error::{StoreError, StoreResult};
 pub use messages::{Appended, NewMessage};
 pub use tenants::NewTenant;
-pub use users::{NewUser, UserPatch};
+pub use users::{NewUser, UserFilter, UserPatch};
 pub use visitors::NewVisitor;
 
 pub type Tenant = entities::tenant::Model;

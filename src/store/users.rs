@@ -35,6 +35,13 @@ impl NewUser {
     }
 }
 
+/// Which users a list returns; `None` does not narrow.
+#[derive(Default, Clone, Copy)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+}
+
 /// Fields an administrator may change; `None` leaves a field as it is.
 #[derive(Default)]
 pub struct UserPatch {
@@ -74,10 +81,17 @@ impl Store {
     pub async fn list_users(
         &self,
         tenant_id: &str,
+        filter: UserFilter,
         after: Option<&str>,
         limit: u64,
     ) -> StoreResult<Vec<User>> {
         let mut query = user::Entity::find().filter(Column::TenantId.eq(tenant_id));
+        if let Some(role) = filter.role {
+            query = query.filter(Column::Role.eq(role));
+        }
+        if let Some(disabled) = filter.disabled {
+            query = query.filter(Column::Disabled.eq(disabled));
+        }
         if let Some(after) = after {
             query = query.filter(Column::Id.gt(after));
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
@@ -57,11 +57,9 @@ pub async fn limit(State(rl): State<IpRateLimit>, req: Request, next: Next) -> R
         Err(not_until) => {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            let mut response = ApiError::from_status(StatusCode::TOO_MANY_REQUESTS).into_response();
-            if let Ok(value) = HeaderValue::from_str(&secs.max(1).to_string()) {
-                response.headers_mut().insert("retry-after", value);
-            }
-            response
+            let mut error = ApiError::from_status(StatusCode::TOO_MANY_REQUESTS);
+            error.retry_after = Some(secs);
+            error.into_response()
         }
     }
 }

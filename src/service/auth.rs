@@ -1,0 +1,300 @@
+//! Sign-in: passwords to sessions, short-lived access tokens (JWT), rotating refresh tokens,
+//! and turning a bearer token back into an actor.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, OnceLock};
+
+use chrono::{Duration, Utc};
+use governor::clock::{Clock, DefaultClock};
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::authz::{Actor, ActorKind, Permission};
+use super::{password, ServiceError, ServiceResult};
+use crate::store::{Role, Store, Tenant, User};
+use crate::types::ids::{new_id, random_token};
+
+/// API tokens start with this, so a bearer token says what it is without a lookup.
+pub const API_TOKEN_PREFIX: &str = "uc_";
+
+const BAD_LOGIN: &str = "invalid e-mail or password";
+
+pub struct AuthSettings {
+    pub jwt_secret: String,
+    pub access_ttl_secs: u64,
+    pub refresh_ttl_secs: u64,
+    pub login_per_minute_account: u32,
+    pub login_per_minute_ip: u32,
+}
+
+type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
+
+#[derive(Clone)]
+pub struct AuthService {
+    store: Store,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    access_ttl: i64,
+    refresh_ttl: i64,
+    by_account: Keyed<String>,
+    by_ip: Keyed<IpAddr>,
+}
+
+/// What a successful login or refresh returns.
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub expires_in: u64,
+    pub user: User,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    /// User id.
+    sub: String,
+    /// Tenant id.
+    tid: String,
+    role: Role,
+    iat: i64,
+    exp: i64,
+}
+
+fn per_minute(n: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN))
+}
+
+/// SHA-256 hex of a secret: what is stored instead of the secret itself.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+impl AuthService {
+    pub fn new(store: Store, settings: AuthSettings) -> Self {
+        let secret = settings.jwt_secret.as_bytes();
+        AuthService {
+            store,
+            inner: Arc::new(Inner {
+                encoding: EncodingKey::from_secret(secret),
+                decoding: DecodingKey::from_secret(secret),
+                access_ttl: settings.access_ttl_secs as i64,
+                refresh_ttl: settings.refresh_ttl_secs as i64,
+                by_account: RateLimiter::keyed(per_minute(settings.login_per_minute_account)),
+                by_ip: RateLimiter::keyed(per_minute(settings.login_per_minute_ip)),
+            }),
+        }
+    }
+
+    /// Checks e-mail and password and opens a session. Unknown e-mail and wrong password get
+    /// the same answer, after the same work.
+    pub async fn login(&self, email: &str, pass: &str, ip: IpAddr) -> ServiceResult<Session> {
+        let email = email.trim().to_lowercase();
+        self.throttle(&email, ip)?;
+        let user = self.store.find_user_by_email(&email).await?;
+        let Some(user) = user else {
+            password::verify(pass, dummy_hash().await).await;
+            return Err(ServiceError::Unauthorized(BAD_LOGIN));
+        };
+        if !password::verify(pass, &user.password_hash).await {
+            return Err(ServiceError::Unauthorized(BAD_LOGIN));
+        }
+        if user.disabled {
+            return Err(ServiceError::Unauthorized("this account is disabled"));
+        }
+        self.open_session(user, &new_id()).await
+    }
+
+    /// Trades a refresh token for a new pair. A token works once: presenting a used one again
+    /// means it was stolen, so the whole family (every session from that login) is revoked.
+    pub async fn refresh(&self, refresh_token: &str) -> ServiceResult<Session> {
+        let invalid = ServiceError::Unauthorized("invalid or expired refresh token");
+        let Some(token) = self.store.find_refresh_token(&token_hash(refresh_token)).await? else {
+            return Err(invalid);
+        };
+        if token.revoked_at.is_some() {
+            if token.replaced_by.is_some() {
+                tracing::warn!(user = %token.user_id, "refresh token reused; revoking its family");
+                self.store
+                    .revoke_refresh_family(&token.tenant_id, &token.family_id)
+                    .await?;
+            }
+            return Err(invalid);
+        }
+        if token.expires_at <= Utc::now() {
+            return Err(invalid);
+        }
+        let user = self.store.get_user(&token.tenant_id, &token.user_id).await?;
+        if user.disabled {
+            return Err(ServiceError::Unauthorized("this account is disabled"));
+        }
+        let session = self.open_session(user, &token.family_id).await?;
+        let new = self
+            .store
+            .find_refresh_token(&token_hash(&session.refresh_token))
+            .await?
+            .ok_or(ServiceError::Internal("new refresh token vanished".into()))?;
+        if !self
+            .store
+            .rotate_refresh_token(&token.tenant_id, &token.id, &new.id)
+            .await?
+        {
+            // Another request rotated the same token at the same moment: treat as reuse.
+            self.store
+                .revoke_refresh_family(&token.tenant_id, &token.family_id)
+                .await?;
+            return Err(invalid);
+        }
+        Ok(session)
+    }
+
+    /// Ends the session the refresh token belongs to. Unknown tokens are ignored.
+    pub async fn logout(&self, refresh_token: &str) -> ServiceResult<()> {
+        if let Some(token) = self.store.find_refresh_token(&token_hash(refresh_token)).await? {
+            self.store
+                .revoke_refresh_family(&token.tenant_id, &token.family_id)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The actor a bearer token stands for: a live account, or a live API token.
+    pub async fn authenticate(&self, bearer: &str) -> ServiceResult<Actor> {
+        if bearer.starts_with(API_TOKEN_PREFIX) {
+            return self.authenticate_api_token(bearer).await;
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        let claims = jsonwebtoken::decode::<Claims>(bearer, &self.inner.decoding, &validation)
+            .map_err(|_| ServiceError::Unauthorized("invalid or expired access token"))?
+            .claims;
+        let user = self
+            .store
+            .get_user(&claims.tid, &claims.sub)
+            .await
+            .map_err(|_| ServiceError::Unauthorized("invalid or expired access token"))?;
+        if user.disabled {
+            return Err(ServiceError::Unauthorized("this account is disabled"));
+        }
+        // The role comes from the account, not the token, so a demotion takes effect at once.
+        Ok(Actor {
+            tenant_id: user.tenant_id,
+            kind: ActorKind::User {
+                id: user.id,
+                role: user.role,
+            },
+        })
+    }
+
+    /// The signed-in account and its tenant.
+    pub async fn me(&self, actor: &Actor) -> ServiceResult<(User, Tenant)> {
+        let id = actor.require_user()?;
+        let user = self.store.get_user(&actor.tenant_id, id).await?;
+        let tenant = self.store.get_tenant(&actor.tenant_id).await?;
+        Ok((user, tenant))
+    }
+
+    /// Changes the actor's own password after checking the current one; other sessions end.
+    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> ServiceResult<()> {
+        let id = actor.require_user()?;
+        let user = self.store.get_user(&actor.tenant_id, id).await?;
+        if !password::verify(current, &user.password_hash).await {
+            return Err(ServiceError::invalid("current_password", "is not correct"));
+        }
+        password::validate(new).map_err(|_| {
+            ServiceError::invalid(
+                "new_password",
+                format!("must be {} to {} characters", password::MIN_LEN, password::MAX_LEN),
+            )
+        })?;
+        if current == new {
+            return Err(ServiceError::invalid("new_password", "must differ from the current one"));
+        }
+        let hash = password::hash(new).await?;
+        self.store
+            .set_user_password(&user.tenant_id, &user.id, &hash, false)
+            .await?;
+        self.store
+            .revoke_user_refresh_tokens(&user.tenant_id, &user.id)
+            .await?;
+        Ok(())
+    }
+
+    fn throttle(&self, email: &str, ip: IpAddr) -> ServiceResult<()> {
+        let now = DefaultClock::default().now();
+        let wait = |not_until: governor::NotUntil<_>| {
+            let d = not_until.wait_time_from(now);
+            ServiceError::RateLimited(d.as_secs() + u64::from(d.subsec_nanos() > 0))
+        };
+        self.inner.by_ip.check_key(&ip).map_err(wait)?;
+        self.inner
+            .by_account
+            .check_key(&email.to_string())
+            .map_err(wait)?;
+        Ok(())
+    }
+
+    async fn open_session(&self, user: User, family_id: &str) -> ServiceResult<Session> {
+        let now = Utc::now();
+        let claims = Claims {
+            sub: user.id.clone(),
+            tid: user.tenant_id.clone(),
+            role: user.role,
+            iat: now.timestamp(),
+            exp: now.timestamp() + self.inner.access_ttl,
+        };
+        let access_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.inner.encoding)
+            .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))?;
+        let refresh_token = random_token(48);
+        self.store
+            .insert_refresh_token(
+                &user.tenant_id,
+                &user.id,
+                family_id,
+                &token_hash(&refresh_token),
+                now + Duration::seconds(self.inner.refresh_ttl),
+            )
+            .await?;
+        Ok(Session {
+            access_token,
+            refresh_token,
+            expires_in: self.inner.access_ttl as u64,
+            user,
+        })
+    }
+
+    async fn authenticate_api_token(&self, bearer: &str) -> ServiceResult<Actor> {
+        let invalid = ServiceError::Unauthorized("invalid or revoked API token");
+        let token = self
+            .store
+            .find_active_api_token(&token_hash(bearer))
+            .await?
+            .ok_or(invalid)?;
+        let scopes: Vec<String> = serde_json::from_str(&token.scopes).unwrap_or_default();
+        self.store.touch_api_token(&token.tenant_id, &token.id).await?;
+        Ok(Actor {
+            tenant_id: token.tenant_id,
+            kind: ActorKind::ApiToken {
+                id: token.id,
+                scopes: scopes.iter().filter_map(|s| Permission::parse(s)).collect(),
+            },
+        })
+    }
+}
+
+/// A real argon2 hash to verify against when the e-mail is unknown, so both paths cost the same.
+async fn dummy_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    if let Some(h) = HASH.get() {
+        return h;
+    }
+    let h = password::hash(&random_token(16)).await.unwrap_or_default();
+    HASH.get_or_init(|| h)
+}
