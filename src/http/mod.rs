@@ -1,15 +1,18 @@
 //! The HTTP side: router, middleware, controllers, and the server loop.
 
 pub mod error;
+mod extract;
 mod handlers;
 mod middleware;
+mod openapi;
 pub mod router;
 pub mod server;
 
 use std::sync::Arc;
 
 use crate::config::Config;
-use crate::service::{AccountService, HealthService};
+use crate::service::auth::AuthSettings;
+use crate::service::{AdminService, AuthService, HealthService};
 use crate::store::{Backend, Store};
 
 /// What handlers reach: the settings and the services. Never the store directly.
@@ -17,17 +20,29 @@ use crate::store::{Backend, Store};
 pub struct AppState {
     pub config: Arc<Config>,
     pub backend: Backend,
-    pub accounts: AccountService,
+    pub auth: AuthService,
+    pub admin: AdminService,
     pub health: HealthService,
 }
 
 impl AppState {
     pub fn new(config: Arc<Config>, store: Store) -> Self {
+        let auth = AuthService::new(
+            store.clone(),
+            AuthSettings {
+                jwt_secret: config.auth.jwt_secret.clone(),
+                access_ttl_secs: config.auth.access_token_ttl_secs,
+                refresh_ttl_secs: config.auth.refresh_token_ttl_secs,
+                login_per_minute_account: config.auth.login_per_minute_account,
+                login_per_minute_ip: config.auth.login_per_minute_ip,
+            },
+        );
         AppState {
-            config,
             backend: store.backend(),
-            accounts: AccountService::new(store.clone()),
+            auth,
+            admin: AdminService::new(store.clone()),
             health: HealthService::new(store),
+            config,
         }
     }
 }

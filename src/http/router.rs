@@ -1,12 +1,13 @@
-//! Routes, grouped by who calls them, and the middleware stack around them.
+//! Routes, grouped by who calls them (`/api/auth`, `/api/agent`, `/api/admin`; the widget's
+//! `/api/visitor` arrives with the realtime gateway), and the middleware stack around them.
 
 use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum::middleware::{from_fn_with_state, map_response};
-use axum::routing::get;
-use axum::Router;
+use axum::{Extension, Router};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -15,9 +16,13 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-use super::handlers::{health, meta};
+use super::handlers::{self, health, meta};
 use super::middleware::{error_shape, rate_limit};
+use super::openapi::ApiDoc;
 use super::AppState;
 use crate::config::Config;
 
@@ -25,20 +30,25 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 pub fn build(state: AppState) -> Router {
     let config = state.config.clone();
-    let api = Router::new()
-        .nest("/visitor", visitor_routes())
-        .nest("/agent", agent_routes())
-        .nest("/admin", admin_routes());
-    let mut limited = Router::new().nest("/api", api);
+    let mut api = OpenApiRouter::new()
+        .nest("/auth", handlers::auth::router())
+        .nest("/agent", handlers::agent::router())
+        .nest("/admin", handlers::admin::router());
     if config.rate_limit.enabled {
-        limited = limited.layer(from_fn_with_state(ip_limiter(&config), rate_limit::limit));
+        api = api.layer(from_fn_with_state(ip_limiter(&config), rate_limit::limit));
     }
+    // Every route is registered through the OpenAPI router, so the document lists all of them.
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(meta::version))
+        .routes(routes!(meta::openapi))
+        .routes(routes!(meta::docs))
+        .nest("/api", api)
+        .split_for_parts();
 
-    Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/readyz", get(health::readyz))
-        .nest("/internal", internal_routes())
-        .merge(limited)
+    router
+        .layer(Extension(Arc::new(doc)))
         .with_state(state)
         // Router::layer turns each layer's answer back into an axum Response, so the
         // error-shaping step below sees the 408 and 413 these produce.
@@ -63,26 +73,6 @@ pub fn build(state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(cors(&config)),
         )
-}
-
-/// Widget-facing endpoints (site key / visitor token).
-fn visitor_routes() -> Router<AppState> {
-    Router::new()
-}
-
-/// Agent workspace endpoints (agent access token).
-fn agent_routes() -> Router<AppState> {
-    Router::new()
-}
-
-/// Tenant administration (admin or owner access token).
-fn admin_routes() -> Router<AppState> {
-    Router::new()
-}
-
-/// Operator and node-to-node endpoints, outside the rate limit.
-fn internal_routes() -> Router<AppState> {
-    Router::new().route("/version", get(meta::version))
 }
 
 fn ip_limiter(config: &Config) -> rate_limit::IpRateLimit {

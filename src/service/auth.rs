@@ -115,7 +115,11 @@ impl AuthService {
     /// means it was stolen, so the whole family (every session from that login) is revoked.
     pub async fn refresh(&self, refresh_token: &str) -> ServiceResult<Session> {
         let invalid = ServiceError::Unauthorized("invalid or expired refresh token");
-        let Some(token) = self.store.find_refresh_token(&token_hash(refresh_token)).await? else {
+        let Some(token) = self
+            .store
+            .find_refresh_token(&token_hash(refresh_token))
+            .await?
+        else {
             return Err(invalid);
         };
         if token.revoked_at.is_some() {
@@ -130,7 +134,10 @@ impl AuthService {
         if token.expires_at <= Utc::now() {
             return Err(invalid);
         }
-        let user = self.store.get_user(&token.tenant_id, &token.user_id).await?;
+        let user = self
+            .store
+            .get_user(&token.tenant_id, &token.user_id)
+            .await?;
         if user.disabled {
             return Err(ServiceError::Unauthorized("this account is disabled"));
         }
@@ -156,7 +163,11 @@ impl AuthService {
 
     /// Ends the session the refresh token belongs to. Unknown tokens are ignored.
     pub async fn logout(&self, refresh_token: &str) -> ServiceResult<()> {
-        if let Some(token) = self.store.find_refresh_token(&token_hash(refresh_token)).await? {
+        if let Some(token) = self
+            .store
+            .find_refresh_token(&token_hash(refresh_token))
+            .await?
+        {
             self.store
                 .revoke_refresh_family(&token.tenant_id, &token.family_id)
                 .await?;
@@ -202,7 +213,12 @@ impl AuthService {
     }
 
     /// Changes the actor's own password after checking the current one; other sessions end.
-    pub async fn change_password(&self, actor: &Actor, current: &str, new: &str) -> ServiceResult<()> {
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        current: &str,
+        new: &str,
+    ) -> ServiceResult<()> {
         let id = actor.require_user()?;
         let user = self.store.get_user(&actor.tenant_id, id).await?;
         if !password::verify(current, &user.password_hash).await {
@@ -211,11 +227,18 @@ impl AuthService {
         password::validate(new).map_err(|_| {
             ServiceError::invalid(
                 "new_password",
-                format!("must be {} to {} characters", password::MIN_LEN, password::MAX_LEN),
+                format!(
+                    "must be {} to {} characters",
+                    password::MIN_LEN,
+                    password::MAX_LEN
+                ),
             )
         })?;
         if current == new {
-            return Err(ServiceError::invalid("new_password", "must differ from the current one"));
+            return Err(ServiceError::invalid(
+                "new_password",
+                "must differ from the current one",
+            ));
         }
         let hash = password::hash(new).await?;
         self.store
@@ -250,8 +273,12 @@ impl AuthService {
             iat: now.timestamp(),
             exp: now.timestamp() + self.inner.access_ttl,
         };
-        let access_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.inner.encoding)
-            .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))?;
+        let access_token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.inner.encoding,
+        )
+        .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))?;
         let refresh_token = random_token(48);
         self.store
             .insert_refresh_token(
@@ -278,7 +305,9 @@ impl AuthService {
             .await?
             .ok_or(invalid)?;
         let scopes: Vec<String> = serde_json::from_str(&token.scopes).unwrap_or_default();
-        self.store.touch_api_token(&token.tenant_id, &token.id).await?;
+        self.store
+            .touch_api_token(&token.tenant_id, &token.id)
+            .await?;
         Ok(Actor {
             tenant_id: token.tenant_id,
             kind: ActorKind::ApiToken {

@@ -171,8 +171,9 @@ impl Actor {
 
     /// The user id, or Forbidden for an API token (for operations only a person can do).
     pub fn require_user(&self) -> ServiceResult<&str> {
-        self.user_id()
-            .ok_or(ServiceError::Forbidden("this needs a signed-in account, not an API token"))
+        self.user_id().ok_or(ServiceError::Forbidden(
+            "this needs a signed-in account, not an API token",
+        ))
     }
 }
 
@@ -184,8 +185,14 @@ mod tests {
     fn matrix_orders_roles() {
         for p in Permission::all() {
             // Whatever an agent may do, an admin may; whatever an admin may do, an owner may.
-            assert!(!role_allows(Role::Agent, p) || role_allows(Role::Admin, p), "{p:?}");
-            assert!(!role_allows(Role::Admin, p) || role_allows(Role::Owner, p), "{p:?}");
+            assert!(
+                !role_allows(Role::Agent, p) || role_allows(Role::Admin, p),
+                "{p:?}"
+            );
+            assert!(
+                !role_allows(Role::Admin, p) || role_allows(Role::Owner, p),
+                "{p:?}"
+            );
             assert_eq!(Permission::parse(p.as_str()), Some(p));
         }
         assert_eq!(least_role(Permission::TenantDelete), Some(Role::Owner));

@@ -3,18 +3,28 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::http::error::{ApiError, ApiResult};
+use crate::http::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::AppState;
 
+#[derive(Serialize, ToSchema)]
+pub struct Status {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
 /// The process is up and serving HTTP.
-pub async fn healthz() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Status)))]
+pub async fn healthz() -> Json<Status> {
+    Json(Status { status: "ok" })
 }
 
 /// The node can do its work: its database answers. 503 otherwise, so a balancer skips it.
-pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, body = Status), (status = 503, description = "The database is unreachable", body = ErrorBody)))]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Status>> {
     state
         .health
         .ready(Duration::from_secs(2))
@@ -27,5 +37,5 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
                 "the database is not reachable",
             )
         })?;
-    Ok(Json(json!({ "status": "ready" })))
+    Ok(Json(Status { status: "ready" }))
 }

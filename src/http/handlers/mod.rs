@@ -1,4 +1,8 @@
 //! Controllers: validate input, call one service, shape the answer.
 
+pub mod admin;
+pub mod agent;
+pub mod auth;
 pub mod health;
 pub mod meta;
+pub mod views;

@@ -19,7 +19,12 @@ impl AdminService {
         Ok(self.store.list_api_tokens(&actor.tenant_id).await?)
     }
 
-    pub async fn create_api_token(&self, actor: &Actor, name: &str, scopes: &[String]) -> ServiceResult<CreatedApiToken> {
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        name: &str,
+        scopes: &[String],
+    ) -> ServiceResult<CreatedApiToken> {
         actor.require(Permission::ApiTokensWrite)?;
         let mut checks = Checks::default();
         let name = checks.take(validate::name("name", name, 100));
@@ -30,8 +35,14 @@ impl AdminService {
             match Permission::parse(scope) {
                 Some(p) if p.grantable() => {}
                 _ => {
-                    let grantable: Vec<&str> = Permission::all().filter(|p| p.grantable()).map(Permission::as_str).collect();
-                    checks.fail("scopes", format!("'{scope}' is not one of: {}", grantable.join(", ")));
+                    let grantable: Vec<&str> = Permission::all()
+                        .filter(|p| p.grantable())
+                        .map(Permission::as_str)
+                        .collect();
+                    checks.fail(
+                        "scopes",
+                        format!("'{scope}' is not one of: {}", grantable.join(", ")),
+                    );
                 }
             }
         }
@@ -42,10 +53,22 @@ impl AdminService {
         let secret = format!("{API_TOKEN_PREFIX}{}", random_token(40));
         let token = self
             .store
-            .create_api_token(&actor.tenant_id, &name.unwrap_or_default(), &token_hash(&secret), &scopes, actor.user_id())
+            .create_api_token(
+                &actor.tenant_id,
+                &name.unwrap_or_default(),
+                &token_hash(&secret),
+                &scopes,
+                actor.user_id(),
+            )
             .await?;
-        self.audit(actor, "api_token.create", "api_token", Some(&token.id), json!({ "name": token.name, "scopes": scopes }))
-            .await?;
+        self.audit(
+            actor,
+            "api_token.create",
+            "api_token",
+            Some(&token.id),
+            json!({ "name": token.name, "scopes": scopes }),
+        )
+        .await?;
         Ok(CreatedApiToken { token, secret })
     }
 

@@ -6,10 +6,18 @@ use crate::store::AuditEntry;
 
 impl AdminService {
     /// The audit log, newest first.
-    pub async fn list_audit(&self, actor: &Actor, cursor: Option<&str>, limit: Option<u64>) -> ServiceResult<Page<AuditEntry>> {
+    pub async fn list_audit(
+        &self,
+        actor: &Actor,
+        cursor: Option<&str>,
+        limit: Option<u64>,
+    ) -> ServiceResult<Page<AuditEntry>> {
         actor.require(Permission::AuditRead)?;
         let limit = page::limit(limit)?;
-        let rows = self.store.list_audit(&actor.tenant_id, cursor, limit + 1).await?;
+        let rows = self
+            .store
+            .list_audit(&actor.tenant_id, cursor, limit + 1)
+            .await?;
         Ok(Page::from_rows(rows, limit, |e| e.id.clone()))
     }
 }

@@ -24,7 +24,11 @@ impl AdminService {
         Ok(self.store.list_blacklist(&actor.tenant_id).await?)
     }
 
-    pub async fn create_blacklist_entry(&self, actor: &Actor, new: NewBlacklistEntry) -> ServiceResult<BlacklistEntry> {
+    pub async fn create_blacklist_entry(
+        &self,
+        actor: &Actor,
+        new: NewBlacklistEntry,
+    ) -> ServiceResult<BlacklistEntry> {
         actor.require(Permission::BlacklistWrite)?;
         let mut checks = Checks::default();
         let raw = new.value.trim();
@@ -56,17 +60,38 @@ impl AdminService {
         let value = value.unwrap_or_default();
         let entry = self
             .store
-            .create_blacklist_entry(&actor.tenant_id, new.kind, &value, new.reason.trim(), new.expires_at, actor.user_id())
+            .create_blacklist_entry(
+                &actor.tenant_id,
+                new.kind,
+                &value,
+                new.reason.trim(),
+                new.expires_at,
+                actor.user_id(),
+            )
             .await?;
-        self.audit(actor, "blacklist.create", "blacklist_entry", Some(&entry.id), json!({ "kind": entry.kind, "value": entry.value, "expires_at": entry.expires_at }))
-            .await?;
+        self.audit(
+            actor,
+            "blacklist.create",
+            "blacklist_entry",
+            Some(&entry.id),
+            json!({ "kind": entry.kind, "value": entry.value, "expires_at": entry.expires_at }),
+        )
+        .await?;
         Ok(entry)
     }
 
     pub async fn delete_blacklist_entry(&self, actor: &Actor, id: &str) -> ServiceResult<()> {
         actor.require(Permission::BlacklistWrite)?;
-        self.store.delete_blacklist_entry(&actor.tenant_id, id).await?;
-        self.audit(actor, "blacklist.delete", "blacklist_entry", Some(id), json!({}))
-            .await
+        self.store
+            .delete_blacklist_entry(&actor.tenant_id, id)
+            .await?;
+        self.audit(
+            actor,
+            "blacklist.delete",
+            "blacklist_entry",
+            Some(id),
+            json!({}),
+        )
+        .await
     }
 }

@@ -20,15 +20,26 @@ impl AdminService {
         Ok((group, members))
     }
 
-    pub async fn create_group(&self, actor: &Actor, name: &str, description: &str) -> ServiceResult<Group> {
+    pub async fn create_group(
+        &self,
+        actor: &Actor,
+        name: &str,
+        description: &str,
+    ) -> ServiceResult<Group> {
         actor.require(Permission::GroupsWrite)?;
         let (name, description) = check_group(name, description)?;
         let group = self
             .store
             .create_group(&actor.tenant_id, &name, &description)
             .await?;
-        self.audit(actor, "group.create", "group", Some(&group.id), json!({ "name": name }))
-            .await?;
+        self.audit(
+            actor,
+            "group.create",
+            "group",
+            Some(&group.id),
+            json!({ "name": name }),
+        )
+        .await?;
         Ok(group)
     }
 
@@ -49,8 +60,14 @@ impl AdminService {
             .store
             .update_group(&actor.tenant_id, id, &name, &description)
             .await?;
-        self.audit(actor, "group.update", "group", Some(id), json!({ "name": name, "description": description }))
-            .await?;
+        self.audit(
+            actor,
+            "group.update",
+            "group",
+            Some(id),
+            json!({ "name": name, "description": description }),
+        )
+        .await?;
         Ok(group)
     }
 
@@ -61,16 +78,32 @@ impl AdminService {
             .await
     }
 
-    pub async fn add_group_member(&self, actor: &Actor, group_id: &str, user_id: &str) -> ServiceResult<()> {
+    pub async fn add_group_member(
+        &self,
+        actor: &Actor,
+        group_id: &str,
+        user_id: &str,
+    ) -> ServiceResult<()> {
         actor.require(Permission::GroupsWrite)?;
         self.store
             .add_group_member(&actor.tenant_id, group_id, user_id)
             .await?;
-        self.audit(actor, "group.member_add", "group", Some(group_id), json!({ "user_id": user_id }))
-            .await
+        self.audit(
+            actor,
+            "group.member_add",
+            "group",
+            Some(group_id),
+            json!({ "user_id": user_id }),
+        )
+        .await
     }
 
-    pub async fn remove_group_member(&self, actor: &Actor, group_id: &str, user_id: &str) -> ServiceResult<()> {
+    pub async fn remove_group_member(
+        &self,
+        actor: &Actor,
+        group_id: &str,
+        user_id: &str,
+    ) -> ServiceResult<()> {
         actor.require(Permission::GroupsWrite)?;
         self.store.get_group(&actor.tenant_id, group_id).await?;
         self.store
@@ -80,8 +113,14 @@ impl AdminService {
                 ServiceError::NotFound(_) => ServiceError::NotFound("member"),
                 other => other,
             })?;
-        self.audit(actor, "group.member_remove", "group", Some(group_id), json!({ "user_id": user_id }))
-            .await
+        self.audit(
+            actor,
+            "group.member_remove",
+            "group",
+            Some(group_id),
+            json!({ "user_id": user_id }),
+        )
+        .await
     }
 }
 
@@ -89,7 +128,10 @@ fn check_group(name: &str, description: &str) -> ServiceResult<(String, String)>
     let mut checks = Checks::default();
     let name = checks.take(validate::name("name", name, 100));
     if description.chars().count() > DESCRIPTION_MAX {
-        checks.fail("description", format!("must be at most {DESCRIPTION_MAX} characters"));
+        checks.fail(
+            "description",
+            format!("must be at most {DESCRIPTION_MAX} characters"),
+        );
     }
     checks.finish()?;
     Ok((name.unwrap_or_default(), description.trim().to_string()))

@@ -35,17 +35,30 @@ impl AdminService {
     /// The tenant's shared quick replies.
     pub async fn list_shared_quick_replies(&self, actor: &Actor) -> ServiceResult<Vec<QuickReply>> {
         actor.require(Permission::QuickRepliesRead)?;
-        Ok(self.store.list_quick_replies(&actor.tenant_id, None).await?)
+        Ok(self
+            .store
+            .list_quick_replies(&actor.tenant_id, None)
+            .await?)
     }
 
-    pub async fn create_shared_quick_reply(&self, actor: &Actor, input: QuickReplyInput) -> ServiceResult<QuickReply> {
+    pub async fn create_shared_quick_reply(
+        &self,
+        actor: &Actor,
+        input: QuickReplyInput,
+    ) -> ServiceResult<QuickReply> {
         actor.require(Permission::QuickRepliesWrite)?;
         self.create_quick_reply(actor, Scope::Shared, input).await
     }
 
-    pub async fn update_shared_quick_reply(&self, actor: &Actor, id: &str, input: QuickReplyInput) -> ServiceResult<QuickReply> {
+    pub async fn update_shared_quick_reply(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: QuickReplyInput,
+    ) -> ServiceResult<QuickReply> {
         actor.require(Permission::QuickRepliesWrite)?;
-        self.update_quick_reply(actor, Scope::Shared, id, input).await
+        self.update_quick_reply(actor, Scope::Shared, id, input)
+            .await
     }
 
     pub async fn delete_shared_quick_reply(&self, actor: &Actor, id: &str) -> ServiceResult<()> {
@@ -57,61 +70,129 @@ impl AdminService {
     pub async fn list_my_quick_replies(&self, actor: &Actor) -> ServiceResult<Vec<QuickReply>> {
         actor.require(Permission::Chat)?;
         let me = actor.require_user()?;
-        Ok(self.store.list_quick_replies(&actor.tenant_id, Some(me)).await?)
+        Ok(self
+            .store
+            .list_quick_replies(&actor.tenant_id, Some(me))
+            .await?)
     }
 
-    pub async fn create_my_quick_reply(&self, actor: &Actor, input: QuickReplyInput) -> ServiceResult<QuickReply> {
+    pub async fn create_my_quick_reply(
+        &self,
+        actor: &Actor,
+        input: QuickReplyInput,
+    ) -> ServiceResult<QuickReply> {
         actor.require(Permission::Chat)?;
         let me = actor.require_user()?;
-        self.create_quick_reply(actor, Scope::Personal(me), input).await
+        self.create_quick_reply(actor, Scope::Personal(me), input)
+            .await
     }
 
-    pub async fn update_my_quick_reply(&self, actor: &Actor, id: &str, input: QuickReplyInput) -> ServiceResult<QuickReply> {
+    pub async fn update_my_quick_reply(
+        &self,
+        actor: &Actor,
+        id: &str,
+        input: QuickReplyInput,
+    ) -> ServiceResult<QuickReply> {
         actor.require(Permission::Chat)?;
         let me = actor.require_user()?;
-        self.update_quick_reply(actor, Scope::Personal(me), id, input).await
+        self.update_quick_reply(actor, Scope::Personal(me), id, input)
+            .await
     }
 
     pub async fn delete_my_quick_reply(&self, actor: &Actor, id: &str) -> ServiceResult<()> {
         actor.require(Permission::Chat)?;
         let me = actor.require_user()?;
-        self.delete_quick_reply(actor, Scope::Personal(me), id).await
-    }
-
-    async fn create_quick_reply(&self, actor: &Actor, scope: Scope<'_>, input: QuickReplyInput) -> ServiceResult<QuickReply> {
-        let input = check_quick_reply(input)?;
-        self.ensure_free_shortcut(actor, scope, &input.shortcut, None).await?;
-        let reply = self
-            .store
-            .create_quick_reply(&actor.tenant_id, scope.owner(), &input.shortcut, &input.title, &input.body)
-            .await?;
-        self.audit(actor, "quick_reply.create", "quick_reply", Some(&reply.id), json!({ "shortcut": reply.shortcut, "personal": scope.owner().is_some() }))
-            .await?;
-        Ok(reply)
-    }
-
-    async fn update_quick_reply(&self, actor: &Actor, scope: Scope<'_>, id: &str, input: QuickReplyInput) -> ServiceResult<QuickReply> {
-        self.owned_quick_reply(actor, scope, id).await?;
-        let input = check_quick_reply(input)?;
-        self.ensure_free_shortcut(actor, scope, &input.shortcut, Some(id)).await?;
-        let reply = self
-            .store
-            .update_quick_reply(&actor.tenant_id, id, &input.shortcut, &input.title, &input.body)
-            .await?;
-        self.audit(actor, "quick_reply.update", "quick_reply", Some(id), json!({ "shortcut": reply.shortcut }))
-            .await?;
-        Ok(reply)
-    }
-
-    async fn delete_quick_reply(&self, actor: &Actor, scope: Scope<'_>, id: &str) -> ServiceResult<()> {
-        self.owned_quick_reply(actor, scope, id).await?;
-        self.store.delete_quick_reply(&actor.tenant_id, id).await?;
-        self.audit(actor, "quick_reply.delete", "quick_reply", Some(id), json!({}))
+        self.delete_quick_reply(actor, Scope::Personal(me), id)
             .await
     }
 
+    async fn create_quick_reply(
+        &self,
+        actor: &Actor,
+        scope: Scope<'_>,
+        input: QuickReplyInput,
+    ) -> ServiceResult<QuickReply> {
+        let input = check_quick_reply(input)?;
+        self.ensure_free_shortcut(actor, scope, &input.shortcut, None)
+            .await?;
+        let reply = self
+            .store
+            .create_quick_reply(
+                &actor.tenant_id,
+                scope.owner(),
+                &input.shortcut,
+                &input.title,
+                &input.body,
+            )
+            .await?;
+        self.audit(
+            actor,
+            "quick_reply.create",
+            "quick_reply",
+            Some(&reply.id),
+            json!({ "shortcut": reply.shortcut, "personal": scope.owner().is_some() }),
+        )
+        .await?;
+        Ok(reply)
+    }
+
+    async fn update_quick_reply(
+        &self,
+        actor: &Actor,
+        scope: Scope<'_>,
+        id: &str,
+        input: QuickReplyInput,
+    ) -> ServiceResult<QuickReply> {
+        self.owned_quick_reply(actor, scope, id).await?;
+        let input = check_quick_reply(input)?;
+        self.ensure_free_shortcut(actor, scope, &input.shortcut, Some(id))
+            .await?;
+        let reply = self
+            .store
+            .update_quick_reply(
+                &actor.tenant_id,
+                id,
+                &input.shortcut,
+                &input.title,
+                &input.body,
+            )
+            .await?;
+        self.audit(
+            actor,
+            "quick_reply.update",
+            "quick_reply",
+            Some(id),
+            json!({ "shortcut": reply.shortcut }),
+        )
+        .await?;
+        Ok(reply)
+    }
+
+    async fn delete_quick_reply(
+        &self,
+        actor: &Actor,
+        scope: Scope<'_>,
+        id: &str,
+    ) -> ServiceResult<()> {
+        self.owned_quick_reply(actor, scope, id).await?;
+        self.store.delete_quick_reply(&actor.tenant_id, id).await?;
+        self.audit(
+            actor,
+            "quick_reply.delete",
+            "quick_reply",
+            Some(id),
+            json!({}),
+        )
+        .await
+    }
+
     /// The reply if it belongs to `scope`; someone else's personal reply is "not found".
-    async fn owned_quick_reply(&self, actor: &Actor, scope: Scope<'_>, id: &str) -> ServiceResult<QuickReply> {
+    async fn owned_quick_reply(
+        &self,
+        actor: &Actor,
+        scope: Scope<'_>,
+        id: &str,
+    ) -> ServiceResult<QuickReply> {
         let reply = self.store.get_quick_reply(&actor.tenant_id, id).await?;
         if reply.owner_id.as_deref() != scope.owner() {
             return Err(ServiceError::NotFound("quick reply"));
@@ -119,15 +200,27 @@ impl AdminService {
         Ok(reply)
     }
 
-    async fn ensure_free_shortcut(&self, actor: &Actor, scope: Scope<'_>, shortcut: &str, except: Option<&str>) -> ServiceResult<()> {
+    async fn ensure_free_shortcut(
+        &self,
+        actor: &Actor,
+        scope: Scope<'_>,
+        shortcut: &str,
+        except: Option<&str>,
+    ) -> ServiceResult<()> {
         let taken = self
             .store
             .list_quick_replies(&actor.tenant_id, scope.owner())
             .await?
             .into_iter()
-            .any(|q| q.shortcut == shortcut && q.owner_id.as_deref() == scope.owner() && Some(q.id.as_str()) != except);
+            .any(|q| {
+                q.shortcut == shortcut
+                    && q.owner_id.as_deref() == scope.owner()
+                    && Some(q.id.as_str()) != except
+            });
         if taken {
-            return Err(ServiceError::Conflict(format!("the shortcut /{shortcut} is already used")));
+            return Err(ServiceError::Conflict(format!(
+                "the shortcut /{shortcut} is already used"
+            )));
         }
         Ok(())
     }
@@ -138,9 +231,14 @@ fn check_quick_reply(input: QuickReplyInput) -> ServiceResult<QuickReplyInput> {
     let shortcut = input.shortcut.trim().trim_start_matches('/').to_lowercase();
     let valid = !shortcut.is_empty()
         && shortcut.len() <= SHORTCUT_MAX
-        && shortcut.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && shortcut
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if !valid {
-        checks.fail("shortcut", format!("1 to {SHORTCUT_MAX} letters, digits, '-' or '_'"));
+        checks.fail(
+            "shortcut",
+            format!("1 to {SHORTCUT_MAX} letters, digits, '-' or '_'"),
+        );
     }
     let title = checks.take(validate::name("title", &input.title, 200));
     let body = input.body.trim().to_string();

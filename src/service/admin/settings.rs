@@ -50,7 +50,11 @@ impl AdminService {
         self.settings_view(&actor.tenant_id).await
     }
 
-    pub async fn update_settings(&self, actor: &Actor, patch: SettingsPatch) -> ServiceResult<SettingsView> {
+    pub async fn update_settings(
+        &self,
+        actor: &Actor,
+        patch: SettingsPatch,
+    ) -> ServiceResult<SettingsView> {
         actor.require(Permission::SettingsWrite)?;
         let mut s: TenantSettings = self.store.get_settings(&actor.tenant_id).await?;
         let mut checks = Checks::default();
@@ -61,8 +65,16 @@ impl AdminService {
             None => None,
         };
         for (field, value, target) in [
-            ("welcome_message", &patch.welcome_message, &mut s.welcome_message),
-            ("offline_message", &patch.offline_message, &mut s.offline_message),
+            (
+                "welcome_message",
+                &patch.welcome_message,
+                &mut s.welcome_message,
+            ),
+            (
+                "offline_message",
+                &patch.offline_message,
+                &mut s.offline_message,
+            ),
         ] {
             if let Some(v) = value {
                 if v.chars().count() > MESSAGE_MAX {
@@ -79,7 +91,10 @@ impl AdminService {
         }
         if let Some(tz) = &patch.timezone {
             if tz.parse::<chrono_tz::Tz>().is_err() {
-                checks.fail("timezone", format!("'{tz}' is not an IANA time zone such as Europe/Berlin"));
+                checks.fail(
+                    "timezone",
+                    format!("'{tz}' is not an IANA time zone such as Europe/Berlin"),
+                );
             }
             s.timezone = tz.clone();
             changed.push("timezone");
@@ -89,7 +104,9 @@ impl AdminService {
             changed.push("routing_strategy");
         }
         if let Some(color) = &patch.widget_color {
-            let ok = color.len() == 7 && color.starts_with('#') && color[1..].chars().all(|c| c.is_ascii_hexdigit());
+            let ok = color.len() == 7
+                && color.starts_with('#')
+                && color[1..].chars().all(|c| c.is_ascii_hexdigit());
             if !ok {
                 checks.fail("widget_color", "must be a colour like #2563eb");
             }
@@ -113,10 +130,16 @@ impl AdminService {
             if origins.len() > ORIGINS_MAX {
                 checks.fail("allowed_origins", format!("at most {ORIGINS_MAX} origins"));
             }
-            let normalised: Vec<String> = origins.iter().map(|o| o.trim().trim_end_matches('/').to_lowercase()).collect();
+            let normalised: Vec<String> = origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_lowercase())
+                .collect();
             for o in &normalised {
                 if !is_origin(o) {
-                    checks.fail("allowed_origins", format!("'{o}' is not an origin like https://shop.example.com"));
+                    checks.fail(
+                        "allowed_origins",
+                        format!("'{o}' is not an origin like https://shop.example.com"),
+                    );
                 }
             }
             s.allowed_origins = serde_json::to_string(&normalised).unwrap_or_else(|_| "[]".into());
@@ -129,8 +152,14 @@ impl AdminService {
             changed.push("name");
         }
         self.store.save_settings(s).await?;
-        self.audit(actor, "settings.update", "tenant", Some(&actor.tenant_id), json!({ "changed": changed }))
-            .await?;
+        self.audit(
+            actor,
+            "settings.update",
+            "tenant",
+            Some(&actor.tenant_id),
+            json!({ "changed": changed }),
+        )
+        .await?;
         self.settings_view(&actor.tenant_id).await
     }
 
@@ -155,7 +184,10 @@ impl AdminService {
 fn check_hours(checks: &mut Checks, hours: &BusinessHours) {
     for (day, ranges) in hours {
         if !DAYS.contains(&day.as_str()) {
-            checks.fail("business_hours", format!("'{day}' is not one of {}", DAYS.join(", ")));
+            checks.fail(
+                "business_hours",
+                format!("'{day}' is not one of {}", DAYS.join(", ")),
+            );
             continue;
         }
         for [from, to] in ranges {
@@ -184,7 +216,9 @@ fn is_origin(o: &str) -> bool {
     (scheme == "http" || scheme == "https")
         && !host.is_empty()
         && !rest.contains('/')
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && port_ok
 }
 
@@ -194,10 +228,21 @@ mod tests {
 
     #[test]
     fn origins() {
-        for ok in ["https://shop.example.com", "http://localhost:8080", "https://a-b.io"] {
+        for ok in [
+            "https://shop.example.com",
+            "http://localhost:8080",
+            "https://a-b.io",
+        ] {
             assert!(is_origin(ok), "{ok}");
         }
-        for bad in ["shop.example.com", "ftp://x.io", "https://x.io/path", "https://", "https://x.io:99999", "https://a b.io"] {
+        for bad in [
+            "shop.example.com",
+            "ftp://x.io",
+            "https://x.io/path",
+            "https://",
+            "https://x.io:99999",
+            "https://a b.io",
+        ] {
             assert!(!is_origin(bad), "{bad}");
         }
     }
@@ -205,14 +250,24 @@ mod tests {
     #[test]
     fn hours() {
         let mut checks = Checks::default();
-        let good: BusinessHours = [("mon".to_string(), vec![["09:00".to_string(), "17:30".to_string()]])].into();
+        let good: BusinessHours = [(
+            "mon".to_string(),
+            vec![["09:00".to_string(), "17:30".to_string()]],
+        )]
+        .into();
         check_hours(&mut checks, &good);
         assert!(checks.finish().is_ok());
         let mut checks = Checks::default();
         let bad: BusinessHours = [
             ("funday".to_string(), vec![]),
-            ("tue".to_string(), vec![["18:00".to_string(), "09:00".to_string()]]),
-            ("wed".to_string(), vec![["9am".to_string(), "5pm".to_string()]]),
+            (
+                "tue".to_string(),
+                vec![["18:00".to_string(), "09:00".to_string()]],
+            ),
+            (
+                "wed".to_string(),
+                vec![["9am".to_string(), "5pm".to_string()]],
+            ),
         ]
         .into();
         check_hours(&mut checks, &bad);

@@ -8,7 +8,10 @@ impl AdminService {
         actor.require(Permission::TenantDelete)?;
         let tenant = self.store.get_tenant(&actor.tenant_id).await?;
         if confirm != tenant.name {
-            return Err(ServiceError::invalid("confirm", "must repeat the tenant's name exactly"));
+            return Err(ServiceError::invalid(
+                "confirm",
+                "must repeat the tenant's name exactly",
+            ));
         }
         tracing::warn!(tenant = %tenant.id, by = %actor.id(), "deleting tenant");
         Ok(self.store.delete_tenant(&tenant.id).await?)

@@ -75,14 +75,17 @@ impl AdminService {
         let email = checks.take(validate::email(&new.email));
         let name = match &new.name {
             Some(n) => checks.take(validate::name("name", n, 200)),
-            None => email.as_ref().map(|e| e.split('@').next().unwrap_or(e).to_string()),
+            None => email
+                .as_ref()
+                .map(|e| e.split('@').next().unwrap_or(e).to_string()),
         };
         let max_chats = new.max_chats.unwrap_or(DEFAULT_MAX_CHATS);
         check_max_chats(&mut checks, max_chats);
         if let Some(p) = &new.password {
             checks.take(password::validate(p));
         }
-        self.check_groups(&mut checks, actor, &new.group_ids).await?;
+        self.check_groups(&mut checks, actor, &new.group_ids)
+            .await?;
         checks.finish()?;
         let (Some(email), Some(name)) = (email, name) else {
             return Err(ServiceError::invalid("email", "is required"));
@@ -127,7 +130,10 @@ impl AdminService {
             json!({ "email": user.email, "role": user.role, "max_chats": max_chats, "groups": new.group_ids }),
         )
         .await?;
-        let groups = self.store.list_user_groups(&actor.tenant_id, &user.id).await?;
+        let groups = self
+            .store
+            .list_user_groups(&actor.tenant_id, &user.id)
+            .await?;
         Ok(UserDetail {
             user,
             groups,
@@ -135,7 +141,12 @@ impl AdminService {
         })
     }
 
-    pub async fn update_user(&self, actor: &Actor, id: &str, ch: UserChanges) -> ServiceResult<UserDetail> {
+    pub async fn update_user(
+        &self,
+        actor: &Actor,
+        id: &str,
+        ch: UserChanges,
+    ) -> ServiceResult<UserDetail> {
         actor.require(Permission::UsersWrite)?;
         let target = self.store.get_user(&actor.tenant_id, id).await?;
         actor.require(Self::permission_for(target.role))?;
@@ -147,7 +158,9 @@ impl AdminService {
             return Err(ServiceError::Forbidden("you cannot change your own role"));
         }
         if is_self && ch.disabled == Some(true) {
-            return Err(ServiceError::Forbidden("you cannot disable your own account"));
+            return Err(ServiceError::Forbidden(
+                "you cannot disable your own account",
+            ));
         }
 
         let mut checks = Checks::default();
@@ -172,7 +185,9 @@ impl AdminService {
                 .await?
                 <= 1
         {
-            return Err(ServiceError::Conflict("a tenant needs at least one owner".into()));
+            return Err(ServiceError::Conflict(
+                "a tenant needs at least one owner".into(),
+            ));
         }
 
         self.store
@@ -187,15 +202,21 @@ impl AdminService {
             )
             .await?;
         if let Some(disabled) = ch.disabled {
-            self.store.set_user_disabled(&actor.tenant_id, id, disabled).await?;
+            self.store
+                .set_user_disabled(&actor.tenant_id, id, disabled)
+                .await?;
             if disabled {
-                self.store.revoke_user_refresh_tokens(&actor.tenant_id, id).await?;
+                self.store
+                    .revoke_user_refresh_tokens(&actor.tenant_id, id)
+                    .await?;
             }
         }
         if let Some(wanted) = &ch.group_ids {
             let current = self.store.list_user_groups(&actor.tenant_id, id).await?;
             for g in current.iter().filter(|g| !wanted.contains(&g.id)) {
-                self.store.remove_group_member(&actor.tenant_id, &g.id, id).await?;
+                self.store
+                    .remove_group_member(&actor.tenant_id, &g.id, id)
+                    .await?;
             }
             for g in wanted {
                 self.store.add_group_member(&actor.tenant_id, g, id).await?;
@@ -222,7 +243,9 @@ impl AdminService {
         self.store
             .set_user_password(&actor.tenant_id, id, &hash, true)
             .await?;
-        self.store.revoke_user_refresh_tokens(&actor.tenant_id, id).await?;
+        self.store
+            .revoke_user_refresh_tokens(&actor.tenant_id, id)
+            .await?;
         self.audit(actor, "user.reset_password", "user", Some(id), json!({}))
             .await?;
         let mut detail = self.get_user(actor, id).await?;
@@ -238,11 +261,18 @@ impl AdminService {
         }
     }
 
-    async fn check_groups(&self, checks: &mut Checks, actor: &Actor, ids: &[String]) -> ServiceResult<()> {
+    async fn check_groups(
+        &self,
+        checks: &mut Checks,
+        actor: &Actor,
+        ids: &[String],
+    ) -> ServiceResult<()> {
         for id in ids {
             match self.store.get_group(&actor.tenant_id, id).await {
                 Ok(_) => {}
-                Err(StoreError::NotFound(_)) => checks.fail("group_ids", format!("no group with id {id}")),
+                Err(StoreError::NotFound(_)) => {
+                    checks.fail("group_ids", format!("no group with id {id}"))
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -252,6 +282,9 @@ impl AdminService {
 
 fn check_max_chats(checks: &mut Checks, n: i32) {
     if !(0..=MAX_CHATS_LIMIT).contains(&n) {
-        checks.fail("max_chats", format!("must be between 0 and {MAX_CHATS_LIMIT}"));
+        checks.fail(
+            "max_chats",
+            format!("must be between 0 and {MAX_CHATS_LIMIT}"),
+        );
     }
 }

@@ -1,0 +1,26 @@
+//! `/api/admin`: tenant administration.
+
+mod api_tokens;
+mod audit;
+mod blacklist;
+mod groups;
+pub mod quick_replies;
+mod settings;
+mod tenant;
+mod users;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::http::AppState;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(users::router())
+        .merge(groups::router())
+        .merge(quick_replies::router())
+        .merge(blacklist::router())
+        .merge(settings::router())
+        .merge(api_tokens::router())
+        .merge(audit::router())
+        .merge(tenant::router())
+}

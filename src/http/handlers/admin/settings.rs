@@ -1,0 +1,112 @@
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::http::error::ApiResult;
+use crate::http::extract::{ApiJson, Authed};
+use crate::http::handlers::views::StdErrors;
+use crate::http::AppState;
+use crate::service::admin::{SettingsPatch, SettingsView};
+use crate::store::RoutingStrategy;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_settings, update_settings))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SettingsBody {
+    /// The tenant's (company's) name.
+    pub name: String,
+    pub welcome_message: String,
+    pub offline_message: String,
+    /// Opening hours per weekday (mon … sun) as lists of `["HH:MM", "HH:MM"]`; `{}` is always open.
+    #[schema(example = json!({"mon": [["09:00", "17:00"]]}))]
+    pub business_hours: BTreeMap<String, Vec<[String; 2]>>,
+    /// IANA time zone of the business hours.
+    #[schema(example = "Europe/Berlin")]
+    pub timezone: String,
+    /// round_robin or least_busy
+    #[schema(value_type = String, example = "round_robin")]
+    pub routing_strategy: RoutingStrategy,
+    #[schema(example = "#2563eb")]
+    pub widget_color: String,
+    pub widget_title: String,
+    /// left or right
+    pub widget_position: String,
+    /// Origins allowed to embed the widget; empty allows any.
+    pub allowed_origins: Vec<String>,
+}
+
+impl From<SettingsView> for SettingsBody {
+    fn from(s: SettingsView) -> Self {
+        SettingsBody {
+            name: s.name,
+            welcome_message: s.welcome_message,
+            offline_message: s.offline_message,
+            business_hours: s.business_hours,
+            timezone: s.timezone,
+            routing_strategy: s.routing_strategy,
+            widget_color: s.widget_color,
+            widget_title: s.widget_title,
+            widget_position: s.widget_position,
+            allowed_origins: s.allowed_origins,
+        }
+    }
+}
+
+/// Any subset of the settings; what is left out stays as it is.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsUpdate {
+    pub name: Option<String>,
+    pub welcome_message: Option<String>,
+    pub offline_message: Option<String>,
+    pub business_hours: Option<BTreeMap<String, Vec<[String; 2]>>>,
+    pub timezone: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub routing_strategy: Option<RoutingStrategy>,
+    pub widget_color: Option<String>,
+    pub widget_title: Option<String>,
+    pub widget_position: Option<String>,
+    pub allowed_origins: Option<Vec<String>>,
+}
+
+/// The tenant's settings.
+#[utoipa::path(get, path = "/settings", tag = "admin", security(("bearer" = ["settings:read"])),
+    responses((status = 200, body = SettingsBody), StdErrors))]
+async fn get_settings(
+    State(state): State<AppState>,
+    Authed(actor): Authed,
+) -> ApiResult<Json<SettingsBody>> {
+    Ok(Json(state.admin.get_settings(&actor).await?.into()))
+}
+
+/// Change some settings.
+#[utoipa::path(patch, path = "/settings", tag = "admin", request_body = SettingsUpdate, security(("bearer" = ["settings:write"])),
+    responses((status = 200, body = SettingsBody), StdErrors))]
+async fn update_settings(
+    State(state): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(body): ApiJson<SettingsUpdate>,
+) -> ApiResult<Json<SettingsBody>> {
+    let patch = SettingsPatch {
+        name: body.name,
+        welcome_message: body.welcome_message,
+        offline_message: body.offline_message,
+        business_hours: body.business_hours,
+        timezone: body.timezone,
+        routing_strategy: body.routing_strategy,
+        widget_color: body.widget_color,
+        widget_title: body.widget_title,
+        widget_position: body.widget_position,
+        allowed_origins: body.allowed_origins,
+    };
+    Ok(Json(
+        state.admin.update_settings(&actor, patch).await?.into(),
+    ))
+}

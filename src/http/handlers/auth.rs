@@ -1,0 +1,155 @@
+//! `/api/auth`: sign in, refresh, sign out, who am I, change password.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::views::{StdErrors, UserView};
+use crate::http::error::ApiResult;
+use crate::http::extract::{ApiJson, Authed, ClientIp};
+use crate::http::AppState;
+use crate::service::auth::Session;
+use crate::service::authz::Permission;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginBody {
+    #[schema(example = "admin@example.com")]
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshBody {
+    pub refresh_token: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SessionView {
+    /// Short-lived JWT: send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Single-use: trade it at /api/auth/refresh for a new pair before the access token expires.
+    pub refresh_token: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    pub user: UserView,
+}
+
+impl From<Session> for SessionView {
+    fn from(s: Session) -> Self {
+        SessionView {
+            access_token: s.access_token,
+            refresh_token: s.refresh_token,
+            expires_in: s.expires_in,
+            token_type: "Bearer",
+            user: s.user.into(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantView {
+    pub id: String,
+    pub name: String,
+    /// The public key in the widget snippet.
+    pub site_key: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MeView {
+    pub user: UserView,
+    pub tenant: TenantView,
+    /// What this account may do, e.g. `chat`, `users:write`.
+    pub permissions: Vec<&'static str>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Sign in with e-mail and password.
+#[utoipa::path(post, path = "/login", tag = "auth", request_body = LoginBody,
+    responses((status = 200, body = SessionView), StdErrors))]
+async fn login(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> ApiResult<Json<SessionView>> {
+    let session = state.auth.login(&body.email, &body.password, ip).await?;
+    Ok(Json(session.into()))
+}
+
+/// Trade a refresh token for a new access and refresh token.
+#[utoipa::path(post, path = "/refresh", tag = "auth", request_body = RefreshBody,
+    responses((status = 200, body = SessionView), StdErrors))]
+async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshBody>,
+) -> ApiResult<Json<SessionView>> {
+    Ok(Json(state.auth.refresh(&body.refresh_token).await?.into()))
+}
+
+/// End the session the refresh token belongs to.
+#[utoipa::path(post, path = "/logout", tag = "auth", request_body = RefreshBody,
+    responses((status = 204, description = "Signed out"), StdErrors))]
+async fn logout(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshBody>,
+) -> ApiResult<StatusCode> {
+    state.auth.logout(&body.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The signed-in account, its tenant and its permissions.
+#[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = ["chat"])),
+    responses((status = 200, body = MeView), StdErrors))]
+async fn me(State(state): State<AppState>, Authed(actor): Authed) -> ApiResult<Json<MeView>> {
+    let (user, tenant) = state.auth.me(&actor).await?;
+    let permissions = Permission::all()
+        .filter(|p| actor.allows(*p))
+        .map(Permission::as_str)
+        .collect();
+    Ok(Json(MeView {
+        user: user.into(),
+        tenant: TenantView {
+            id: tenant.id,
+            name: tenant.name,
+            site_key: tenant.site_key,
+        },
+        permissions,
+    }))
+}
+
+/// Change your own password; every other session of the account ends.
+#[utoipa::path(post, path = "/password", tag = "auth", request_body = PasswordBody, security(("bearer" = ["chat"])),
+    responses((status = 204, description = "Password changed"), StdErrors))]
+async fn change_password(
+    State(state): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(body): ApiJson<PasswordBody>,
+) -> ApiResult<StatusCode> {
+    state
+        .auth
+        .change_password(&actor, &body.current_password, &body.new_password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,34 @@
+//! The OpenAPI document: everything but the routes themselves, which add their own paths.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "uniqchat API", description = "Self-hosted live customer-support chat. Every error answers `{\"error\": {\"code\", \"message\", \"fields\"?}}`. Security scopes name the permission each endpoint needs (see docs/api.md for the role matrix)."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign in and sessions"),
+        (name = "admin", description = "Tenant administration (owners and admins)"),
+        (name = "agent", description = "The agent workspace"),
+        (name = "operations", description = "Health, readiness, version, this document"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT access token, or an API token (uc_…)")
+                    .build(),
+            ),
+        );
+    }
+}
