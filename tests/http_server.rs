@@ -106,7 +106,7 @@ async fn every_error_has_the_json_shape() {
 
     let big = vec![b'x'; 64 * 1024];
     let resp = client
-        .post(server.url("/api/visitor/session"))
+        .post(server.url("/api/auth/login"))
         .body(big)
         .send()
         .await
@@ -143,7 +143,7 @@ async fn request_ids_cors_and_compression() {
     );
 
     let preflight = client
-        .request(reqwest::Method::OPTIONS, server.url("/api/visitor/session"))
+        .request(reqwest::Method::OPTIONS, server.url("/api/auth/login"))
         .header("origin", "https://shop.example")
         .header("access-control-request-method", "POST")
         .header("access-control-request-headers", "content-type")
@@ -206,7 +206,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     let mut limited = None;
     for _ in 0..6 {
         let resp = client
-            .get(server.url("/api/visitor/anything"))
+            .get(server.url("/api/auth/me"))
             .send()
             .await
             .unwrap();
@@ -217,7 +217,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     }
     assert_eq!(
         &statuses[..3],
-        &[StatusCode::NOT_FOUND; 3],
+        &[StatusCode::UNAUTHORIZED; 3],
         "the burst passes: {statuses:?}"
     );
     let limited = limited.expect("requests past the burst are limited");
@@ -240,11 +240,11 @@ async fn rate_limit_answers_429_with_retry_after() {
     }
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let after = client
-        .get(server.url("/api/visitor/anything"))
+        .get(server.url("/api/auth/me"))
         .send()
         .await
         .unwrap();
-    assert_eq!(after.status(), StatusCode::NOT_FOUND, "the bucket refills");
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "the bucket refills");
 }
 
 #[tokio::test]

@@ -153,19 +153,41 @@ async fn users(store: Store) {
         None
     );
 
-    let page1 = store.list_users(&acme.id, None, 1).await.unwrap();
+    let all = UserFilter::default();
+    let page1 = store.list_users(&acme.id, all, None, 1).await.unwrap();
     assert_eq!(
         page1.iter().map(|u| &u.id).collect::<Vec<_>>(),
         vec![&owner.id]
     );
     let page2 = store
-        .list_users(&acme.id, Some(&owner.id), 10)
+        .list_users(&acme.id, all, Some(&owner.id), 10)
         .await
         .unwrap();
     assert_eq!(
         page2.iter().map(|u| &u.id).collect::<Vec<_>>(),
         vec![&agent.id]
     );
+    let agents = UserFilter {
+        role: Some(Role::Agent),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_users(&acme.id, agents, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let disabled = UserFilter {
+        disabled: Some(true),
+        ..Default::default()
+    };
+    assert!(store
+        .list_users(&acme.id, disabled, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(store.count_users(&acme.id, None).await.unwrap(), 2);
     assert_eq!(
         store

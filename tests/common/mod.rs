@@ -1,4 +1,5 @@
 #![allow(dead_code)]
 
+pub mod api;
 pub mod db;
 pub mod server;

@@ -1,0 +1,325 @@
+//! Walks every operation of the OpenAPI document — which is generated from the router, so a new
+//! route cannot escape — and checks who may call it: no token → 401, a role without the route's
+//! permission → 403, another tenant's ids → 404, another tenant's lists never show ours.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::api::World;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use uniqchat::service::authz::{role_allows, Permission};
+use uniqchat::store::Role;
+
+/// Operations anyone may call.
+const PUBLIC: [&str; 8] = [
+    "POST /api/auth/login",
+    "POST /api/auth/refresh",
+    "POST /api/auth/logout",
+    "GET /api/openapi.json",
+    "GET /api/docs",
+    "GET /healthz",
+    "GET /readyz",
+    "GET /internal/version",
+];
+
+struct Operation {
+    method: Method,
+    path: String,
+    permission: Option<Permission>,
+    has_body: bool,
+}
+
+fn operations(doc: &Value) -> Vec<Operation> {
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().unwrap() {
+            let scopes: Vec<&str> = op["security"]
+                .as_array()
+                .map(|reqs| {
+                    reqs.iter()
+                        .flat_map(|r| r.as_object().unwrap().values())
+                        .flat_map(|v| v.as_array().unwrap())
+                        .filter_map(|s| s.as_str())
+                        .collect()
+                })
+                .unwrap_or_default();
+            assert!(
+                scopes.len() <= 1,
+                "{method} {path}: one permission per operation"
+            );
+            let permission = scopes.first().map(|s| {
+                Permission::parse(s).unwrap_or_else(|| panic!("{method} {path}: unknown scope {s}"))
+            });
+            ops.push(Operation {
+                method: method.to_uppercase().parse().unwrap(),
+                path: path.clone(),
+                permission,
+                has_body: op.get("requestBody").is_some(),
+            });
+        }
+    }
+    ops
+}
+
+/// A valid body for each operation that takes one, so the check reached is the access check.
+fn sample_body(op: &Operation) -> Option<Value> {
+    if !op.has_body {
+        return None;
+    }
+    let key = format!("{} {}", op.method, op.path);
+    let body = match key.as_str() {
+        "POST /api/admin/users" => json!({ "email": "walker@acme.test" }),
+        "PATCH /api/admin/users/{id}" => json!({ "name": "Walker" }),
+        "POST /api/admin/groups" => json!({ "name": "Walkers" }),
+        "PATCH /api/admin/groups/{id}" => json!({ "name": "Walkers" }),
+        "POST /api/admin/quick-replies"
+        | "PUT /api/admin/quick-replies/{id}"
+        | "POST /api/agent/quick-replies"
+        | "PUT /api/agent/quick-replies/{id}" => {
+            json!({ "shortcut": "walk", "title": "Walk", "body": "Walking" })
+        }
+        "POST /api/admin/blacklist" => json!({ "kind": "ip", "value": "192.0.2.1" }),
+        "PATCH /api/admin/settings" => json!({ "welcome_message": "Walked" }),
+        "POST /api/admin/api-tokens" => json!({ "name": "walker", "scopes": ["users:read"] }),
+        "DELETE /api/admin/tenant" => json!({ "confirm": "Acme" }),
+        "POST /api/auth/password" => {
+            json!({ "current_password": "x", "new_password": "yyyyyyyyyy" })
+        }
+        "POST /api/auth/login" | "POST /api/auth/refresh" | "POST /api/auth/logout" => return None,
+        other => panic!("{other} takes a body: add a sample to the access walk"),
+    };
+    Some(body)
+}
+
+/// Fills path parameters with ids of tenant A's resources.
+fn fill(path: &str, ids: &BTreeMap<&str, String>) -> String {
+    let mut out = path.to_string();
+    let resource = path.split('/').nth(3).unwrap_or("");
+    let scope = path.split('/').nth(2).unwrap_or("");
+    let id_key = match (scope, resource) {
+        ("agent", "quick-replies") => "personal-quick-reply",
+        (_, r) => r,
+    };
+    if let Some(id) = ids.get(id_key) {
+        out = out.replace("{id}", id);
+    }
+    if let Some(user) = ids.get("users") {
+        out = out.replace("{user_id}", user);
+    }
+    assert!(!out.contains('{'), "no sample id for {path}");
+    out
+}
+
+#[tokio::test]
+async fn every_route_checks_token_role_and_tenant() {
+    let w = World::new().await;
+    let doc = w
+        .api
+        .client
+        .get(format!("{}/api/openapi.json", w.api.base))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let ops = operations(&doc);
+    assert!(
+        ops.len() >= 35,
+        "the walk sees the whole API: {}",
+        ops.len()
+    );
+
+    // One resource of each kind in tenant A, whose ids the other tenant will try.
+    let mut ids: BTreeMap<&str, String> = BTreeMap::new();
+    ids.insert("users", w.agent_id.clone());
+    let made = [
+        (
+            "groups",
+            "/api/admin/groups",
+            json!({ "name": "A-group" }),
+            &w.owner,
+        ),
+        (
+            "quick-replies",
+            "/api/admin/quick-replies",
+            json!({ "shortcut": "a", "title": "A", "body": "A" }),
+            &w.owner,
+        ),
+        (
+            "personal-quick-reply",
+            "/api/agent/quick-replies",
+            json!({ "shortcut": "mine", "title": "A", "body": "A" }),
+            &w.agent,
+        ),
+        (
+            "blacklist",
+            "/api/admin/blacklist",
+            json!({ "kind": "ip", "value": "192.0.2.99" }),
+            &w.owner,
+        ),
+        (
+            "api-tokens",
+            "/api/admin/api-tokens",
+            json!({ "name": "A", "scopes": ["users:read"] }),
+            &w.owner,
+        ),
+    ];
+    for (key, path, body, token) in made {
+        let r = w.api.post(path, token, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
+        ids.insert(key, r.body["id"].as_str().unwrap().to_string());
+    }
+    let a_ids: Vec<String> = ids
+        .values()
+        .cloned()
+        .chain([w.a.id.clone(), w.a.owner_id.clone(), w.admin_id.clone()])
+        .collect();
+
+    let roles = [(Role::Agent, &w.agent), (Role::Admin, &w.admin)];
+    let mut checked = 0;
+    for op in &ops {
+        let key = format!("{} {}", op.method, op.path);
+        let Some(permission) = op.permission else {
+            assert!(
+                PUBLIC.contains(&key.as_str()),
+                "{key} declares no permission: add security((\"bearer\" = [\"…\"]))"
+            );
+            continue;
+        };
+        assert!(op.path.starts_with("/api/"), "{key}");
+        let path = fill(&op.path, &ids);
+        let body = sample_body(op);
+
+        let anonymous = w
+            .api
+            .call(op.method.clone(), &path, None, body.clone())
+            .await;
+        assert_eq!(
+            anonymous.status,
+            StatusCode::UNAUTHORIZED,
+            "{key} without a token: {}",
+            anonymous.body
+        );
+
+        for (role, token) in roles {
+            if !role_allows(role, permission) {
+                let r = w
+                    .api
+                    .call(op.method.clone(), &path, Some(token), body.clone())
+                    .await;
+                assert_eq!(
+                    (r.status, r.code()),
+                    (StatusCode::FORBIDDEN, "forbidden"),
+                    "{key} as {role}: {}",
+                    r.body
+                );
+                checked += 1;
+            }
+        }
+
+        let foreign = w
+            .api
+            .call(op.method.clone(), &path, Some(&w.other_owner), body.clone())
+            .await;
+        if op.path.contains('{') {
+            assert_eq!(
+                (foreign.status, foreign.code()),
+                (StatusCode::NOT_FOUND, "not_found"),
+                "{key} with another tenant's ids: {}",
+                foreign.body
+            );
+        } else if op.method == Method::GET {
+            let text = foreign.body.to_string();
+            for id in &a_ids {
+                assert!(
+                    !text.contains(id.as_str()),
+                    "{key} as another tenant shows {id}: {text}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 50, "checked {checked}");
+}
+
+#[tokio::test]
+async fn the_document_lists_exactly_the_routes_that_answer() {
+    let w = World::new().await;
+    let doc = w
+        .api
+        .client
+        .get(format!("{}/api/openapi.json", w.api.base))
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    for op in operations(&doc) {
+        let path = op.path.replace("{id}", "x").replace("{user_id}", "y");
+        let r = w
+            .api
+            .call(op.method.clone(), &path, Some(&w.owner), sample_body(&op))
+            .await;
+        assert_ne!(
+            r.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{} {} is documented but not routed",
+            op.method,
+            op.path
+        );
+        let unrouted =
+            r.status == StatusCode::NOT_FOUND && r.body["error"]["message"] == "no such resource";
+        assert!(
+            !unrouted,
+            "{} {} is documented but not routed",
+            op.method, op.path
+        );
+        // Every documented error answer uses the error schema.
+        let responses = &doc["paths"][&op.path][op.method.as_str().to_lowercase()]["responses"];
+        for (code, resp) in responses.as_object().unwrap() {
+            if code.starts_with('4') || code.starts_with('5') {
+                let schema = &resp["content"]["application/json"]["schema"]["$ref"];
+                assert_eq!(
+                    schema, "#/components/schemas/ErrorBody",
+                    "{} {} {code}",
+                    op.method, op.path
+                );
+            }
+        }
+    }
+
+    // Routes can only be added through `routes!`, which documents them: no bare `.route(` calls.
+    let http = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+    let mut stack = vec![http];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(
+                    !text.contains(".route("),
+                    "{} registers a route outside the OpenAPI router",
+                    path.display()
+                );
+            }
+        }
+    }
+
+    let page = w
+        .api
+        .client
+        .get(format!("{}/api/docs", w.api.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("/api/openapi.json"));
+}
