@@ -323,3 +323,52 @@ async fn the_document_lists_exactly_the_routes_that_answer() {
     assert_eq!(page.status(), StatusCode::OK);
     assert!(page.text().await.unwrap().contains("/api/openapi.json"));
 }
+
+#[test]
+fn docs_role_matrix_matches_the_code() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/api.md"),
+    )
+    .unwrap();
+    let mut seen = 0;
+    for line in doc.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        // | `perm` | owner | admin | agent | token |
+        let Some(name) = cells
+            .get(1)
+            .and_then(|c| c.strip_prefix('`'))
+            .and_then(|c| c.strip_suffix('`'))
+        else {
+            continue;
+        };
+        let Some(permission) = Permission::parse(name) else {
+            continue;
+        };
+        if cells.len() != 7 {
+            continue;
+        }
+        let yes = |c: &str| c == "yes";
+        assert_eq!(
+            yes(cells[2]),
+            role_allows(Role::Owner, permission),
+            "{name} owner"
+        );
+        assert_eq!(
+            yes(cells[3]),
+            role_allows(Role::Admin, permission),
+            "{name} admin"
+        );
+        assert_eq!(
+            yes(cells[4]),
+            role_allows(Role::Agent, permission),
+            "{name} agent"
+        );
+        assert_eq!(yes(cells[5]), permission.grantable(), "{name} token");
+        seen += 1;
+    }
+    assert_eq!(
+        seen,
+        Permission::all().count(),
+        "every permission has a row in docs/api.md"
+    );
+}

@@ -205,11 +205,7 @@ async fn rate_limit_answers_429_with_retry_after() {
     let mut statuses = Vec::new();
     let mut limited = None;
     for _ in 0..6 {
-        let resp = client
-            .get(server.url("/api/auth/me"))
-            .send()
-            .await
-            .unwrap();
+        let resp = client.get(server.url("/api/auth/me")).send().await.unwrap();
         statuses.push(resp.status());
         if resp.status() == StatusCode::TOO_MANY_REQUESTS && limited.is_none() {
             limited = Some(resp);
@@ -239,12 +235,12 @@ async fn rate_limit_answers_429_with_retry_after() {
         );
     }
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let after = client
-        .get(server.url("/api/auth/me"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "the bucket refills");
+    let after = client.get(server.url("/api/auth/me")).send().await.unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::UNAUTHORIZED,
+        "the bucket refills"
+    );
 }
 
 #[tokio::test]
