@@ -635,7 +635,30 @@ async fn blacklist_entries() {
     assert_eq!(bad_kind.status, StatusCode::BAD_REQUEST);
 
     let list = w.api.get("/api/admin/blacklist", &w.admin).await;
-    assert_eq!(list.body.as_array().unwrap().len(), 3);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 3);
+    let ips = w
+        .api
+        .get("/api/admin/blacklist?kind=ip&limit=1", &w.admin)
+        .await;
+    assert_eq!(
+        ids(&ips.body["items"]),
+        vec![v6.body["id"].as_str().unwrap().to_string()],
+        "newest first"
+    );
+    let next = w
+        .api
+        .get(
+            &format!(
+                "/api/admin/blacklist?kind=ip&cursor={}",
+                ips.body["next_cursor"].as_str().unwrap()
+            ),
+            &w.admin,
+        )
+        .await;
+    assert_eq!(
+        ids(&next.body["items"]),
+        vec![ip.body["id"].as_str().unwrap().to_string()]
+    );
     let id = ip.body["id"].as_str().unwrap();
     assert_eq!(
         w.api

@@ -510,3 +510,28 @@ async fn api_tokens_act_within_their_scopes_until_revoked() {
         "revoked at once"
     );
 }
+
+#[tokio::test]
+async fn login_attempts_are_limited_per_address() {
+    let w = World::with_env(&[("UNIQCHAT__AUTH__LOGIN_PER_MINUTE_IP", "6")]).await;
+    // World::new used 4 logins from this address; two more pass, whatever the account.
+    assert_eq!(
+        w.api
+            .login("admin@acme.test", "wrong-password")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        w.api
+            .login("agent@acme.test", "wrong-password")
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    let limited = w.api.login("owner@globex.test", PASSWORD).await;
+    assert_eq!(
+        (limited.status, limited.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+}

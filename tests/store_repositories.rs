@@ -954,7 +954,29 @@ async fn blacklist(store: Store) {
         .await
         .unwrap();
 
-    assert_eq!(store.list_blacklist(&acme.id).await.unwrap().len(), 3);
+    assert_eq!(
+        store
+            .list_blacklist(&acme.id, None, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let ips = store
+        .list_blacklist(&acme.id, Some(BlacklistKind::Ip), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(ips.iter().map(|e| &e.id).collect::<Vec<_>>(), vec![&ip.id]);
+    let newest = store.list_blacklist(&acme.id, None, None, 1).await.unwrap();
+    assert_eq!(newest[0].id, expired.id, "newest first");
+    let older = store
+        .list_blacklist(&acme.id, None, Some(&expired.id), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        older.iter().map(|e| &e.id).collect::<Vec<_>>(),
+        vec![&cidr.id, &ip.id]
+    );
     let active: Vec<String> = store
         .active_blacklist(&acme.id, now)
         .await
@@ -971,7 +993,11 @@ async fn blacklist(store: Store) {
         .map(|e| e.id)
         .collect();
     assert_eq!(later, vec![ip.id.clone()]);
-    assert!(store.list_blacklist(&globex.id).await.unwrap().is_empty());
+    assert!(store
+        .list_blacklist(&globex.id, None, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     assert!(matches!(
         store.delete_blacklist_entry(&globex.id, &ip.id).await,
@@ -981,7 +1007,14 @@ async fn blacklist(store: Store) {
         .delete_blacklist_entry(&acme.id, &ip.id)
         .await
         .unwrap();
-    assert_eq!(store.list_blacklist(&acme.id).await.unwrap().len(), 2);
+    assert_eq!(
+        store
+            .list_blacklist(&acme.id, None, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 async fn settings(store: Store) {

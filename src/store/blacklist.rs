@@ -1,5 +1,7 @@
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::entities::blacklist_entry::{self, Column};
 use super::{micros, now, BlacklistEntry, BlacklistKind, Store, StoreError, StoreResult};
@@ -31,11 +33,24 @@ impl Store {
         Ok(model)
     }
 
-    /// Every entry of the tenant, newest first, expired ones included.
-    pub async fn list_blacklist(&self, tenant_id: &str) -> StoreResult<Vec<BlacklistEntry>> {
-        Ok(blacklist_entry::Entity::find()
-            .filter(Column::TenantId.eq(tenant_id))
+    /// The tenant's entries newest first, expired ones included; `kind` narrows, `before` pages.
+    pub async fn list_blacklist(
+        &self,
+        tenant_id: &str,
+        kind: Option<BlacklistKind>,
+        before: Option<&str>,
+        limit: u64,
+    ) -> StoreResult<Vec<BlacklistEntry>> {
+        let mut query = blacklist_entry::Entity::find().filter(Column::TenantId.eq(tenant_id));
+        if let Some(kind) = kind {
+            query = query.filter(Column::Kind.eq(kind));
+        }
+        if let Some(before) = before {
+            query = query.filter(Column::Id.lt(before));
+        }
+        Ok(query
             .order_by_desc(Column::Id)
+            .limit(limit)
             .all(&self.db)
             .await?)
     }

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::AdminService;
 use crate::service::authz::{Actor, Permission};
+use crate::service::page::{self, Page};
 use crate::service::{Checks, ServiceResult};
 use crate::store::{BlacklistEntry, BlacklistKind, StoreError};
 
@@ -19,9 +20,21 @@ pub struct NewBlacklistEntry {
 }
 
 impl AdminService {
-    pub async fn list_blacklist(&self, actor: &Actor) -> ServiceResult<Vec<BlacklistEntry>> {
+    /// Entries newest first, optionally of one kind.
+    pub async fn list_blacklist(
+        &self,
+        actor: &Actor,
+        kind: Option<BlacklistKind>,
+        cursor: Option<&str>,
+        limit: Option<u64>,
+    ) -> ServiceResult<Page<BlacklistEntry>> {
         actor.require(Permission::BlacklistRead)?;
-        Ok(self.store.list_blacklist(&actor.tenant_id).await?)
+        let limit = page::limit(limit)?;
+        let rows = self
+            .store
+            .list_blacklist(&actor.tenant_id, kind, cursor, limit + 1)
+            .await?;
+        Ok(Page::from_rows(rows, limit, |e| e.id.clone()))
     }
 
     pub async fn create_blacklist_entry(

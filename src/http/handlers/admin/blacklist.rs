@@ -3,13 +3,13 @@ use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::http::error::ApiResult;
-use crate::http::extract::{ApiJson, Authed};
-use crate::http::handlers::views::StdErrors;
+use crate::http::extract::{ApiJson, ApiQuery, Authed};
+use crate::http::handlers::views::{PageOf, StdErrors};
 use crate::http::AppState;
 use crate::service::admin::NewBlacklistEntry;
 use crate::store::{BlacklistEntry, BlacklistKind};
@@ -64,15 +64,32 @@ impl From<BlacklistEntry> for BlacklistView {
     }
 }
 
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BlacklistQuery {
+    /// ip, cidr or visitor
+    #[param(value_type = Option<String>)]
+    pub kind: Option<BlacklistKind>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// 1 to 200, default 50.
+    pub limit: Option<u64>,
+}
+
 /// Blocked addresses and visitors, newest first.
-#[utoipa::path(get, path = "/blacklist", tag = "admin", security(("bearer" = ["blacklist:read"])),
-    responses((status = 200, body = Vec<BlacklistView>), StdErrors))]
+#[utoipa::path(get, path = "/blacklist", tag = "admin", params(BlacklistQuery), security(("bearer" = ["blacklist:read"])),
+    responses((status = 200, body = PageOf<BlacklistView>), StdErrors))]
 async fn list_entries(
     State(state): State<AppState>,
     Authed(actor): Authed,
-) -> ApiResult<Json<Vec<BlacklistView>>> {
-    let list = state.admin.list_blacklist(&actor).await?;
-    Ok(Json(list.into_iter().map(Into::into).collect()))
+    ApiQuery(q): ApiQuery<BlacklistQuery>,
+) -> ApiResult<Json<PageOf<BlacklistView>>> {
+    let page = state
+        .admin
+        .list_blacklist(&actor, q.kind, q.cursor.as_deref(), q.limit)
+        .await?;
+    Ok(Json(PageOf::from_page(page, BlacklistView::from)))
 }
 
 /// Block an IP address, a CIDR block or a visitor.
