@@ -1200,7 +1200,122 @@ async fn audit_log(store: Store) {
         .is_empty());
 }
 
+/// One transaction for many messages; a bad one costs only itself.
+async fn batched_appends(store: Store) {
+    let (acme, _) = tenant(&store, "Acme").await;
+    let c1 = conversation(&store, &acme.id).await;
+    let c2 = conversation(&store, &acme.id).await;
+    let t = acme.id.clone();
+    let batch = vec![
+        (t.clone(), text(&c1, "v1", Some("a"), "one")),
+        (t.clone(), text(&c2, "v2", Some("a"), "other conversation")),
+        (t.clone(), text("missing", "v1", Some("b"), "lost")),
+        (t.clone(), text(&c1, "v1", Some("a"), "resent")),
+        (t.clone(), text(&c1, "v1", Some("c"), "two")),
+    ];
+    let results = store.append_messages(batch).await.unwrap();
+    assert_eq!(results.len(), 5);
+    assert_eq!(results[0].as_ref().unwrap().message.seq, 1);
+    assert_eq!(results[1].as_ref().unwrap().message.seq, 1);
+    assert!(matches!(results[2], Err(StoreError::NotFound(_))));
+    let dup = results[3].as_ref().unwrap();
+    assert!(dup.duplicate && dup.message.seq == 1 && dup.message.body == "one");
+    assert_eq!(
+        results[4].as_ref().unwrap().message.seq,
+        2,
+        "no gap after the failure and the duplicate"
+    );
+    let stored = store
+        .list_messages_after(&acme.id, &c1, 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        stored.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        vec!["one", "two"]
+    );
+}
+
+/// The writer task commits in batches and answers each sender.
+async fn message_writer(store: Store) {
+    let (acme, _) = tenant(&store, "Acme").await;
+    let c = conversation(&store, &acme.id).await;
+    let (writer, handle) = uniqchat::store::MessageWriter::spawn(store.clone(), 16, 64);
+    let mut tasks = Vec::new();
+    for n in 0..30 {
+        let (w, t, c) = (writer.clone(), acme.id.clone(), c.clone());
+        tasks.push(tokio::spawn(async move {
+            w.append(&t, text(&c, "v", Some(&n.to_string()), "x")).await
+        }));
+    }
+    let mut seqs: Vec<i64> = Vec::new();
+    for task in tasks {
+        seqs.push(task.await.unwrap().unwrap().message.seq);
+    }
+    seqs.sort();
+    assert_eq!(seqs, (1..=30).collect::<Vec<i64>>());
+    drop(writer);
+    handle.await.unwrap();
+}
+
+/// Two agents' worth of concurrent assignments never push one agent past their limit.
+async fn capacity_is_decided_by_the_database(store: Store) {
+    use uniqchat::store::AssignOutcome;
+    let (acme, _) = tenant(&store, "Acme").await;
+    let mut agent = new_user("ann@acme.test", Role::Agent);
+    agent.max_chats = 2;
+    let agent = store.create_user(&acme.id, agent).await.unwrap();
+    let mut convs = Vec::new();
+    for _ in 0..6 {
+        convs.push(conversation(&store, &acme.id).await);
+    }
+    let waiting = [ConversationState::Waiting];
+    let mut tasks = Vec::new();
+    for c in &convs {
+        let (store, t, c, a) = (store.clone(), acme.id.clone(), c.clone(), agent.id.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .assign_within_capacity(&t, &c, &a, &waiting)
+                .await
+                .unwrap()
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for t in tasks {
+        outcomes.push(t.await.unwrap());
+    }
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == AssignOutcome::Assigned)
+            .count(),
+        2,
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        store
+            .count_open_for_agent(&acme.id, &agent.id)
+            .await
+            .unwrap(),
+        2
+    );
+    // The same conversation twice: only one wins.
+    let taken = store
+        .assign_within_capacity(&acme.id, &convs[0], &agent.id, &waiting)
+        .await
+        .unwrap();
+    assert_ne!(taken, AssignOutcome::Assigned);
+    assert!(matches!(
+        store
+            .assign_within_capacity(&acme.id, &convs[0], "nobody", &waiting)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
 on_every_backend!(
+    batched_appends,
+    message_writer,
+    capacity_is_decided_by_the_database,
     migrations_are_idempotent,
     tenants,
     users,

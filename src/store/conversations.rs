@@ -228,3 +228,71 @@ impl Store {
         Ok(res.rows_affected == 1)
     }
 }
+
+impl Store {
+    /// Assigns the conversation to the agent if it is still in one of `from` states and the
+    /// agent holds fewer than `max_chats` open conversations. The agent's row is locked first, so
+    /// concurrent assignments to one agent are decided one after the other by the database.
+    pub async fn assign_within_capacity(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        agent_id: &str,
+        from: &[ConversationState],
+    ) -> StoreResult<AssignOutcome> {
+        use sea_orm::TransactionTrait;
+
+        use super::entities::user;
+
+        let txn = self.db.begin().await?;
+        let locked = user::Entity::update_many()
+            .col_expr(user::Column::UpdatedAt, Expr::value(now()))
+            .filter(user::Column::TenantId.eq(tenant_id))
+            .filter(user::Column::Id.eq(agent_id))
+            .exec(&txn)
+            .await?;
+        if locked.rows_affected == 0 {
+            return Err(StoreError::NotFound("agent"));
+        }
+        let agent = user::Entity::find_by_id(agent_id.to_string())
+            .one(&txn)
+            .await?
+            .ok_or(StoreError::NotFound("agent"))?;
+        let open = conversation::Entity::find()
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::AgentId.eq(agent_id))
+            .filter(Column::State.ne(ConversationState::Closed))
+            .count(&txn)
+            .await?;
+        if open >= agent.max_chats.max(0) as u64 {
+            return Ok(AssignOutcome::AtCapacity);
+        }
+        let at = now();
+        let res = conversation::Entity::update_many()
+            .col_expr(Column::AgentId, Expr::value(agent_id))
+            .col_expr(
+                Column::State,
+                Expr::value(ConversationState::Chatting.as_str()),
+            )
+            .col_expr(Column::AssignedAt, Expr::value(at))
+            .col_expr(Column::UpdatedAt, Expr::value(at))
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::Id.eq(conversation_id))
+            .filter(Column::State.is_in(from.iter().copied()))
+            .exec(&txn)
+            .await?;
+        if res.rows_affected != 1 {
+            return Ok(AssignOutcome::Taken);
+        }
+        txn.commit().await?;
+        Ok(AssignOutcome::Assigned)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssignOutcome {
+    Assigned,
+    /// Another decision got the conversation first, or it is in another state.
+    Taken,
+    AtCapacity,
+}

@@ -9,6 +9,8 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("cannot connect to the database: {0}")]
     Connect(String),
+    #[error("message not stored: {0}")]
+    Write(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

@@ -42,6 +42,32 @@ impl Store {
         Ok(appended)
     }
 
+    /// Stores many messages in one transaction, so one commit (one fsync) covers them all: the
+    /// group commit behind the message writer. Each message runs in its own savepoint, so one
+    /// failure (an unknown conversation, say) costs that message only.
+    pub async fn append_messages(
+        &self,
+        batch: Vec<(String, NewMessage)>,
+    ) -> StoreResult<Vec<StoreResult<Appended>>> {
+        let txn = self.db.begin().await?;
+        let mut results = Vec::with_capacity(batch.len());
+        for (tenant_id, new) in batch {
+            let savepoint = txn.begin().await?;
+            match append_in(&savepoint, &tenant_id, new).await {
+                Ok(appended) if !appended.duplicate => {
+                    savepoint.commit().await?;
+                    results.push(Ok(appended));
+                }
+                other => {
+                    savepoint.rollback().await?;
+                    results.push(other);
+                }
+            }
+        }
+        txn.commit().await?;
+        Ok(results)
+    }
+
     /// Messages with `seq` above `after_seq`, oldest first.
     pub async fn list_messages_after(
         &self,

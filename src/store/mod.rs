@@ -19,6 +19,7 @@ mod settings;
 mod tenants;
 mod users;
 mod visitors;
+mod writer;
 
 use std::time::Duration;
 
@@ -27,13 +28,14 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 pub use audit::NewAudit;
-pub use conversations::ConversationFilter;
+pub use conversations::{AssignOutcome, ConversationFilter};
 pub use entities::enums::*;
 pub use error::{StoreError, StoreResult};
 pub use messages::{Appended, NewMessage};
 pub use tenants::NewTenant;
 pub use users::{NewUser, UserFilter, UserPatch};
 pub use visitors::NewVisitor;
+pub use writer::MessageWriter;
 
 pub type Tenant = entities::tenant::Model;
 pub type User = entities::user::Model;
