@@ -47,6 +47,7 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
+    pub realtime: RealtimeConfig,
     pub bootstrap: BootstrapConfig,
     pub log: LogConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
@@ -91,6 +92,19 @@ pub struct AuthConfig {
     pub refresh_token_ttl_secs: u64,
     pub login_per_minute_account: u32,
     pub login_per_minute_ip: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RealtimeConfig {
+    pub heartbeat_secs: u64,
+    pub idle_timeout_secs: u64,
+    pub max_frame_bytes: usize,
+    pub outbound_queue: usize,
+    pub frames_per_second: u32,
+    pub frame_burst: u32,
+    pub max_message_chars: usize,
+    pub writer_batch: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -235,6 +249,25 @@ impl Config {
             return Err(invalid(
                 "auth.login_per_minute_account",
                 "login limits must be above 0".into(),
+            ));
+        }
+        let rt = &self.realtime;
+        if rt.heartbeat_secs == 0 || rt.idle_timeout_secs <= rt.heartbeat_secs {
+            return Err(invalid(
+                "realtime.idle_timeout_secs",
+                "heartbeat_secs must be above 0 and idle_timeout_secs above heartbeat_secs".into(),
+            ));
+        }
+        if rt.max_frame_bytes < 1024 || rt.outbound_queue == 0 || rt.writer_batch == 0 {
+            return Err(invalid(
+                "realtime.max_frame_bytes",
+                "max_frame_bytes must be at least 1024, outbound_queue and writer_batch above 0".into(),
+            ));
+        }
+        if rt.frames_per_second == 0 || rt.frame_burst == 0 || rt.max_message_chars == 0 {
+            return Err(invalid(
+                "realtime.frames_per_second",
+                "frames_per_second, frame_burst and max_message_chars must be above 0".into(),
             ));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {

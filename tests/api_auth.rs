@@ -235,7 +235,7 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
     let w = World::new().await;
     let secret = uniqchat::config::SHIPPED_JWT_SECRET; // what the test profile runs with
     let now = chrono::Utc::now().timestamp();
-    let claims = |tid: &str, sub: &str, exp: i64| json!({ "sub": sub, "tid": tid, "role": "owner", "iat": now, "exp": exp });
+    let claims = |tid: &str, sub: &str, exp: i64| json!({ "sub": sub, "tid": tid, "role": "owner", "typ": "access", "iat": now, "exp": exp });
 
     let good = sign(claims(&w.a.id, &w.a.owner_id, now + 600), secret);
     assert_eq!(
@@ -261,6 +261,7 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
             sign(claims(&w.b.id, &w.a.owner_id, now + 600), secret),
         ),
         ("tampered", format!("{}x", &good[..good.len() - 1])),
+        ("visitor token", sign(json!({ "sub": w.a.owner_id, "tid": w.a.id, "role": "owner", "typ": "visitor", "iat": now, "exp": now + 600 }), secret)),
         ("garbage", "not.a.jwt".to_string()),
         ("unknown api token", "uc_nope".to_string()),
     ];

@@ -9,6 +9,7 @@ use super::welcome::Welcome;
 use super::{connect, load_config, CliError, GlobalArgs};
 use crate::http::{self, AppState};
 use crate::service::AccountService;
+use crate::store::MessageWriter;
 
 #[derive(Args, Default)]
 pub struct ServeArgs {
@@ -61,7 +62,13 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
 
     let shutdown = CancellationToken::new();
     http::server::cancel_on_signal(shutdown.clone());
-    let router = http::router::build(AppState::new(config.clone(), store.clone()));
+    let (writer, writer_done) = MessageWriter::spawn(
+        store.clone(),
+        config.realtime.writer_batch,
+        config.realtime.writer_batch * 4,
+    );
+    let state = AppState::new(config.clone(), store.clone(), writer, shutdown.clone());
+    let router = http::router::build(state);
     tracing::info!(
         addr = %config.bind_addr(),
         url = %config.public_url(),
@@ -74,6 +81,11 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::Runtime(format!("server error: {e}")))?;
 
+    // Connections are closed and the router (holding the writer's senders) is gone: the writer
+    // commits what is still queued, then stops.
+    if tokio::time::timeout(deadline, writer_done).await.is_err() {
+        tracing::warn!("message writer did not finish within the shutdown deadline");
+    }
     store.close().await?;
     tracing::info!("stopped");
     Ok(())

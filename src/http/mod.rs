@@ -1,7 +1,7 @@
 //! The HTTP side: router, middleware, controllers, and the server loop.
 
 pub mod error;
-mod extract;
+pub(crate) mod extract;
 mod handlers;
 mod middleware;
 mod openapi;
@@ -11,9 +11,13 @@ pub mod server;
 use std::sync::Arc;
 
 use crate::config::Config;
+use tokio_util::sync::CancellationToken;
+
+use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
-use crate::service::{AdminService, AuthService, HealthService};
-use crate::store::{Backend, Store};
+use crate::service::{AdminService, AuthService, ChatService, HealthService, VisitorService};
+use crate::store::{Backend, MessageWriter, Store};
+use crate::ws::hub::Hub;
 
 /// What handlers reach: the settings and the services. Never the store directly.
 #[derive(Clone)]
@@ -23,10 +27,16 @@ pub struct AppState {
     pub auth: AuthService,
     pub admin: AdminService,
     pub health: HealthService,
+    pub visitors: VisitorService,
+    pub chat: ChatService,
+    pub hub: Arc<Hub>,
+    pub presence: Arc<dyn Presence>,
+    /// Fired at shutdown: realtime connections close with 1001 "going away".
+    pub shutdown: CancellationToken,
 }
 
 impl AppState {
-    pub fn new(config: Arc<Config>, store: Store) -> Self {
+    pub fn new(config: Arc<Config>, store: Store, writer: MessageWriter, shutdown: CancellationToken) -> Self {
         let auth = AuthService::new(
             store.clone(),
             AuthSettings {
@@ -37,11 +47,20 @@ impl AppState {
                 login_per_minute_ip: config.auth.login_per_minute_ip,
             },
         );
+        let hub = Arc::new(Hub::default());
+        let bus = LocalBus::default();
+        bus.subscribe(hub.clone());
+        let presence: Arc<dyn Presence> = Arc::new(LocalPresence::default());
         AppState {
             backend: store.backend(),
+            visitors: VisitorService::new(store.clone(), auth.clone(), presence.clone()),
+            chat: ChatService::new(store.clone(), writer, Arc::new(bus), config.realtime.max_message_chars),
             auth,
             admin: AdminService::new(store.clone()),
             health: HealthService::new(store),
+            hub,
+            presence,
+            shutdown,
             config,
         }
     }

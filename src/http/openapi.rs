@@ -8,6 +8,8 @@ use utoipa::{Modify, OpenApi};
     info(title = "uniqchat API", description = "Self-hosted live customer-support chat. Every error answers `{\"error\": {\"code\", \"message\", \"fields\"?}}`. Security scopes name the permission each endpoint needs (see docs/api.md for the role matrix)."),
     modifiers(&BearerAuth),
     tags(
+        (name = "visitor", description = "The widget's entry point"),
+        (name = "realtime", description = "WebSocket connections; the frames are in docs/protocol.md"),
         (name = "auth", description = "Sign in and sessions"),
         (name = "admin", description = "Tenant administration (owners and admins)"),
         (name = "agent", description = "The agent workspace"),

@@ -1,5 +1,5 @@
-//! Routes, grouped by who calls them (`/api/auth`, `/api/agent`, `/api/admin`; the widget's
-//! `/api/visitor` arrives with the realtime gateway), and the middleware stack around them.
+//! Routes, grouped by who calls them (`/api/visitor`, `/api/auth`, `/api/agent`, `/api/admin`,
+//! the realtime `/ws/*`, operations), and the middleware stack around them.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -31,6 +31,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn build(state: AppState) -> Router {
     let config = state.config.clone();
     let mut api = OpenApiRouter::new()
+        .nest("/visitor", handlers::visitor::router())
         .nest("/auth", handlers::auth::router())
         .nest("/agent", handlers::agent::router())
         .nest("/admin", handlers::admin::router());
@@ -45,6 +46,7 @@ pub fn build(state: AppState) -> Router {
         .routes(routes!(meta::openapi))
         .routes(routes!(meta::docs))
         .nest("/api", api)
+        .merge(crate::ws::router())
         .split_for_parts();
 
     router

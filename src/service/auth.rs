@@ -56,6 +56,13 @@ pub struct Session {
     pub user: User,
 }
 
+/// `typ` of an agent's access token.
+const ACCESS: &str = "access";
+/// `typ` of a visitor's token.
+const VISITOR: &str = "visitor";
+/// Visitors keep their identity (and their conversation) across visits for this long.
+const VISITOR_TOKEN_DAYS: i64 = 365;
+
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     /// User id.
@@ -63,8 +70,27 @@ struct Claims {
     /// Tenant id.
     tid: String,
     role: Role,
+    /// Token kind, so a visitor's token is never taken for an agent's.
+    typ: String,
     iat: i64,
     exp: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct VisitorClaims {
+    /// Visitor id.
+    sub: String,
+    tid: String,
+    typ: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// A visitor proven by their token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitorIdentity {
+    pub tenant_id: String,
+    pub visitor_id: String,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -180,12 +206,11 @@ impl AuthService {
         if bearer.starts_with(API_TOKEN_PREFIX) {
             return self.authenticate_api_token(bearer).await;
         }
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
-        validation.set_required_spec_claims(&["exp", "sub"]);
-        let claims = jsonwebtoken::decode::<Claims>(bearer, &self.inner.decoding, &validation)
-            .map_err(|_| ServiceError::Unauthorized("invalid or expired access token"))?
-            .claims;
+        let claims = jsonwebtoken::decode::<Claims>(bearer, &self.inner.decoding, &validation())
+            .ok()
+            .map(|t| t.claims)
+            .filter(|c| c.typ == ACCESS)
+            .ok_or(ServiceError::Unauthorized("invalid or expired access token"))?;
         let user = self
             .store
             .get_user(&claims.tid, &claims.sub)
@@ -202,6 +227,33 @@ impl AuthService {
                 role: user.role,
             },
         })
+    }
+
+    /// A long-lived token that lets a browser come back as the same visitor.
+    pub fn issue_visitor_token(&self, tenant_id: &str, visitor_id: &str) -> ServiceResult<String> {
+        let now = Utc::now();
+        let claims = VisitorClaims {
+            sub: visitor_id.to_string(),
+            tid: tenant_id.to_string(),
+            typ: VISITOR.into(),
+            iat: now.timestamp(),
+            exp: (now + Duration::days(VISITOR_TOKEN_DAYS)).timestamp(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.inner.encoding)
+            .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))
+    }
+
+    /// The visitor a visitor token stands for; any other token is refused.
+    pub fn authenticate_visitor(&self, token: &str) -> ServiceResult<VisitorIdentity> {
+        jsonwebtoken::decode::<VisitorClaims>(token, &self.inner.decoding, &validation())
+            .ok()
+            .map(|t| t.claims)
+            .filter(|c| c.typ == VISITOR)
+            .map(|c| VisitorIdentity {
+                tenant_id: c.tid,
+                visitor_id: c.sub,
+            })
+            .ok_or(ServiceError::Unauthorized("invalid or expired visitor token"))
     }
 
     /// The signed-in account and its tenant.
@@ -270,6 +322,7 @@ impl AuthService {
             sub: user.id.clone(),
             tid: user.tenant_id.clone(),
             role: user.role,
+            typ: ACCESS.into(),
             iat: now.timestamp(),
             exp: now.timestamp() + self.inner.access_ttl,
         };
@@ -316,6 +369,13 @@ impl AuthService {
             },
         })
     }
+}
+
+fn validation() -> Validation {
+    let mut v = Validation::new(Algorithm::HS256);
+    v.leeway = 5;
+    v.set_required_spec_claims(&["exp", "sub"]);
+    v
 }
 
 /// A real argon2 hash to verify against when the e-mail is unknown, so both paths cost the same.

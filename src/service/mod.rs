@@ -4,14 +4,18 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod authz;
+pub mod chat;
 mod error;
 pub mod health;
 pub mod page;
 pub mod password;
 pub mod validate;
+pub mod visitors;
 
 pub use accounts::AccountService;
 pub use admin::AdminService;
 pub use auth::AuthService;
 pub use error::{Checks, FieldError, ServiceError, ServiceResult};
+pub use chat::ChatService;
 pub use health::HealthService;
+pub use visitors::VisitorService;

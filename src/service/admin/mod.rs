@@ -13,6 +13,7 @@ mod users;
 pub use api_tokens::CreatedApiToken;
 pub use blacklist::NewBlacklistEntry;
 pub use quick_replies::QuickReplyInput;
+pub(crate) use settings::settings_view;
 pub use settings::{SettingsPatch, SettingsView};
 pub use users::{NewAccount, UserChanges, UserDetail, UserQuery};
 

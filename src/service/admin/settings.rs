@@ -6,7 +6,7 @@ use serde_json::json;
 use super::AdminService;
 use crate::service::authz::{Actor, Permission};
 use crate::service::{validate, Checks, ServiceResult};
-use crate::store::{RoutingStrategy, TenantSettings};
+use crate::store::{RoutingStrategy, Store, TenantSettings};
 
 const MESSAGE_MAX: usize = 1000;
 const ORIGINS_MAX: usize = 50;
@@ -47,7 +47,7 @@ pub struct SettingsPatch {
 impl AdminService {
     pub async fn get_settings(&self, actor: &Actor) -> ServiceResult<SettingsView> {
         actor.require(Permission::SettingsRead)?;
-        self.settings_view(&actor.tenant_id).await
+        settings_view(&self.store, &actor.tenant_id).await
     }
 
     pub async fn update_settings(
@@ -160,25 +160,26 @@ impl AdminService {
             json!({ "changed": changed }),
         )
         .await?;
-        self.settings_view(&actor.tenant_id).await
+        settings_view(&self.store, &actor.tenant_id).await
     }
+}
 
-    async fn settings_view(&self, tenant_id: &str) -> ServiceResult<SettingsView> {
-        let tenant = self.store.get_tenant(tenant_id).await?;
-        let s = self.store.get_settings(tenant_id).await?;
-        Ok(SettingsView {
-            name: tenant.name,
-            welcome_message: s.welcome_message,
-            offline_message: s.offline_message,
-            business_hours: serde_json::from_str(&s.business_hours).unwrap_or_default(),
-            timezone: s.timezone,
-            routing_strategy: s.routing_strategy,
-            widget_color: s.widget_color,
-            widget_title: s.widget_title,
-            widget_position: s.widget_position,
-            allowed_origins: serde_json::from_str(&s.allowed_origins).unwrap_or_default(),
-        })
-    }
+/// The tenant's settings with its name, as the admin API and the widget see them.
+pub(crate) async fn settings_view(store: &Store, tenant_id: &str) -> ServiceResult<SettingsView> {
+    let tenant = store.get_tenant(tenant_id).await?;
+    let s = store.get_settings(tenant_id).await?;
+    Ok(SettingsView {
+        name: tenant.name,
+        welcome_message: s.welcome_message,
+        offline_message: s.offline_message,
+        business_hours: serde_json::from_str(&s.business_hours).unwrap_or_default(),
+        timezone: s.timezone,
+        routing_strategy: s.routing_strategy,
+        widget_color: s.widget_color,
+        widget_title: s.widget_title,
+        widget_position: s.widget_position,
+        allowed_origins: serde_json::from_str(&s.allowed_origins).unwrap_or_default(),
+    })
 }
 
 fn check_hours(checks: &mut Checks, hours: &BusinessHours) {

@@ -5,7 +5,7 @@ mod audit;
 mod blacklist;
 mod groups;
 pub mod quick_replies;
-mod settings;
+pub mod settings;
 mod tenant;
 mod users;
 

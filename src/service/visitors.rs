@@ -1,0 +1,133 @@
+//! The widget's entry: a visitor arrives on a site, is recognised or created, and learns what
+//! the widget should show.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use super::admin::{settings_view, SettingsView};
+use super::auth::AuthService;
+use super::{validate, ServiceError, ServiceResult};
+use crate::cluster::Presence;
+use crate::store::{BlacklistKind, Conversation, NewVisitor, Store, Visitor};
+
+/// What the widget sends when it starts.
+pub struct Arrival {
+    pub site_key: String,
+    /// The `Origin` header of the page that embeds the widget.
+    pub origin: Option<String>,
+    pub ip: IpAddr,
+    pub user_agent: Option<String>,
+    pub visitor_token: Option<String>,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub page_url: Option<String>,
+    pub referrer: Option<String>,
+}
+
+pub struct VisitorSession {
+    pub token: String,
+    pub visitor: Visitor,
+    pub settings: SettingsView,
+    pub agents_online: bool,
+    pub conversation: Option<Conversation>,
+}
+
+#[derive(Clone)]
+pub struct VisitorService {
+    store: Store,
+    auth: AuthService,
+    presence: Arc<dyn Presence>,
+}
+
+impl VisitorService {
+    pub fn new(store: Store, auth: AuthService, presence: Arc<dyn Presence>) -> Self {
+        VisitorService { store, auth, presence }
+    }
+
+    pub async fn arrive(&self, a: Arrival) -> ServiceResult<VisitorSession> {
+        let tenant = self
+            .store
+            .find_tenant_by_site_key(&a.site_key)
+            .await?
+            .ok_or(ServiceError::NotFound("site"))?;
+        let settings = self.store.get_settings(&tenant.id).await?;
+        let allowed: Vec<String> = serde_json::from_str(&settings.allowed_origins).unwrap_or_default();
+        if !allowed.is_empty() {
+            let origin = a.origin.as_deref().map(|o| o.trim_end_matches('/').to_lowercase());
+            if !origin.is_some_and(|o| allowed.contains(&o)) {
+                return Err(ServiceError::Forbidden("this site may not embed the widget"));
+            }
+        }
+        let email = match a.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+            Some(e) => Some(validate::email(e)?),
+            None => None,
+        };
+        let name = match a.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            Some(n) => Some(validate::name("name", n, 200)?),
+            None => None,
+        };
+        let page = a.page_url.as_deref().map(|p| truncate(p, 2048));
+
+        // A token from another tenant, or an expired one, just means a new visitor.
+        let known = match a.visitor_token.as_deref().map(|t| self.auth.authenticate_visitor(t)) {
+            Some(Ok(id)) if id.tenant_id == tenant.id => self.store.get_visitor(&tenant.id, &id.visitor_id).await.ok(),
+            _ => None,
+        };
+        let ip = a.ip.to_string();
+        let ua = a.user_agent.as_deref().map(|u| truncate(u, 512));
+        let visitor = match known {
+            Some(v) => {
+                self.store
+                    .touch_visitor(&tenant.id, &v.id, Some(&ip), ua.as_deref(), page.as_deref())
+                    .await?;
+                self.store
+                    .update_visitor_profile(&tenant.id, &v.id, name.as_deref(), email.as_deref(), None, None)
+                    .await?
+            }
+            None => {
+                self.store
+                    .create_visitor(
+                        &tenant.id,
+                        NewVisitor {
+                            name,
+                            email,
+                            ip: Some(ip),
+                            user_agent: ua,
+                            referrer: a.referrer.as_deref().map(|r| truncate(r, 2048)),
+                            page_url: page,
+                            ..Default::default()
+                        },
+                    )
+                    .await?
+            }
+        };
+        if self.is_blocked(&tenant.id, a.ip, &visitor.id).await? {
+            return Err(ServiceError::Forbidden("you cannot start a chat here"));
+        }
+        let conversation = self.store.find_open_conversation(&tenant.id, &visitor.id).await?;
+        let mut settings_view = settings_view(&self.store, &tenant.id).await?;
+        // The widget needs no list of the other sites allowed to embed it.
+        settings_view.allowed_origins.clear();
+        Ok(VisitorSession {
+            token: self.auth.issue_visitor_token(&tenant.id, &visitor.id)?,
+            agents_online: !self.presence.online_agents(&tenant.id).is_empty(),
+            visitor,
+            settings: settings_view,
+            conversation,
+        })
+    }
+
+    /// Whether an active blacklist entry matches the address or the visitor.
+    pub async fn is_blocked(&self, tenant_id: &str, ip: IpAddr, visitor_id: &str) -> ServiceResult<bool> {
+        let entries = self.store.active_blacklist(tenant_id, chrono::Utc::now()).await?;
+        Ok(entries.iter().any(|e| match e.kind {
+            BlacklistKind::Ip => e.value.parse::<IpAddr>().is_ok_and(|v| v == ip),
+            BlacklistKind::Cidr => e.value.parse::<ipnet::IpNet>().is_ok_and(|net| net.contains(&ip)),
+            BlacklistKind::Visitor => e.value == visitor_id,
+        }))
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}

@@ -1,0 +1,130 @@
+//! The realtime gateway: WebSocket handshake and authentication, connection tasks, fan-out.
+//! The frames are described in docs/protocol.md.
+
+mod connection;
+pub mod hub;
+pub mod protocol;
+
+use std::time::Duration;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{State, WebSocketUpgrade};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use connection::close;
+use connection::{Context, Limits};
+
+use crate::http::error::{ApiError, ApiResult, ErrorBody};
+use crate::http::extract::{ApiQuery, ClientIp};
+use crate::http::AppState;
+use crate::service::authz::Permission;
+use crate::service::chat::Participant;
+use crate::service::ServiceError;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(visitor_socket))
+        .routes(routes!(agent_socket))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TokenQuery {
+    /// The visitor token from /api/visitor/session, or the agent's access token (browsers
+    /// cannot set headers on a WebSocket; `Authorization: Bearer` works too).
+    pub token: Option<String>,
+}
+
+/// Opens the visitor's realtime connection. Refused before the upgrade without a valid visitor
+/// token, or for a blocked visitor or address.
+#[utoipa::path(get, path = "/ws/visitor", tag = "realtime", params(TokenQuery),
+    responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
+        (status = 401, description = "Missing or invalid visitor token", body = ErrorBody),
+        (status = 403, description = "Blocked", body = ErrorBody)))]
+async fn visitor_socket(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> ApiResult<Response> {
+    let token = q.token.or_else(|| bearer(&headers)).ok_or_else(missing_token)?;
+    let visitor = state.auth.authenticate_visitor(&token)?;
+    if state.visitors.is_blocked(&visitor.tenant_id, ip, &visitor.visitor_id).await? {
+        return Err(ServiceError::Forbidden("you cannot start a chat here").into());
+    }
+    let who = Participant::Visitor {
+        tenant_id: visitor.tenant_id,
+        visitor_id: visitor.visitor_id,
+    };
+    Ok(open(state, who, upgrade?))
+}
+
+/// Opens an agent's realtime connection (several per agent are fine: one per tab).
+#[utoipa::path(get, path = "/ws/agent", tag = "realtime", params(TokenQuery), security(("bearer" = ["chat"])),
+    responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
+        (status = 401, description = "Missing or invalid access token", body = ErrorBody),
+        (status = 403, description = "Not an account that chats", body = ErrorBody)))]
+async fn agent_socket(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<TokenQuery>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> ApiResult<Response> {
+    let token = q.token.or_else(|| bearer(&headers)).ok_or_else(missing_token)?;
+    let actor = state.auth.authenticate(&token).await?;
+    actor.require(Permission::Chat)?;
+    let user_id = actor.require_user()?.to_string();
+    let who = Participant::Agent {
+        tenant_id: actor.tenant_id,
+        user_id,
+    };
+    Ok(open(state, who, upgrade?))
+}
+
+fn open(state: AppState, who: Participant, upgrade: WebSocketUpgrade) -> Response {
+    let rt = &state.config.realtime;
+    let limits = Limits {
+        heartbeat: Duration::from_secs(rt.heartbeat_secs),
+        idle_timeout: Duration::from_secs(rt.idle_timeout_secs),
+        queue: rt.outbound_queue,
+        frames_per_second: rt.frames_per_second,
+        frame_burst: rt.frame_burst,
+    };
+    let ctx = Context {
+        who,
+        chat: state.chat.clone(),
+        hub: state.hub.clone(),
+        presence: state.presence.clone(),
+        shutdown: state.shutdown.clone(),
+        limits,
+    };
+    upgrade
+        .max_message_size(rt.max_frame_bytes)
+        .max_frame_size(rt.max_frame_bytes)
+        .on_upgrade(move |socket| connection::run(socket, ctx))
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+}
+
+fn missing_token() -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "pass ?token=<token>")
+}
+
+impl From<WebSocketUpgradeRejection> for ApiError {
+    fn from(r: WebSocketUpgradeRejection) -> Self {
+        ApiError::new(r.status(), "websocket_required", r.body_text())
+    }
+}

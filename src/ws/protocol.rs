@@ -1,0 +1,141 @@
+//! The frames of the realtime protocol (docs/protocol.md): JSON text frames, one envelope
+//! `{"type": ...}`; requests may carry an `id` that the reply echoes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Conversation, Message, SenderKind};
+
+/// Frames a client sends.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// Store a message; answered by `ack` once it is committed.
+    Send {
+        id: Option<String>,
+        /// Visitors may leave it out: their open conversation is used, or a new one started.
+        conversation_id: Option<String>,
+        /// The client's own id for the message: a resend with the same id is the same message.
+        client_msg_id: String,
+        body: String,
+    },
+    /// Replay what was missed: the last `seq` the client has, per conversation.
+    Resume {
+        id: Option<String>,
+        conversations: BTreeMap<String, i64>,
+    },
+    Read {
+        id: Option<String>,
+        conversation_id: String,
+        seq: i64,
+    },
+    Typing { conversation_id: String, on: bool },
+    /// Agents: take a waiting conversation.
+    Accept {
+        id: Option<String>,
+        conversation_id: String,
+    },
+    Ping { id: Option<String> },
+}
+
+pub const CLIENT_TYPES: [&str; 6] = ["send", "resume", "read", "typing", "accept", "ping"];
+
+/// Frames the server sends.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame<'a> {
+    /// First frame of every connection.
+    Hello {
+        /// visitor or agent
+        role: SenderKind,
+        participant_id: &'a str,
+        /// Conversations to follow, with their `last_seq`.
+        conversations: &'a [Conversation],
+        heartbeat_secs: u64,
+    },
+    Ack {
+        id: Option<&'a str>,
+        conversation_id: &'a str,
+        message_id: &'a str,
+        client_msg_id: Option<&'a str>,
+        seq: i64,
+        created_at: chrono::DateTime<chrono::Utc>,
+        /// True when the message had been stored before (a resend); nothing new was stored.
+        duplicate: bool,
+    },
+    Message { message: &'a Message },
+    /// The end of a replay: the last `seq` now delivered per conversation.
+    Resumed {
+        id: Option<&'a str>,
+        conversations: &'a BTreeMap<String, i64>,
+    },
+    Typing {
+        conversation_id: &'a str,
+        from: SenderKind,
+        on: bool,
+    },
+    Read {
+        conversation_id: &'a str,
+        by: SenderKind,
+        seq: i64,
+    },
+    Conversation { conversation: &'a Conversation },
+    Accepted {
+        id: Option<&'a str>,
+        conversation: &'a Conversation,
+    },
+    Error {
+        id: Option<&'a str>,
+        code: &'a str,
+        message: &'a str,
+    },
+    Pong { id: Option<&'a str> },
+}
+
+impl ServerFrame<'_> {
+    pub fn to_text(&self) -> String {
+        // Serialising these plain structs cannot fail; an empty frame would be ignored by clients.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Why a frame could not be read.
+pub enum FrameError {
+    Malformed(String),
+    UnknownType(String),
+}
+
+pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    let kind = value
+        .get("type")
+        .and_then(|t| t.as_str())
+        .ok_or_else(|| FrameError::Malformed("a frame needs a string \"type\"".into()))?;
+    if !CLIENT_TYPES.contains(&kind) {
+        return Err(FrameError::UnknownType(kind.to_string()));
+    }
+    serde_json::from_value(value).map_err(|e| FrameError::Malformed(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_refuses() {
+        assert!(matches!(
+            parse(r#"{"type":"send","id":"1","client_msg_id":"c","body":"hi"}"#),
+            Ok(ClientFrame::Send { .. })
+        ));
+        assert!(matches!(parse("{"), Err(FrameError::Malformed(_))));
+        assert!(matches!(parse(r#"{"type":"dance"}"#), Err(FrameError::UnknownType(_))));
+        assert!(matches!(parse(r#"{"type":"send","body":5}"#), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            parse(r#"{"type":"ping","extra":true}"#),
+            Err(FrameError::Malformed(_))
+        ));
+        assert!(matches!(parse(r#"[1,2]"#), Err(FrameError::Malformed(_))));
+    }
+}
