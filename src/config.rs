@@ -261,7 +261,8 @@ impl Config {
         if rt.max_frame_bytes < 1024 || rt.outbound_queue == 0 || rt.writer_batch == 0 {
             return Err(invalid(
                 "realtime.max_frame_bytes",
-                "max_frame_bytes must be at least 1024, outbound_queue and writer_batch above 0".into(),
+                "max_frame_bytes must be at least 1024, outbound_queue and writer_batch above 0"
+                    .into(),
             ));
         }
         if rt.frames_per_second == 0 || rt.frame_burst == 0 || rt.max_message_chars == 0 {

@@ -13,7 +13,9 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call.
-const PUBLIC: [&str; 8] = [
+const PUBLIC: [&str; 10] = [
+    "POST /api/visitor/session",
+    "GET /ws/visitor",
     "POST /api/auth/login",
     "POST /api/auth/refresh",
     "POST /api/auth/logout",
@@ -88,6 +90,7 @@ fn sample_body(op: &Operation) -> Option<Value> {
             json!({ "current_password": "x", "new_password": "yyyyyyyyyy" })
         }
         "POST /api/auth/login" | "POST /api/auth/refresh" | "POST /api/auth/logout" => return None,
+        "POST /api/visitor/session" => json!({ "site_key": "sk_walker" }),
         other => panic!("{other} takes a body: add a sample to the access walk"),
     };
     Some(body)

@@ -261,7 +261,13 @@ async fn forged_expired_and_foreign_tokens_are_refused() {
             sign(claims(&w.b.id, &w.a.owner_id, now + 600), secret),
         ),
         ("tampered", format!("{}x", &good[..good.len() - 1])),
-        ("visitor token", sign(json!({ "sub": w.a.owner_id, "tid": w.a.id, "role": "owner", "typ": "visitor", "iat": now, "exp": now + 600 }), secret)),
+        (
+            "visitor token",
+            sign(
+                json!({ "sub": w.a.owner_id, "tid": w.a.id, "role": "owner", "typ": "visitor", "iat": now, "exp": now + 600 }),
+                secret,
+            ),
+        ),
         ("garbage", "not.a.jwt".to_string()),
         ("unknown api token", "uc_nope".to_string()),
     ];

@@ -14,8 +14,14 @@ pub struct Event {
 #[derive(Debug, Clone)]
 pub enum EventKind {
     Message(Message),
-    Typing { from: SenderKind, on: bool },
-    Read { by: SenderKind, seq: i64 },
+    Typing {
+        from: SenderKind,
+        on: bool,
+    },
+    Read {
+        by: SenderKind,
+        seq: i64,
+    },
     /// The conversation changed state or agent.
     Updated(Conversation),
 }

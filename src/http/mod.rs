@@ -36,7 +36,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(config: Arc<Config>, store: Store, writer: MessageWriter, shutdown: CancellationToken) -> Self {
+    pub fn new(
+        config: Arc<Config>,
+        store: Store,
+        writer: MessageWriter,
+        shutdown: CancellationToken,
+    ) -> Self {
         let auth = AuthService::new(
             store.clone(),
             AuthSettings {
@@ -54,7 +59,12 @@ impl AppState {
         AppState {
             backend: store.backend(),
             visitors: VisitorService::new(store.clone(), auth.clone(), presence.clone()),
-            chat: ChatService::new(store.clone(), writer, Arc::new(bus), config.realtime.max_message_chars),
+            chat: ChatService::new(
+                store.clone(),
+                writer,
+                Arc::new(bus),
+                config.realtime.max_message_chars,
+            ),
             auth,
             admin: AdminService::new(store.clone()),
             health: HealthService::new(store),

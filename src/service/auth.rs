@@ -210,7 +210,9 @@ impl AuthService {
             .ok()
             .map(|t| t.claims)
             .filter(|c| c.typ == ACCESS)
-            .ok_or(ServiceError::Unauthorized("invalid or expired access token"))?;
+            .ok_or(ServiceError::Unauthorized(
+                "invalid or expired access token",
+            ))?;
         let user = self
             .store
             .get_user(&claims.tid, &claims.sub)
@@ -239,8 +241,12 @@ impl AuthService {
             iat: now.timestamp(),
             exp: (now + Duration::days(VISITOR_TOKEN_DAYS)).timestamp(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.inner.encoding)
-            .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.inner.encoding,
+        )
+        .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))
     }
 
     /// The visitor a visitor token stands for; any other token is refused.
@@ -253,7 +259,9 @@ impl AuthService {
                 tenant_id: c.tid,
                 visitor_id: c.sub,
             })
-            .ok_or(ServiceError::Unauthorized("invalid or expired visitor token"))
+            .ok_or(ServiceError::Unauthorized(
+                "invalid or expired visitor token",
+            ))
     }
 
     /// The signed-in account and its tenant.

@@ -18,14 +18,22 @@ pub const RESUME_PAGE: u64 = 200;
 /// Who takes part in a conversation over a realtime connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Participant {
-    Visitor { tenant_id: String, visitor_id: String },
-    Agent { tenant_id: String, user_id: String },
+    Visitor {
+        tenant_id: String,
+        visitor_id: String,
+    },
+    Agent {
+        tenant_id: String,
+        user_id: String,
+    },
 }
 
 impl Participant {
     pub fn tenant_id(&self) -> &str {
         match self {
-            Participant::Visitor { tenant_id, .. } | Participant::Agent { tenant_id, .. } => tenant_id,
+            Participant::Visitor { tenant_id, .. } | Participant::Agent { tenant_id, .. } => {
+                tenant_id
+            }
         }
     }
 
@@ -62,7 +70,12 @@ pub struct ChatService {
 
 impl ChatService {
     pub fn new(store: Store, writer: MessageWriter, bus: Arc<dyn Bus>, max_chars: usize) -> Self {
-        ChatService { store, writer, bus, max_chars }
+        ChatService {
+            store,
+            writer,
+            bus,
+            max_chars,
+        }
     }
 
     /// Stores a message and returns once it is committed, then tells the other side.
@@ -76,20 +89,34 @@ impl ChatService {
         body: &str,
     ) -> ServiceResult<Sent> {
         if client_msg_id.is_empty() || client_msg_id.len() > CLIENT_ID_MAX {
-            return Err(ServiceError::invalid("client_msg_id", format!("must be 1 to {CLIENT_ID_MAX} bytes")));
+            return Err(ServiceError::invalid(
+                "client_msg_id",
+                format!("must be 1 to {CLIENT_ID_MAX} bytes"),
+            ));
         }
         if body.trim().is_empty() || body.chars().count() > self.max_chars {
-            return Err(ServiceError::invalid("body", format!("must be 1 to {} characters", self.max_chars)));
+            return Err(ServiceError::invalid(
+                "body",
+                format!("must be 1 to {} characters", self.max_chars),
+            ));
         }
         let conversation = match who {
-            Participant::Visitor { tenant_id, visitor_id } => {
-                self.visitor_target(tenant_id, visitor_id, conversation_id).await?
+            Participant::Visitor {
+                tenant_id,
+                visitor_id,
+            } => {
+                self.visitor_target(tenant_id, visitor_id, conversation_id)
+                    .await?
             }
             Participant::Agent { .. } => {
-                let id = conversation_id.ok_or_else(|| ServiceError::invalid("conversation_id", "is required"))?;
+                let id = conversation_id
+                    .ok_or_else(|| ServiceError::invalid("conversation_id", "is required"))?;
                 let c = self.visible(who, id).await?;
-                if c.agent_id.as_deref() != Some(who.id()) || c.state != ConversationState::Chatting {
-                    return Err(ServiceError::Forbidden("accept the conversation before writing in it"));
+                if c.agent_id.as_deref() != Some(who.id()) || c.state != ConversationState::Chatting
+                {
+                    return Err(ServiceError::Forbidden(
+                        "accept the conversation before writing in it",
+                    ));
                 }
                 c
             }
@@ -110,7 +137,9 @@ impl ChatService {
             .await?;
         if !appended.duplicate {
             if who.kind() == SenderKind::Agent {
-                self.store.mark_first_response(who.tenant_id(), &conversation.id).await?;
+                self.store
+                    .mark_first_response(who.tenant_id(), &conversation.id)
+                    .await?;
             }
             self.publish(&conversation, EventKind::Message(appended.message.clone()));
         }
@@ -122,7 +151,12 @@ impl ChatService {
     }
 
     /// Messages after `after_seq`, oldest first, at most one page.
-    pub async fn messages_after(&self, who: &Participant, conversation_id: &str, after_seq: i64) -> ServiceResult<Vec<Message>> {
+    pub async fn messages_after(
+        &self,
+        who: &Participant,
+        conversation_id: &str,
+        after_seq: i64,
+    ) -> ServiceResult<Vec<Message>> {
         if after_seq < 0 {
             return Err(ServiceError::invalid("seq", "must not be negative"));
         }
@@ -137,9 +171,15 @@ impl ChatService {
     /// agent's own open ones and the tenant's queue.
     pub async fn open_conversations(&self, who: &Participant) -> ServiceResult<Vec<Conversation>> {
         match who {
-            Participant::Visitor { tenant_id, visitor_id } => {
-                Ok(self.store.find_open_conversation(tenant_id, visitor_id).await?.into_iter().collect())
-            }
+            Participant::Visitor {
+                tenant_id,
+                visitor_id,
+            } => Ok(self
+                .store
+                .find_open_conversation(tenant_id, visitor_id)
+                .await?
+                .into_iter()
+                .collect()),
             Participant::Agent { tenant_id, user_id } => {
                 let mine = ConversationFilter {
                     agent_id: Some(user_id.clone()),
@@ -158,55 +198,111 @@ impl ChatService {
     }
 
     /// Moves the participant's read cursor and tells the other side.
-    pub async fn mark_read(&self, who: &Participant, conversation_id: &str, seq: i64) -> ServiceResult<i64> {
+    pub async fn mark_read(
+        &self,
+        who: &Participant,
+        conversation_id: &str,
+        seq: i64,
+    ) -> ServiceResult<i64> {
         let c = self.visible(who, conversation_id).await?;
         if seq < 0 || seq > c.last_seq {
-            return Err(ServiceError::invalid("seq", format!("must be between 0 and {}", c.last_seq)));
+            return Err(ServiceError::invalid(
+                "seq",
+                format!("must be between 0 and {}", c.last_seq),
+            ));
         }
         let cursor = self
             .store
             .advance_read_cursor(who.tenant_id(), conversation_id, who.kind(), who.id(), seq)
             .await?;
-        self.publish(&c, EventKind::Read { by: who.kind(), seq: cursor.last_read_seq });
+        self.publish(
+            &c,
+            EventKind::Read {
+                by: who.kind(),
+                seq: cursor.last_read_seq,
+            },
+        );
         Ok(cursor.last_read_seq)
     }
 
     /// Relays a typing indicator; nothing is stored.
-    pub async fn typing(&self, who: &Participant, conversation_id: &str, on: bool) -> ServiceResult<()> {
+    pub async fn typing(
+        &self,
+        who: &Participant,
+        conversation_id: &str,
+        on: bool,
+    ) -> ServiceResult<()> {
         let c = self.visible(who, conversation_id).await?;
-        self.publish(&c, EventKind::Typing { from: who.kind(), on });
+        self.publish(
+            &c,
+            EventKind::Typing {
+                from: who.kind(),
+                on,
+            },
+        );
         Ok(())
     }
 
     /// An agent takes a waiting conversation, within their concurrency limit. Two agents
     /// accepting at once: the database lets exactly one win.
-    pub async fn accept(&self, who: &Participant, conversation_id: &str) -> ServiceResult<Conversation> {
+    pub async fn accept(
+        &self,
+        who: &Participant,
+        conversation_id: &str,
+    ) -> ServiceResult<Conversation> {
         let Participant::Agent { tenant_id, user_id } = who else {
             return Err(ServiceError::Forbidden("only agents accept conversations"));
         };
-        self.store.get_conversation(tenant_id, conversation_id).await?;
+        self.store
+            .get_conversation(tenant_id, conversation_id)
+            .await?;
         match self
             .store
-            .assign_within_capacity(tenant_id, conversation_id, user_id, &[ConversationState::Waiting])
+            .assign_within_capacity(
+                tenant_id,
+                conversation_id,
+                user_id,
+                &[ConversationState::Waiting],
+            )
             .await?
         {
             AssignOutcome::Assigned => {}
-            AssignOutcome::Taken => return Err(ServiceError::Conflict("the conversation is no longer waiting".into())),
+            AssignOutcome::Taken => {
+                return Err(ServiceError::Conflict(
+                    "the conversation is no longer waiting".into(),
+                ))
+            }
             AssignOutcome::AtCapacity => {
-                return Err(ServiceError::Conflict("you are at your limit of concurrent conversations".into()))
+                return Err(ServiceError::Conflict(
+                    "you are at your limit of concurrent conversations".into(),
+                ))
             }
         }
         let agent = self.store.get_user(tenant_id, user_id).await?;
-        self.system_message(tenant_id, conversation_id, &format!("{} joined the conversation", agent.name))
+        self.system_message(
+            tenant_id,
+            conversation_id,
+            &format!("{} joined the conversation", agent.name),
+        )
+        .await?;
+        let c = self
+            .store
+            .get_conversation(tenant_id, conversation_id)
             .await?;
-        let c = self.store.get_conversation(tenant_id, conversation_id).await?;
         self.publish(&c, EventKind::Updated(c.clone()));
         Ok(c)
     }
 
     /// The conversation if the participant may see it; anything else is "not found".
-    async fn visible(&self, who: &Participant, conversation_id: &str) -> ServiceResult<Conversation> {
-        let c = self.store.get_conversation(who.tenant_id(), conversation_id).await?;
+    async fn visible(
+        &self,
+        who: &Participant,
+        conversation_id: &str,
+    ) -> ServiceResult<Conversation> {
+        let c = self
+            .store
+            .get_conversation(who.tenant_id(), conversation_id)
+            .await?;
         let allowed = match who {
             Participant::Visitor { visitor_id, .. } => &c.visitor_id == visitor_id,
             // Agents of the tenant see the queue and their own conversations.
@@ -221,8 +317,16 @@ impl ChatService {
         }
     }
 
-    async fn visitor_target(&self, tenant_id: &str, visitor_id: &str, conversation_id: Option<&str>) -> ServiceResult<Conversation> {
-        let who = Participant::Visitor { tenant_id: tenant_id.into(), visitor_id: visitor_id.into() };
+    async fn visitor_target(
+        &self,
+        tenant_id: &str,
+        visitor_id: &str,
+        conversation_id: Option<&str>,
+    ) -> ServiceResult<Conversation> {
+        let who = Participant::Visitor {
+            tenant_id: tenant_id.into(),
+            visitor_id: visitor_id.into(),
+        };
         let previous = match conversation_id {
             Some(id) => {
                 let c = self.visible(&who, id).await?;
@@ -232,11 +336,23 @@ impl ChatService {
                 Some(c.id)
             }
             None => {
-                if let Some(open) = self.store.find_open_conversation(tenant_id, visitor_id).await? {
+                if let Some(open) = self
+                    .store
+                    .find_open_conversation(tenant_id, visitor_id)
+                    .await?
+                {
                     return Ok(open);
                 }
-                let last = ConversationFilter { visitor_id: Some(visitor_id.into()), ..Default::default() };
-                self.store.list_conversations(tenant_id, last, 1).await?.into_iter().next().map(|c| c.id)
+                let last = ConversationFilter {
+                    visitor_id: Some(visitor_id.into()),
+                    ..Default::default()
+                };
+                self.store
+                    .list_conversations(tenant_id, last, 1)
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(|c| c.id)
             }
         };
         let c = self
@@ -247,8 +363,16 @@ impl ChatService {
         Ok(c)
     }
 
-    async fn system_message(&self, tenant_id: &str, conversation_id: &str, text: &str) -> ServiceResult<()> {
-        let c = self.store.get_conversation(tenant_id, conversation_id).await?;
+    async fn system_message(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        text: &str,
+    ) -> ServiceResult<()> {
+        let c = self
+            .store
+            .get_conversation(tenant_id, conversation_id)
+            .await?;
         let appended = self
             .writer
             .append(

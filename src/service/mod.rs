@@ -15,7 +15,7 @@ pub mod visitors;
 pub use accounts::AccountService;
 pub use admin::AdminService;
 pub use auth::AuthService;
-pub use error::{Checks, FieldError, ServiceError, ServiceResult};
 pub use chat::ChatService;
+pub use error::{Checks, FieldError, ServiceError, ServiceResult};
 pub use health::HealthService;
 pub use visitors::VisitorService;

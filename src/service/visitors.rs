@@ -41,7 +41,11 @@ pub struct VisitorService {
 
 impl VisitorService {
     pub fn new(store: Store, auth: AuthService, presence: Arc<dyn Presence>) -> Self {
-        VisitorService { store, auth, presence }
+        VisitorService {
+            store,
+            auth,
+            presence,
+        }
     }
 
     pub async fn arrive(&self, a: Arrival) -> ServiceResult<VisitorSession> {
@@ -51,11 +55,17 @@ impl VisitorService {
             .await?
             .ok_or(ServiceError::NotFound("site"))?;
         let settings = self.store.get_settings(&tenant.id).await?;
-        let allowed: Vec<String> = serde_json::from_str(&settings.allowed_origins).unwrap_or_default();
+        let allowed: Vec<String> =
+            serde_json::from_str(&settings.allowed_origins).unwrap_or_default();
         if !allowed.is_empty() {
-            let origin = a.origin.as_deref().map(|o| o.trim_end_matches('/').to_lowercase());
+            let origin = a
+                .origin
+                .as_deref()
+                .map(|o| o.trim_end_matches('/').to_lowercase());
             if !origin.is_some_and(|o| allowed.contains(&o)) {
-                return Err(ServiceError::Forbidden("this site may not embed the widget"));
+                return Err(ServiceError::Forbidden(
+                    "this site may not embed the widget",
+                ));
             }
         }
         let email = match a.email.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
@@ -69,8 +79,16 @@ impl VisitorService {
         let page = a.page_url.as_deref().map(|p| truncate(p, 2048));
 
         // A token from another tenant, or an expired one, just means a new visitor.
-        let known = match a.visitor_token.as_deref().map(|t| self.auth.authenticate_visitor(t)) {
-            Some(Ok(id)) if id.tenant_id == tenant.id => self.store.get_visitor(&tenant.id, &id.visitor_id).await.ok(),
+        let known = match a
+            .visitor_token
+            .as_deref()
+            .map(|t| self.auth.authenticate_visitor(t))
+        {
+            Some(Ok(id)) if id.tenant_id == tenant.id => self
+                .store
+                .get_visitor(&tenant.id, &id.visitor_id)
+                .await
+                .ok(),
             _ => None,
         };
         let ip = a.ip.to_string();
@@ -81,7 +99,14 @@ impl VisitorService {
                     .touch_visitor(&tenant.id, &v.id, Some(&ip), ua.as_deref(), page.as_deref())
                     .await?;
                 self.store
-                    .update_visitor_profile(&tenant.id, &v.id, name.as_deref(), email.as_deref(), None, None)
+                    .update_visitor_profile(
+                        &tenant.id,
+                        &v.id,
+                        name.as_deref(),
+                        email.as_deref(),
+                        None,
+                        None,
+                    )
                     .await?
             }
             None => {
@@ -104,7 +129,10 @@ impl VisitorService {
         if self.is_blocked(&tenant.id, a.ip, &visitor.id).await? {
             return Err(ServiceError::Forbidden("you cannot start a chat here"));
         }
-        let conversation = self.store.find_open_conversation(&tenant.id, &visitor.id).await?;
+        let conversation = self
+            .store
+            .find_open_conversation(&tenant.id, &visitor.id)
+            .await?;
         let mut settings_view = settings_view(&self.store, &tenant.id).await?;
         // The widget needs no list of the other sites allowed to embed it.
         settings_view.allowed_origins.clear();
@@ -118,11 +146,22 @@ impl VisitorService {
     }
 
     /// Whether an active blacklist entry matches the address or the visitor.
-    pub async fn is_blocked(&self, tenant_id: &str, ip: IpAddr, visitor_id: &str) -> ServiceResult<bool> {
-        let entries = self.store.active_blacklist(tenant_id, chrono::Utc::now()).await?;
+    pub async fn is_blocked(
+        &self,
+        tenant_id: &str,
+        ip: IpAddr,
+        visitor_id: &str,
+    ) -> ServiceResult<bool> {
+        let entries = self
+            .store
+            .active_blacklist(tenant_id, chrono::Utc::now())
+            .await?;
         Ok(entries.iter().any(|e| match e.kind {
             BlacklistKind::Ip => e.value.parse::<IpAddr>().is_ok_and(|v| v == ip),
-            BlacklistKind::Cidr => e.value.parse::<ipnet::IpNet>().is_ok_and(|net| net.contains(&ip)),
+            BlacklistKind::Cidr => e
+                .value
+                .parse::<ipnet::IpNet>()
+                .is_ok_and(|net| net.contains(&ip)),
             BlacklistKind::Visitor => e.value == visitor_id,
         }))
     }

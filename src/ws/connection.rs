@@ -82,7 +82,13 @@ async fn serve(
     // blocks the draining of that same queue.
     let (close_tx, close_rx) = oneshot::channel();
     let writer_gone = CancellationToken::new();
-    let writer = tokio::spawn(write_loop(sink, rx, close_rx, ctx.limits.heartbeat, writer_gone.clone()));
+    let writer = tokio::spawn(write_loop(
+        sink,
+        rx,
+        close_rx,
+        ctx.limits.heartbeat,
+        writer_gone.clone(),
+    ));
     match hello(ctx).await {
         Ok(text) => reply(tx, too_slow, &text),
         Err(e) => tracing::warn!(error = %e, "cannot greet connection"),
@@ -131,8 +137,22 @@ async fn serve(
         let _ = close_tx.send((*code, *why));
     }
     let _ = writer.await;
+    if matches!(end, End::Close(..)) {
+        // Give the client a moment to answer the close frame, so it reads our code and reason
+        // instead of a reset connection.
+        let _ = tokio::time::timeout(CLOSE_LINGER, async {
+            while let Some(Ok(msg)) = stream.next().await {
+                if matches!(msg, WsMessage::Close(_)) {
+                    break;
+                }
+            }
+        })
+        .await;
+    }
     end
 }
+
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
 async fn write_loop(
     mut sink: SplitSink<WebSocket, WsMessage>,
@@ -195,24 +215,56 @@ fn error_frame(id: Option<&str>, e: &ServiceError) -> String {
         }
         other => other.to_string(),
     };
-    ServerFrame::Error { id, code: e.code(), message: &message }.to_text()
+    ServerFrame::Error {
+        id,
+        code: e.code(),
+        message: &message,
+    }
+    .to_text()
 }
 
 async fn handle(ctx: &Context, tx: &mpsc::Sender<Frame>, too_slow: &CancellationToken, text: &str) {
     let frame = match parse(text) {
         Ok(f) => f,
         Err(FrameError::Malformed(why)) => {
-            return reply(tx, too_slow, &ServerFrame::Error { id: None, code: "invalid_frame", message: &why }.to_text());
+            return reply(
+                tx,
+                too_slow,
+                &ServerFrame::Error {
+                    id: None,
+                    code: "invalid_frame",
+                    message: &why,
+                }
+                .to_text(),
+            );
         }
         Err(FrameError::UnknownType(t)) => {
             let message = format!("unknown frame type '{t}'");
-            return reply(tx, too_slow, &ServerFrame::Error { id: None, code: "unknown_type", message: &message }.to_text());
+            return reply(
+                tx,
+                too_slow,
+                &ServerFrame::Error {
+                    id: None,
+                    code: "unknown_type",
+                    message: &message,
+                }
+                .to_text(),
+            );
         }
     };
     let who = &ctx.who;
     match frame {
-        ClientFrame::Send { id, conversation_id, client_msg_id, body } => {
-            let text = match ctx.chat.send(who, conversation_id.as_deref(), &client_msg_id, &body).await {
+        ClientFrame::Send {
+            id,
+            conversation_id,
+            client_msg_id,
+            body,
+        } => {
+            let text = match ctx
+                .chat
+                .send(who, conversation_id.as_deref(), &client_msg_id, &body)
+                .await
+            {
                 Ok(sent) => ServerFrame::Ack {
                     id: id.as_deref(),
                     conversation_id: &sent.conversation.id,
@@ -243,32 +295,62 @@ async fn handle(ctx: &Context, tx: &mpsc::Sender<Frame>, too_slow: &Cancellation
                     last = tail.seq;
                     for m in &page {
                         // Replays wait for room in the queue instead of cutting the client off.
-                        if tx.send(Arc::from(ServerFrame::Message { message: m }.to_text())).await.is_err() {
+                        if tx
+                            .send(Arc::from(ServerFrame::Message { message: m }.to_text()))
+                            .await
+                            .is_err()
+                        {
                             return;
                         }
                     }
                 }
                 reached.insert(conversation_id, last);
             }
-            reply(tx, too_slow, &ServerFrame::Resumed { id: id.as_deref(), conversations: &reached }.to_text());
+            reply(
+                tx,
+                too_slow,
+                &ServerFrame::Resumed {
+                    id: id.as_deref(),
+                    conversations: &reached,
+                }
+                .to_text(),
+            );
         }
-        ClientFrame::Read { id, conversation_id, seq } => {
+        ClientFrame::Read {
+            id,
+            conversation_id,
+            seq,
+        } => {
             if let Err(e) = ctx.chat.mark_read(who, &conversation_id, seq).await {
                 reply(tx, too_slow, &error_frame(id.as_deref(), &e));
             }
         }
-        ClientFrame::Typing { conversation_id, on } => {
+        ClientFrame::Typing {
+            conversation_id,
+            on,
+        } => {
             if let Err(e) = ctx.chat.typing(who, &conversation_id, on).await {
                 reply(tx, too_slow, &error_frame(None, &e));
             }
         }
-        ClientFrame::Accept { id, conversation_id } => {
+        ClientFrame::Accept {
+            id,
+            conversation_id,
+        } => {
             let text = match ctx.chat.accept(who, &conversation_id).await {
-                Ok(c) => ServerFrame::Accepted { id: id.as_deref(), conversation: &c }.to_text(),
+                Ok(c) => ServerFrame::Accepted {
+                    id: id.as_deref(),
+                    conversation: &c,
+                }
+                .to_text(),
                 Err(e) => error_frame(id.as_deref(), &e),
             };
             reply(tx, too_slow, &text);
         }
-        ClientFrame::Ping { id } => reply(tx, too_slow, &ServerFrame::Pong { id: id.as_deref() }.to_text()),
+        ClientFrame::Ping { id } => reply(
+            tx,
+            too_slow,
+            &ServerFrame::Pong { id: id.as_deref() }.to_text(),
+        ),
     }
 }

@@ -49,7 +49,10 @@ impl Hub {
         let mut reg = self.registry.write().unwrap_or_else(|e| e.into_inner());
         match who {
             Participant::Visitor { visitor_id, .. } => {
-                reg.visitors.entry(visitor_id.clone()).or_default().push(handle.clone());
+                reg.visitors
+                    .entry(visitor_id.clone())
+                    .or_default()
+                    .push(handle.clone());
             }
             Participant::Agent { tenant_id, user_id } => {
                 reg.agents
@@ -93,7 +96,12 @@ impl Hub {
     pub fn connections(&self) -> usize {
         let reg = self.registry.read().unwrap_or_else(|e| e.into_inner());
         reg.visitors.values().map(Vec::len).sum::<usize>()
-            + reg.agents.values().flat_map(|a| a.values()).map(Vec::len).sum::<usize>()
+            + reg
+                .agents
+                .values()
+                .flat_map(|a| a.values())
+                .map(Vec::len)
+                .sum::<usize>()
     }
 
     fn offer(handle: &ConnHandle, frame: &Frame) {
@@ -116,19 +124,45 @@ impl Sink for Hub {
         let (text, audience) = match &event.kind {
             EventKind::Message(m) => (
                 ServerFrame::Message { message: m }.to_text(),
-                Audience { visitor: true, agents: true, all_agents: event.agent_id.is_none() },
+                Audience {
+                    visitor: true,
+                    agents: true,
+                    all_agents: event.agent_id.is_none(),
+                },
             ),
             EventKind::Typing { from, on } => (
-                ServerFrame::Typing { conversation_id: &event.conversation_id, from: *from, on: *on }.to_text(),
-                Audience { visitor: *from != SenderKind::Visitor, agents: *from == SenderKind::Visitor, all_agents: event.agent_id.is_none() },
+                ServerFrame::Typing {
+                    conversation_id: &event.conversation_id,
+                    from: *from,
+                    on: *on,
+                }
+                .to_text(),
+                Audience {
+                    visitor: *from != SenderKind::Visitor,
+                    agents: *from == SenderKind::Visitor,
+                    all_agents: event.agent_id.is_none(),
+                },
             ),
             EventKind::Read { by, seq } => (
-                ServerFrame::Read { conversation_id: &event.conversation_id, by: *by, seq: *seq }.to_text(),
-                Audience { visitor: *by != SenderKind::Visitor, agents: *by == SenderKind::Visitor, all_agents: false },
+                ServerFrame::Read {
+                    conversation_id: &event.conversation_id,
+                    by: *by,
+                    seq: *seq,
+                }
+                .to_text(),
+                Audience {
+                    visitor: *by != SenderKind::Visitor,
+                    agents: *by == SenderKind::Visitor,
+                    all_agents: false,
+                },
             ),
             EventKind::Updated(c) => (
                 ServerFrame::Conversation { conversation: c }.to_text(),
-                Audience { visitor: true, agents: true, all_agents: true },
+                Audience {
+                    visitor: true,
+                    agents: true,
+                    all_agents: true,
+                },
             ),
         };
         let frame: Frame = Arc::from(text);

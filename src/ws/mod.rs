@@ -54,9 +54,16 @@ async fn visitor_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
-    let token = q.token.or_else(|| bearer(&headers)).ok_or_else(missing_token)?;
+    let token = q
+        .token
+        .or_else(|| bearer(&headers))
+        .ok_or_else(missing_token)?;
     let visitor = state.auth.authenticate_visitor(&token)?;
-    if state.visitors.is_blocked(&visitor.tenant_id, ip, &visitor.visitor_id).await? {
+    if state
+        .visitors
+        .is_blocked(&visitor.tenant_id, ip, &visitor.visitor_id)
+        .await?
+    {
         return Err(ServiceError::Forbidden("you cannot start a chat here").into());
     }
     let who = Participant::Visitor {
@@ -77,7 +84,10 @@ async fn agent_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
-    let token = q.token.or_else(|| bearer(&headers)).ok_or_else(missing_token)?;
+    let token = q
+        .token
+        .or_else(|| bearer(&headers))
+        .ok_or_else(missing_token)?;
     let actor = state.auth.authenticate(&token).await?;
     actor.require(Permission::Chat)?;
     let user_id = actor.require_user()?.to_string();
@@ -120,7 +130,11 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 }
 
 fn missing_token() -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "pass ?token=<token>")
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "pass ?token=<token>",
+    )
 }
 
 impl From<WebSocketUpgradeRejection> for ApiError {

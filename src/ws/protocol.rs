@@ -30,13 +30,18 @@ pub enum ClientFrame {
         conversation_id: String,
         seq: i64,
     },
-    Typing { conversation_id: String, on: bool },
+    Typing {
+        conversation_id: String,
+        on: bool,
+    },
     /// Agents: take a waiting conversation.
     Accept {
         id: Option<String>,
         conversation_id: String,
     },
-    Ping { id: Option<String> },
+    Ping {
+        id: Option<String>,
+    },
 }
 
 pub const CLIENT_TYPES: [&str; 6] = ["send", "resume", "read", "typing", "accept", "ping"];
@@ -64,7 +69,9 @@ pub enum ServerFrame<'a> {
         /// True when the message had been stored before (a resend); nothing new was stored.
         duplicate: bool,
     },
-    Message { message: &'a Message },
+    Message {
+        message: &'a Message,
+    },
     /// The end of a replay: the last `seq` now delivered per conversation.
     Resumed {
         id: Option<&'a str>,
@@ -80,7 +87,9 @@ pub enum ServerFrame<'a> {
         by: SenderKind,
         seq: i64,
     },
-    Conversation { conversation: &'a Conversation },
+    Conversation {
+        conversation: &'a Conversation,
+    },
     Accepted {
         id: Option<&'a str>,
         conversation: &'a Conversation,
@@ -90,7 +99,9 @@ pub enum ServerFrame<'a> {
         code: &'a str,
         message: &'a str,
     },
-    Pong { id: Option<&'a str> },
+    Pong {
+        id: Option<&'a str>,
+    },
 }
 
 impl ServerFrame<'_> {
@@ -130,8 +141,14 @@ mod tests {
             Ok(ClientFrame::Send { .. })
         ));
         assert!(matches!(parse("{"), Err(FrameError::Malformed(_))));
-        assert!(matches!(parse(r#"{"type":"dance"}"#), Err(FrameError::UnknownType(_))));
-        assert!(matches!(parse(r#"{"type":"send","body":5}"#), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            parse(r#"{"type":"dance"}"#),
+            Err(FrameError::UnknownType(_))
+        ));
+        assert!(matches!(
+            parse(r#"{"type":"send","body":5}"#),
+            Err(FrameError::Malformed(_))
+        ));
         assert!(matches!(
             parse(r#"{"type":"ping","extra":true}"#),
             Err(FrameError::Malformed(_))

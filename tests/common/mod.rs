@@ -3,3 +3,4 @@
 pub mod api;
 pub mod db;
 pub mod server;
+pub mod ws;

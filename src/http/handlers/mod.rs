@@ -5,5 +5,5 @@ pub mod agent;
 pub mod auth;
 pub mod health;
 pub mod meta;
-pub mod visitor;
 pub mod views;
+pub mod visitor;

@@ -82,7 +82,12 @@ async fn start_session(
     headers: HeaderMap,
     ApiJson(body): ApiJson<SessionBody>,
 ) -> ApiResult<Json<SessionView>> {
-    let header = |name| headers.get(name).and_then(|v: &axum::http::HeaderValue| v.to_str().ok()).map(str::to_string);
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+            .map(str::to_string)
+    };
     let session = state
         .visitors
         .arrive(Arrival {
