@@ -192,7 +192,10 @@ async fn every_route_checks_token_role_and_tenant() {
             );
             continue;
         };
-        assert!(op.path.starts_with("/api/") || op.path.starts_with("/ws/"), "{key}");
+        assert!(
+            op.path.starts_with("/api/") || op.path.starts_with("/ws/"),
+            "{key}"
+        );
         let path = fill(&op.path, &ids);
         let body = sample_body(op);
 

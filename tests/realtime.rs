@@ -239,10 +239,10 @@ async fn a_restart_loses_no_acknowledged_message() {
     }
     let conversation = conv_of(&visitor.say(None, "last", "last one").await);
     assert_eq!(w.server.terminate().code(), Some(0));
-    let closed = visitor.closed().await;
-    assert!(
-        matches!(closed, Closed::Code(1001) | Closed::Dropped),
-        "{closed:?}"
+    assert_eq!(
+        visitor.closed().await,
+        Closed::Code(1001),
+        "shutdown says goodbye with 1001"
     );
 
     let url = w.server.database_url.clone();
