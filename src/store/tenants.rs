@@ -1,6 +1,6 @@
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    TransactionTrait,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::entities::{tenant, tenant_settings, user};
@@ -92,12 +92,9 @@ impl Store {
         }
         Ok(())
     }
-}
 
-impl Store {
     /// The first `limit` tenants in creation order.
     pub async fn list_tenants(&self, limit: u64) -> StoreResult<Vec<Tenant>> {
-        use sea_orm::{QueryOrder, QuerySelect};
         Ok(tenant::Entity::find()
             .order_by_asc(tenant::Column::Id)
             .limit(limit)
