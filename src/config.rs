@@ -105,6 +105,8 @@ pub struct RealtimeConfig {
     pub frame_burst: u32,
     pub max_message_chars: usize,
     pub writer_batch: usize,
+    pub offline_grace_secs: u64,
+    pub inactivity_close_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

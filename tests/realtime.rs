@@ -18,7 +18,26 @@ fn conv_of(ack: &Value) -> String {
         .to_string()
 }
 
-/// A visitor writes, an agent accepts and answers; both sides see everything in order.
+/// An agent connection set to "away": it sees the queue but is not given conversations.
+async fn picking_agent(w: &World, token: &str) -> Ws {
+    let mut ws = Ws::agent(&w.api, token).await;
+    ws.send(json!({ "type": "status", "id": "away", "status": "away" }))
+        .await;
+    assert_eq!(ws.next_of("status").await["status"], "away");
+    ws
+}
+
+/// Reads frames until the conversation is shown with `state`.
+async fn until_state(ws: &mut Ws, conversation: &str, state: &str) -> Value {
+    loop {
+        let f = ws.next_of("conversation").await;
+        if f["conversation"]["id"] == conversation && f["conversation"]["state"] == state {
+            return f["conversation"].clone();
+        }
+    }
+}
+
+/// A visitor writes and is routed to the online agent; both sides see everything in order.
 #[tokio::test]
 async fn visitor_and_agent_talk() {
     let w = World::new().await;
@@ -33,52 +52,52 @@ async fn visitor_and_agent_talk() {
     assert!(session["conversation"].is_null());
 
     let ack = visitor.say(None, "m1", "Hello, anyone there?").await;
+    // seq 1 is the tenant's welcome message, written when the conversation started.
     assert_eq!(
         (
             ack["type"].as_str(),
             ack["seq"].as_i64(),
             ack["duplicate"].as_bool()
         ),
-        (Some("ack"), Some(1), Some(false))
+        (Some("ack"), Some(2), Some(false))
     );
     let conversation = conv_of(&ack);
 
-    // The queue hears of the new conversation and its first message.
-    let queued = agent.next_of("conversation").await;
-    assert_eq!(
-        (
-            queued["conversation"]["id"].as_str(),
-            queued["conversation"]["state"].as_str()
-        ),
-        (Some(conversation.as_str()), Some("waiting"))
-    );
-    let first = agent.next_of("message").await;
-    assert_eq!(
-        (
-            first["message"]["seq"].as_i64(),
-            first["message"]["body"].as_str()
-        ),
-        (Some(1), Some("Hello, anyone there?"))
-    );
+    // The agent hears of the new conversation, its messages, and that it is now theirs.
+    let assigned = until_state(&mut agent, &conversation, "chatting").await;
+    assert_eq!(assigned["agent_id"], w.agent_id.as_str());
 
-    agent
-        .send(json!({ "type": "accept", "id": "a1", "conversation_id": conversation }))
+    // Everything before the ack was delivered to the visitor too; a replay shows it in order.
+    visitor
+        .send(json!({ "type": "resume", "id": "r", "conversations": { conversation.clone(): 0 } }))
         .await;
-    let accepted = agent.next_of("accepted").await;
-    assert_eq!(accepted["conversation"]["state"], "chatting");
-    let joined = visitor.next_of("message").await;
+    let mut history = Vec::new();
+    loop {
+        let f = visitor.next().await;
+        if f["type"] == "message" {
+            history.push((
+                f["message"]["seq"].as_i64().unwrap(),
+                f["message"]["sender_kind"].as_str().unwrap().to_string(),
+            ));
+        }
+        if f["type"] == "resumed" {
+            break;
+        }
+    }
     assert_eq!(
-        (
-            joined["message"]["sender_kind"].as_str(),
-            joined["message"]["seq"].as_i64()
-        ),
-        (Some("system"), Some(2))
+        history,
+        vec![
+            (1, "bot".to_string()),
+            (2, "visitor".to_string()),
+            (3, "system".to_string())
+        ],
+        "welcome, the visitor's message, the agent joining"
     );
 
     let reply = agent
         .say(Some(&conversation), "r1", "Hi! How can I help?")
         .await;
-    assert_eq!(reply["seq"], 3);
+    assert_eq!(reply["seq"], 4);
     let got = visitor.next_of("message").await;
     assert_eq!(
         (
@@ -86,7 +105,7 @@ async fn visitor_and_agent_talk() {
             got["message"]["sender_kind"].as_str(),
             got["message"]["seq"].as_i64()
         ),
-        (Some("Hi! How can I help?"), Some("agent"), Some(3))
+        (Some("Hi! How can I help?"), Some("agent"), Some(4))
     );
 
     // Typing is relayed, not stored; read receipts reach the other side.
@@ -99,12 +118,12 @@ async fn visitor_and_agent_talk() {
         (Some("visitor"), Some(true))
     );
     visitor
-        .send(json!({ "type": "read", "conversation_id": conversation, "seq": 3 }))
+        .send(json!({ "type": "read", "conversation_id": conversation, "seq": 4 }))
         .await;
     let read = agent.next_of("read").await;
     assert_eq!(
         (read["by"].as_str(), read["seq"].as_i64()),
-        (Some("visitor"), Some(3))
+        (Some("visitor"), Some(4))
     );
 
     // A second tab of the visitor sees the conversation and its history.
@@ -113,7 +132,7 @@ async fn visitor_and_agent_talk() {
         .await
         .unwrap();
     assert_eq!(tab.hello["conversations"][0]["id"], conversation.as_str());
-    assert_eq!(tab.hello["conversations"][0]["last_seq"], 3);
+    assert_eq!(tab.hello["conversations"][0]["last_seq"], 4);
     agent
         .say(Some(&conversation), "r2", "Both tabs get this")
         .await;
@@ -121,10 +140,11 @@ async fn visitor_and_agent_talk() {
         tab.next_of("message").await["message"]["body"],
         "Both tabs get this"
     );
-    assert_eq!(
-        visitor.next_of("message").await["message"]["body"],
-        "Both tabs get this"
-    );
+    loop {
+        if visitor.next_of("message").await["message"]["body"] == "Both tabs get this" {
+            break;
+        }
+    }
 }
 
 /// A resend after a dropped connection stores nothing twice.
@@ -146,7 +166,10 @@ async fn a_resend_is_acknowledged_once_and_stored_once() {
         (first["seq"].clone(), first["message_id"].clone())
     );
     let next = again.say(None, "other-id", "second").await;
-    assert_eq!(next["seq"], 2, "no gap after a duplicate");
+    assert_eq!(
+        next["seq"], 3,
+        "no gap after a duplicate (1 is the welcome message)"
+    );
 
     let conversation = conv_of(&first);
     again
@@ -158,13 +181,13 @@ async fn a_resend_is_acknowledged_once_and_stored_once() {
         match f["type"].as_str() {
             Some("message") => seqs.push(f["message"]["seq"].as_i64().unwrap()),
             Some("resumed") => {
-                assert_eq!(f["conversations"][&conversation], 2);
+                assert_eq!(f["conversations"][&conversation], 3);
                 break;
             }
             _ => {}
         }
     }
-    assert_eq!(seqs, vec![1, 2]);
+    assert_eq!(seqs, vec![1, 2, 3]);
 }
 
 /// What was sent while a client was away arrives on resume, then live traffic follows.
@@ -173,11 +196,9 @@ async fn resume_replays_what_was_missed() {
     let w = World::new().await;
     let (mut visitor, session) = Ws::visitor(&w.api, &w.a.site_key).await;
     let conversation = conv_of(&visitor.say(None, "v1", "hi").await);
+    // An agent coming online takes what waits in the queue.
     let mut agent = Ws::agent(&w.api, &w.agent).await;
-    agent
-        .send(json!({ "type": "accept", "id": "a", "conversation_id": conversation }))
-        .await;
-    agent.next_of("accepted").await;
+    until_state(&mut agent, &conversation, "chatting").await;
     visitor.close().await;
 
     for n in 0..5 {
@@ -193,7 +214,7 @@ async fn resume_replays_what_was_missed() {
     let mut back = Ws::connect(&w.api.base, "/ws/visitor", token)
         .await
         .unwrap();
-    back.send(json!({ "type": "resume", "id": "r", "conversations": { conversation.clone(): 1 } }))
+    back.send(json!({ "type": "resume", "id": "r", "conversations": { conversation.clone(): 2 } }))
         .await;
     let mut got = Vec::new();
     loop {
@@ -211,7 +232,7 @@ async fn resume_replays_what_was_missed() {
     let seqs: Vec<i64> = got.iter().map(|g| g.0).collect();
     assert_eq!(
         seqs,
-        (2..=7).collect::<Vec<i64>>(),
+        (3..=8).collect::<Vec<i64>>(),
         "the join notice and five answers, in order"
     );
     assert_eq!(got.last().unwrap().1, "answer 4");
@@ -265,7 +286,11 @@ async fn a_restart_loses_no_acknowledged_message() {
             break;
         }
     }
-    assert_eq!(seqs, (1..=11).collect::<Vec<i64>>());
+    assert_eq!(
+        seqs,
+        (1..=12).collect::<Vec<i64>>(),
+        "the welcome message and eleven acked ones"
+    );
 }
 
 /// Several writers in one conversation at once: every ack has its own seq, the history is 1..N.
@@ -278,11 +303,9 @@ async fn concurrent_senders_get_a_gap_free_order() {
     .await;
     let (mut visitor, session) = Ws::visitor(&w.api, &w.a.site_key).await;
     let conversation = conv_of(&visitor.say(None, "start", "start").await);
+    // An agent coming online takes what waits in the queue.
     let mut agent = Ws::agent(&w.api, &w.agent).await;
-    agent
-        .send(json!({ "type": "accept", "id": "a", "conversation_id": conversation }))
-        .await;
-    agent.next_of("accepted").await;
+    until_state(&mut agent, &conversation, "chatting").await;
 
     let token = session["visitor_token"].as_str().unwrap().to_string();
     let mut writers = Vec::new();
@@ -326,10 +349,10 @@ async fn concurrent_senders_get_a_gap_free_order() {
         all.extend(seqs);
     }
     assert_eq!(all.len(), 80, "every ack has its own seq");
-    // 1 = "start", 2 = join notice, then the 80 concurrent messages.
+    // 1 = welcome, 2 = "start", 3 = join notice, then the 80 concurrent messages.
     assert_eq!(
         all.iter().copied().collect::<Vec<i64>>(),
-        (3..=82).collect::<Vec<i64>>()
+        (4..=83).collect::<Vec<i64>>()
     );
 }
 
@@ -337,10 +360,10 @@ async fn concurrent_senders_get_a_gap_free_order() {
 #[tokio::test]
 async fn two_agents_accepting_at_once() {
     let w = World::new().await;
+    let mut one = picking_agent(&w, &w.agent).await;
+    let mut two = picking_agent(&w, &w.admin).await;
     let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
     let conversation = conv_of(&visitor.say(None, "m", "help").await);
-    let mut one = Ws::agent(&w.api, &w.agent).await;
-    let mut two = Ws::agent(&w.api, &w.admin).await;
     let frame = json!({ "type": "accept", "id": "race", "conversation_id": conversation });
     tokio::join!(one.send(frame.clone()), two.send(frame));
     let answer = |f: Value| f["type"].as_str().unwrap().to_string();
@@ -378,7 +401,7 @@ async fn an_agent_at_the_limit_gets_nothing_more() {
             json!({ "max_chats": 1 }),
         )
         .await;
-    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let mut agent = picking_agent(&w, &w.agent).await;
     let mut convs = Vec::new();
     for _ in 0..2 {
         let (mut v, _) = Ws::visitor(&w.api, &w.a.site_key).await;
@@ -403,6 +426,7 @@ async fn an_agent_at_the_limit_gets_nothing_more() {
 #[tokio::test]
 async fn bad_frames_are_refused_and_change_nothing() {
     let w = World::with_env(&[("UNIQCHAT__REALTIME__MAX_FRAME_BYTES", "2048")]).await;
+    let mut agent = picking_agent(&w, &w.agent).await;
     let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
     let conversation = conv_of(&visitor.say(None, "m", "hi").await);
 
@@ -438,7 +462,6 @@ async fn bad_frames_are_refused_and_change_nothing() {
         foreign.say(Some(&conversation), "x", "sneaky").await["code"],
         "not_found"
     );
-    let mut agent = Ws::agent(&w.api, &w.agent).await;
     assert_eq!(
         agent
             .say(Some(&conversation), "x", "not accepted yet")
@@ -456,7 +479,8 @@ async fn bad_frames_are_refused_and_change_nothing() {
         .await;
     assert_eq!(
         visitor.next_of("resumed").await["conversations"][&conversation],
-        1
+        2,
+        "the welcome and the one message"
     );
 
     // A frame over the limit closes the connection with 1009.
@@ -723,8 +747,9 @@ async fn a_slow_consumer_is_cut_off_without_delaying_others() {
         ("UNIQCHAT__REALTIME__MAX_FRAME_BYTES", "65536"),
     ])
     .await;
-    let mut slow = Ws::agent(&w.api, &w.agent).await; // never reads from here on
-    let mut fast = Ws::agent(&w.api, &w.admin).await;
+    // Both away, so the conversation stays in the queue and both hear all of it.
+    let mut slow = picking_agent(&w, &w.agent).await; // never reads from here on
+    let mut fast = picking_agent(&w, &w.admin).await;
     let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
     let big = "z".repeat(16000);
     let total = 400;

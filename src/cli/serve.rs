@@ -8,7 +8,7 @@ use tokio_util::sync::CancellationToken;
 use super::welcome::Welcome;
 use super::{connect, load_config, CliError, GlobalArgs};
 use crate::http::{self, AppState};
-use crate::service::AccountService;
+use crate::service::{AccountService, ChatService};
 use crate::store::MessageWriter;
 
 #[derive(Args, Default)]
@@ -68,6 +68,13 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         config.realtime.writer_batch * 4,
     );
     let state = AppState::new(config.clone(), store.clone(), writer, shutdown.clone());
+    if config.realtime.inactivity_close_secs > 0 {
+        spawn_inactivity_closer(
+            state.chat.clone(),
+            config.realtime.inactivity_close_secs,
+            shutdown.clone(),
+        );
+    }
     let router = http::router::build(state);
     tracing::info!(
         addr = %config.bind_addr(),
@@ -89,4 +96,23 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     store.close().await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Closes silent conversations now and then, until shutdown.
+fn spawn_inactivity_closer(chat: ChatService, idle_secs: u64, shutdown: CancellationToken) {
+    let every = Duration::from_secs((idle_secs / 2).clamp(1, 60));
+    let idle = chrono::Duration::seconds(idle_secs as i64);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tick.tick() => match chat.close_inactive(idle).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(closed = n, "closed inactive conversations"),
+                    Err(e) => tracing::warn!(error = %e, "closing inactive conversations failed"),
+                },
+            }
+        }
+    });
 }

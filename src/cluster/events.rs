@@ -24,4 +24,8 @@ pub enum EventKind {
     },
     /// The conversation changed state or agent.
     Updated(Conversation),
+    /// The conversation's place in the queue (1 = next), for its visitor.
+    Queue {
+        position: u64,
+    },
 }

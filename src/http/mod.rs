@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
+use crate::service::chat::ChatSettings;
 use crate::service::{AdminService, AuthService, ChatService, HealthService, VisitorService};
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::hub::Hub;
@@ -63,7 +64,13 @@ impl AppState {
                 store.clone(),
                 writer,
                 Arc::new(bus),
-                config.realtime.max_message_chars,
+                presence.clone(),
+                ChatSettings {
+                    max_chars: config.realtime.max_message_chars,
+                    offline_grace: std::time::Duration::from_secs(
+                        config.realtime.offline_grace_secs,
+                    ),
+                },
             ),
             auth,
             admin: AdminService::new(store.clone()),

@@ -296,3 +296,75 @@ pub enum AssignOutcome {
     Taken,
     AtCapacity,
 }
+
+impl Store {
+    /// Open conversations of the tenant with no activity since `before`, oldest first.
+    pub async fn stale_conversations(
+        &self,
+        tenant_id: &str,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u64,
+    ) -> StoreResult<Vec<Conversation>> {
+        Ok(conversation::Entity::find()
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::State.ne(ConversationState::Closed))
+            .filter(Column::UpdatedAt.lt(before))
+            .order_by_asc(Column::UpdatedAt)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The waiting conversations of the tenant, oldest first: the queue.
+    pub async fn queue(&self, tenant_id: &str, limit: u64) -> StoreResult<Vec<Conversation>> {
+        Ok(conversation::Entity::find()
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::State.eq(ConversationState::Waiting))
+            .order_by_asc(Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The agent whose conversation with this visitor was the most recent one, if any.
+    pub async fn last_agent_of_visitor(
+        &self,
+        tenant_id: &str,
+        visitor_id: &str,
+    ) -> StoreResult<Option<String>> {
+        Ok(conversation::Entity::find()
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::VisitorId.eq(visitor_id))
+            .filter(Column::AgentId.is_not_null())
+            .order_by_desc(Column::Id)
+            .one(&self.db)
+            .await?
+            .and_then(|c| c.agent_id))
+    }
+
+    /// Puts every open conversation of the agent back in the queue; returns them.
+    pub async fn requeue_agent(
+        &self,
+        tenant_id: &str,
+        agent_id: &str,
+    ) -> StoreResult<Vec<Conversation>> {
+        let held = conversation::Entity::find()
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::AgentId.eq(agent_id))
+            .filter(
+                Column::State.is_in([ConversationState::Chatting, ConversationState::Transferring]),
+            )
+            .all(&self.db)
+            .await?;
+        let mut moved = Vec::new();
+        for c in held {
+            if self
+                .set_conversation_state(tenant_id, &c.id, c.state, ConversationState::Waiting, None)
+                .await?
+            {
+                moved.push(self.get_conversation(tenant_id, &c.id).await?);
+            }
+        }
+        Ok(moved)
+    }
+}

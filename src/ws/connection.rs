@@ -17,7 +17,6 @@ use tracing::Instrument;
 
 use super::hub::{Frame, Hub};
 use super::protocol::{parse, ClientFrame, FrameError, ServerFrame};
-use crate::cluster::Presence;
 use crate::service::chat::{ChatService, Participant};
 use crate::service::ServiceError;
 
@@ -41,7 +40,6 @@ pub struct Context {
     pub who: Participant,
     pub chat: ChatService,
     pub hub: Arc<Hub>,
-    pub presence: Arc<dyn Presence>,
     pub shutdown: CancellationToken,
     pub limits: Limits,
 }
@@ -49,17 +47,12 @@ pub struct Context {
 pub async fn run(socket: WebSocket, ctx: Context) {
     let (tx, rx) = mpsc::channel::<Frame>(ctx.limits.queue);
     let handle = ctx.hub.register(&ctx.who, tx.clone());
-    if let Participant::Agent { tenant_id, user_id } = &ctx.who {
-        ctx.presence.agent_connected(tenant_id, user_id);
-    }
     let span = tracing::debug_span!("ws", participant = %ctx.who.id());
     let reason = serve(socket, &ctx, &tx, rx, &handle.too_slow)
         .instrument(span)
         .await;
     ctx.hub.unregister(&ctx.who, &handle);
-    if let Participant::Agent { tenant_id, user_id } = &ctx.who {
-        ctx.presence.agent_disconnected(tenant_id, user_id);
-    }
+    ctx.chat.agent_disconnected(&ctx.who);
     tracing::debug!(?reason, "connection closed");
 }
 
@@ -92,6 +85,10 @@ async fn serve(
     match hello(ctx).await {
         Ok(text) => reply(tx, too_slow, &text),
         Err(e) => tracing::warn!(error = %e, "cannot greet connection"),
+    }
+    // After the greeting, so what routing hands this agent arrives after `hello`.
+    if let Err(e) = ctx.chat.agent_connected(&ctx.who).await {
+        tracing::warn!(error = %e, "could not route on connect");
     }
     let limiter = RateLimiter::direct(
         Quota::per_second(NonZeroU32::new(ctx.limits.frames_per_second).unwrap_or(NonZeroU32::MIN))
@@ -341,6 +338,51 @@ async fn handle(ctx: &Context, tx: &mpsc::Sender<Frame>, too_slow: &Cancellation
                 Ok(c) => ServerFrame::Accepted {
                     id: id.as_deref(),
                     conversation: &c,
+                }
+                .to_text(),
+                Err(e) => error_frame(id.as_deref(), &e),
+            };
+            reply(tx, too_slow, &text);
+        }
+        ClientFrame::Close {
+            id,
+            conversation_id,
+        } => {
+            let text = match ctx.chat.close(who, &conversation_id).await {
+                Ok(c) => ServerFrame::Closed {
+                    id: id.as_deref(),
+                    conversation: &c,
+                }
+                .to_text(),
+                Err(e) => error_frame(id.as_deref(), &e),
+            };
+            reply(tx, too_slow, &text);
+        }
+        ClientFrame::Rate {
+            id,
+            conversation_id,
+            rating,
+            comment,
+        } => {
+            let text = match ctx
+                .chat
+                .rate(who, &conversation_id, rating, comment.as_deref())
+                .await
+            {
+                Ok(c) => ServerFrame::Rated {
+                    id: id.as_deref(),
+                    conversation: &c,
+                }
+                .to_text(),
+                Err(e) => error_frame(id.as_deref(), &e),
+            };
+            reply(tx, too_slow, &text);
+        }
+        ClientFrame::Status { id, status } => {
+            let text = match ctx.chat.set_status(who, status).await {
+                Ok(status) => ServerFrame::Status {
+                    id: id.as_deref(),
+                    status,
                 }
                 .to_text(),
                 Err(e) => error_frame(id.as_deref(), &e),

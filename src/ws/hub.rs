@@ -156,6 +156,18 @@ impl Sink for Hub {
                     all_agents: false,
                 },
             ),
+            EventKind::Queue { position } => (
+                ServerFrame::Queue {
+                    conversation_id: &event.conversation_id,
+                    position: *position,
+                }
+                .to_text(),
+                Audience {
+                    visitor: true,
+                    agents: false,
+                    all_agents: false,
+                },
+            ),
             EventKind::Updated(c) => (
                 ServerFrame::Conversation { conversation: c }.to_text(),
                 Audience {

@@ -111,7 +111,6 @@ fn open(state: AppState, who: Participant, upgrade: WebSocketUpgrade) -> Respons
         who,
         chat: state.chat.clone(),
         hub: state.hub.clone(),
-        presence: state.presence.clone(),
         shutdown: state.shutdown.clone(),
         limits,
     };

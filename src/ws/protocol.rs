@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Conversation, Message, SenderKind};
+use crate::store::{AgentStatus, Conversation, Message, SenderKind};
 
 /// Frames a client sends.
 #[derive(Debug, Deserialize)]
@@ -39,12 +39,31 @@ pub enum ClientFrame {
         id: Option<String>,
         conversation_id: String,
     },
+    /// Close a conversation (its visitor, or the agent holding it).
+    Close {
+        id: Option<String>,
+        conversation_id: String,
+    },
+    /// Visitors: rate a closed conversation, 1 to 5.
+    Rate {
+        id: Option<String>,
+        conversation_id: String,
+        rating: i32,
+        comment: Option<String>,
+    },
+    /// Agents: online, away or busy.
+    Status {
+        id: Option<String>,
+        status: AgentStatus,
+    },
     Ping {
         id: Option<String>,
     },
 }
 
-pub const CLIENT_TYPES: [&str; 6] = ["send", "resume", "read", "typing", "accept", "ping"];
+pub const CLIENT_TYPES: [&str; 9] = [
+    "send", "resume", "read", "typing", "accept", "close", "rate", "status", "ping",
+];
 
 /// Frames the server sends.
 #[derive(Debug, Serialize)]
@@ -89,6 +108,23 @@ pub enum ServerFrame<'a> {
     },
     Conversation {
         conversation: &'a Conversation,
+    },
+    /// The visitor's place in the queue (1 = next).
+    Queue {
+        conversation_id: &'a str,
+        position: u64,
+    },
+    Closed {
+        id: Option<&'a str>,
+        conversation: &'a Conversation,
+    },
+    Rated {
+        id: Option<&'a str>,
+        conversation: &'a Conversation,
+    },
+    Status {
+        id: Option<&'a str>,
+        status: AgentStatus,
     },
     Accepted {
         id: Option<&'a str>,

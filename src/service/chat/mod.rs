@@ -1,10 +1,17 @@
 //! Conversations in motion: sending with the delivery guarantees, resuming, read cursors,
-//! typing, and agents taking conversations from the queue.
+//! typing, routing, and the lifecycle from waiting to closed.
 
-use std::sync::Arc;
+mod lifecycle;
+mod routing;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use lifecycle::{can_move, check_move};
 
 use super::{ServiceError, ServiceResult};
-use crate::cluster::{Bus, Event, EventKind};
+use crate::cluster::{Bus, Event, EventKind, Presence};
 use crate::store::{
     AssignOutcome, Conversation, ConversationFilter, ConversationState, Message, MessageKind,
     MessageWriter, NewMessage, SenderKind, Store,
@@ -60,21 +67,41 @@ pub struct Sent {
     pub conversation: Conversation,
 }
 
+pub struct ChatSettings {
+    /// Longest message text, in characters.
+    pub max_chars: usize,
+    /// How long an agent may be without a connection before they count as offline.
+    pub offline_grace: Duration,
+}
+
 #[derive(Clone)]
 pub struct ChatService {
     store: Store,
     writer: MessageWriter,
     bus: Arc<dyn Bus>,
+    presence: Arc<dyn Presence>,
     max_chars: usize,
+    offline_grace: Duration,
+    /// Round-robin position per tenant (per node: each node rotates on its own).
+    turns: Arc<Mutex<HashMap<String, usize>>>,
 }
 
 impl ChatService {
-    pub fn new(store: Store, writer: MessageWriter, bus: Arc<dyn Bus>, max_chars: usize) -> Self {
+    pub fn new(
+        store: Store,
+        writer: MessageWriter,
+        bus: Arc<dyn Bus>,
+        presence: Arc<dyn Presence>,
+        settings: ChatSettings,
+    ) -> Self {
         ChatService {
             store,
             writer,
             bus,
-            max_chars,
+            presence,
+            max_chars: settings.max_chars,
+            offline_grace: settings.offline_grace,
+            turns: Arc::default(),
         }
     }
 
@@ -100,7 +127,7 @@ impl ChatService {
                 format!("must be 1 to {} characters", self.max_chars),
             ));
         }
-        let conversation = match who {
+        let (conversation, started) = match who {
             Participant::Visitor {
                 tenant_id,
                 visitor_id,
@@ -118,7 +145,7 @@ impl ChatService {
                         "accept the conversation before writing in it",
                     ));
                 }
-                c
+                (c, false)
             }
         };
         let appended = self
@@ -142,6 +169,10 @@ impl ChatService {
                     .await?;
             }
             self.publish(&conversation, EventKind::Message(appended.message.clone()));
+        }
+        if started {
+            self.route(&conversation).await?;
+            self.publish_queue(who.tenant_id()).await?;
         }
         Ok(Sent {
             message: appended.message,
@@ -279,18 +310,7 @@ impl ChatService {
             }
         }
         let agent = self.store.get_user(tenant_id, user_id).await?;
-        self.system_message(
-            tenant_id,
-            conversation_id,
-            &format!("{} joined the conversation", agent.name),
-        )
-        .await?;
-        let c = self
-            .store
-            .get_conversation(tenant_id, conversation_id)
-            .await?;
-        self.publish(&c, EventKind::Updated(c.clone()));
-        Ok(c)
+        self.joined(tenant_id, conversation_id, &agent).await
     }
 
     /// The conversation if the participant may see it; anything else is "not found".
@@ -317,12 +337,13 @@ impl ChatService {
         }
     }
 
+    /// The conversation a visitor's message goes to, and whether it was started for it.
     async fn visitor_target(
         &self,
         tenant_id: &str,
         visitor_id: &str,
         conversation_id: Option<&str>,
-    ) -> ServiceResult<Conversation> {
+    ) -> ServiceResult<(Conversation, bool)> {
         let who = Participant::Visitor {
             tenant_id: tenant_id.into(),
             visitor_id: visitor_id.into(),
@@ -331,7 +352,7 @@ impl ChatService {
             Some(id) => {
                 let c = self.visible(&who, id).await?;
                 if c.state != ConversationState::Closed {
-                    return Ok(c);
+                    return Ok((c, false));
                 }
                 Some(c.id)
             }
@@ -341,7 +362,7 @@ impl ChatService {
                     .find_open_conversation(tenant_id, visitor_id)
                     .await?
                 {
-                    return Ok(open);
+                    return Ok((open, false));
                 }
                 let last = ConversationFilter {
                     visitor_id: Some(visitor_id.into()),
@@ -360,13 +381,53 @@ impl ChatService {
             .create_conversation(tenant_id, visitor_id, None, previous.as_deref())
             .await?;
         self.publish(&c, EventKind::Updated(c.clone()));
-        Ok(c)
+        let welcome = self.store.get_settings(tenant_id).await?.welcome_message;
+        if !welcome.trim().is_empty() {
+            self.bot_message(tenant_id, &c.id, &welcome).await?;
+        }
+        Ok((c, true))
     }
 
+    /// Records a step of the conversation (joined, closed, …) as a message everyone sees.
     async fn system_message(
         &self,
         tenant_id: &str,
         conversation_id: &str,
+        text: &str,
+    ) -> ServiceResult<()> {
+        self.service_message(
+            tenant_id,
+            conversation_id,
+            SenderKind::System,
+            MessageKind::Event,
+            text,
+        )
+        .await
+    }
+
+    /// The tenant's automatic texts, such as the welcome message.
+    async fn bot_message(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        text: &str,
+    ) -> ServiceResult<()> {
+        self.service_message(
+            tenant_id,
+            conversation_id,
+            SenderKind::Bot,
+            MessageKind::Text,
+            text,
+        )
+        .await
+    }
+
+    async fn service_message(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        sender_kind: SenderKind,
+        kind: MessageKind,
         text: &str,
     ) -> ServiceResult<()> {
         let c = self
@@ -379,10 +440,10 @@ impl ChatService {
                 tenant_id,
                 NewMessage {
                     conversation_id: conversation_id.to_string(),
-                    sender_kind: SenderKind::System,
+                    sender_kind,
                     sender_id: None,
                     client_msg_id: None,
-                    kind: MessageKind::Event,
+                    kind,
                     body: text.to_string(),
                 },
             )
