@@ -68,6 +68,7 @@ async fn visitor_and_agent_talk() {
     assert_eq!(assigned["agent_id"], w.agent_id.as_str());
 
     // Everything before the ack was delivered to the visitor too; a replay shows it in order.
+    visitor.clear().await;
     visitor
         .send(json!({ "type": "resume", "id": "r", "conversations": { conversation.clone(): 0 } }))
         .await;
@@ -172,6 +173,7 @@ async fn a_resend_is_acknowledged_once_and_stored_once() {
     );
 
     let conversation = conv_of(&first);
+    again.clear().await;
     again
         .send(json!({ "type": "resume", "id": "r", "conversations": { conversation.clone(): 0 } }))
         .await;

@@ -103,7 +103,16 @@ async fn tenants(store: Store) {
     assert_eq!(store.count_tenants().await.unwrap(), 1);
 
     let (globex, _) = tenant(&store, "Globex").await;
-    assert_eq!(store.list_tenants(10).await.unwrap().len(), 2);
+    assert_eq!(store.list_tenants(None, 10).await.unwrap().len(), 2);
+    let first = store.list_tenants(None, 1).await.unwrap();
+    assert_eq!(
+        store
+            .list_tenants(Some(&first[0].id), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     conversation(&store, &globex.id).await;
     store.delete_tenant(&globex.id).await.unwrap();
     assert!(matches!(

@@ -112,7 +112,7 @@ impl AccountService {
                 Ok(self.store.get_tenant(key).await?)
             }
             None => {
-                let tenants = self.store.list_tenants(2).await?;
+                let tenants = self.store.list_tenants(None, 2).await?;
                 match tenants.len() {
                     0 => Err(ServiceError::NotFound("tenant (run `uniqchat init` first)")),
                     1 => Ok(tenants

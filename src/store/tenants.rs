@@ -93,9 +93,13 @@ impl Store {
         Ok(())
     }
 
-    /// The first `limit` tenants in creation order.
-    pub async fn list_tenants(&self, limit: u64) -> StoreResult<Vec<Tenant>> {
-        Ok(tenant::Entity::find()
+    /// Up to `limit` tenants in creation order, after the tenant id `after`.
+    pub async fn list_tenants(&self, after: Option<&str>, limit: u64) -> StoreResult<Vec<Tenant>> {
+        let mut query = tenant::Entity::find();
+        if let Some(after) = after {
+            query = query.filter(tenant::Column::Id.gt(after));
+        }
+        Ok(query
             .order_by_asc(tenant::Column::Id)
             .limit(limit)
             .all(&self.db)

@@ -130,8 +130,12 @@ async fn serve(
             }
         }
     };
-    if let End::Close(code, why) = &end {
-        let _ = close_tx.send((*code, *why));
+    match &end {
+        End::Close(code, why) => {
+            let _ = close_tx.send((*code, *why));
+        }
+        // Dropping the sender tells the writer to stop without a close frame of ours.
+        _ => drop(close_tx),
     }
     let _ = writer.await;
     if matches!(end, End::Close(..)) {

@@ -17,6 +17,8 @@ pub struct Ws {
     stream: WebSocketStream<MaybeTlsStream<TcpStream>>,
     /// The `hello` frame the server opened with.
     pub hello: Value,
+    /// Frames read while waiting for a reply, kept for `next` in arrival order.
+    pending: std::collections::VecDeque<Value>,
 }
 
 /// How a connection attempt or a connection ended.
@@ -35,6 +37,7 @@ impl Ws {
                 let mut ws = Ws {
                     stream,
                     hello: Value::Null,
+                    pending: Default::default(),
                 };
                 ws.hello = ws.next_of("hello").await;
                 Ok(ws)
@@ -88,6 +91,9 @@ impl Ws {
     }
 
     pub async fn try_next(&mut self, wait: Duration) -> Option<Value> {
+        if let Some(f) = self.pending.pop_front() {
+            return Some(f);
+        }
         loop {
             match tokio::time::timeout(wait, self.stream.next()).await {
                 Err(_) => return None,
@@ -111,21 +117,39 @@ impl Ws {
         }
     }
 
-    /// Sends `send` and waits for its `ack` (or error), skipping other frames.
+    /// Sends `send` and waits for its `ack` (or error); other frames stay readable.
     pub async fn say(&mut self, conversation: Option<&str>, client_id: &str, body: &str) -> Value {
-        let id = format!("req-{client_id}");
-        let mut frame =
-            json!({ "type": "send", "id": id, "client_msg_id": client_id, "body": body });
+        let mut frame = json!({ "type": "send", "id": format!("req-{client_id}"), "client_msg_id": client_id, "body": body });
         if let Some(c) = conversation {
             frame["conversation_id"] = json!(c);
         }
+        self.request(frame).await
+    }
+
+    /// Sends a frame with an `id` and returns the reply carrying that `id`; frames that arrive
+    /// before it stay readable, in order.
+    pub async fn request(&mut self, frame: Value) -> Value {
+        let id = frame["id"].clone();
+        assert!(id.is_string(), "a request needs an id");
         self.send(frame).await;
-        loop {
+        let mut others = Vec::new();
+        let reply = loop {
             let f = self.next().await;
-            if (f["type"] == "ack" || f["type"] == "error") && f["id"] == id.as_str() {
-                return f;
+            if f["id"] == id && f["type"] != "message" {
+                break f;
             }
+            others.push(f);
+        };
+        for f in others.into_iter().rev() {
+            self.pending.push_front(f);
         }
+        reply
+    }
+
+    /// Forgets frames already received but not yet read.
+    pub async fn clear(&mut self) {
+        self.pending.clear();
+        while self.try_next(Duration::from_millis(200)).await.is_some() {}
     }
 
     /// Waits for the server to close the connection and returns its close code.

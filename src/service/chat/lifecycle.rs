@@ -93,14 +93,20 @@ impl ChatService {
     pub async fn close_inactive(&self, idle: Duration) -> ServiceResult<usize> {
         let before = Utc::now() - idle;
         let mut closed = 0;
-        for tenant in self.store.list_tenants(u64::MAX).await? {
-            for c in self
-                .store
-                .stale_conversations(&tenant.id, before, 500)
-                .await?
-            {
-                if self.close_as(&c, "inactivity").await.is_ok() {
-                    closed += 1;
+        let mut after: Option<String> = None;
+        loop {
+            let tenants = self.store.list_tenants(after.as_deref(), 100).await?;
+            let Some(last) = tenants.last() else { break };
+            after = Some(last.id.clone());
+            for tenant in &tenants {
+                for c in self
+                    .store
+                    .stale_conversations(&tenant.id, before, 500)
+                    .await?
+                {
+                    if self.close_as(&c, "inactivity").await.is_ok() {
+                        closed += 1;
+                    }
                 }
             }
         }

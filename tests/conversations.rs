@@ -1,0 +1,327 @@
+//! The conversation lifecycle over real WebSocket clients: routing, the queue, presence,
+//! closing, rating, inactivity.
+
+mod common;
+
+use std::time::Duration;
+
+use common::api::{World, PASSWORD};
+use common::ws::Ws;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn conv_of(ack: &Value) -> String {
+    ack["conversation_id"]
+        .as_str()
+        .expect("conversation_id")
+        .to_string()
+}
+
+async fn until_state(ws: &mut Ws, conversation: &str, state: &str) -> Value {
+    loop {
+        let f = ws.next_of("conversation").await;
+        if f["conversation"]["id"] == conversation && f["conversation"]["state"] == state {
+            return f["conversation"].clone();
+        }
+    }
+}
+
+async fn set_status(ws: &mut Ws, status: &str) -> Value {
+    ws.request(json!({ "type": "status", "id": "s", "status": status }))
+        .await
+}
+
+/// A visitor's first message, returning the new conversation's id.
+async fn new_conversation(w: &World) -> (Ws, Value, String) {
+    let (mut visitor, session) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let conversation = conv_of(&visitor.say(None, "first", "Hello").await);
+    (visitor, session, conversation)
+}
+
+#[tokio::test]
+async fn round_robin_spreads_new_conversations() {
+    let w = World::new().await;
+    let mut one = Ws::agent(&w.api, &w.agent).await;
+    let mut two = Ws::agent(&w.api, &w.admin).await;
+    let mut owners = Vec::new();
+    for _ in 0..4 {
+        let (_v, _, c) = new_conversation(&w).await;
+        let assigned = until_state(&mut one, &c, "chatting").await;
+        owners.push(assigned["agent_id"].as_str().unwrap().to_string());
+    }
+    let by_agent = owners.iter().filter(|a| **a == w.agent_id).count();
+    assert_eq!(by_agent, 2, "two each: {owners:?}");
+    assert!(
+        owners.windows(2).all(|p| p[0] != p[1]),
+        "turns alternate: {owners:?}"
+    );
+    drop(two); // kept connected (and so available) until here
+}
+
+#[tokio::test]
+async fn least_busy_picks_the_agent_with_fewer_conversations() {
+    let w = World::new().await;
+    w.api
+        .patch(
+            "/api/admin/settings",
+            &w.admin,
+            json!({ "routing_strategy": "least_busy" }),
+        )
+        .await;
+    let mut one = Ws::agent(&w.api, &w.agent).await;
+    let (_v1, _, first) = new_conversation(&w).await;
+    assert_eq!(
+        until_state(&mut one, &first, "chatting").await["agent_id"],
+        w.agent_id.as_str()
+    );
+    // A second agent comes online: the next conversation goes to them, who hold none.
+    let mut two = Ws::agent(&w.api, &w.admin).await;
+    let (_v2, _, second) = new_conversation(&w).await;
+    assert_eq!(
+        until_state(&mut two, &second, "chatting").await["agent_id"],
+        w.admin_id.as_str()
+    );
+    let (_v3, _, third) = new_conversation(&w).await;
+    let owner = until_state(&mut one, &third, "chatting").await["agent_id"].clone();
+    assert!(owner == w.agent_id.as_str() || owner == w.admin_id.as_str());
+}
+
+#[tokio::test]
+async fn a_returning_visitor_gets_their_previous_agent() {
+    let w = World::new().await;
+    let mut one = Ws::agent(&w.api, &w.agent).await;
+    let (mut visitor, _, first) = new_conversation(&w).await;
+    until_state(&mut one, &first, "chatting").await;
+    let mut two = Ws::agent(&w.api, &w.admin).await;
+    one.send(json!({ "type": "close", "id": "c", "conversation_id": first }))
+        .await;
+    assert_eq!(
+        one.next_of("closed").await["conversation"]["state"],
+        "closed"
+    );
+
+    // Whatever the rotation says, the visitor's next conversation goes back to the same agent.
+    for n in 0..2 {
+        let ack = visitor.say(None, &format!("again-{n}"), "Me again").await;
+        let next = conv_of(&ack);
+        assert_ne!(next, first);
+        assert_eq!(
+            until_state(&mut one, &next, "chatting").await["agent_id"],
+            w.agent_id.as_str()
+        );
+        one.send(json!({ "type": "close", "id": "c", "conversation_id": next }))
+            .await;
+        one.next_of("closed").await;
+    }
+    drop(two); // kept connected (and so available) until here
+}
+
+#[tokio::test]
+async fn waiting_visitors_learn_their_place_in_the_queue() {
+    let w = World::new().await;
+    let (mut first, _, c1) = new_conversation(&w).await;
+    let (mut second, _, c2) = new_conversation(&w).await;
+    let place = |f: Value| f["position"].as_u64().unwrap();
+    // The first visitor was told 1 when it arrived, and again when the second arrived.
+    let q = second.next_of("queue").await;
+    assert_eq!(
+        (q["conversation_id"].as_str(), place(q.clone())),
+        (Some(c2.as_str()), 2)
+    );
+    let mut last = first.next_of("queue").await;
+    while let Some(f) = first.try_next(Duration::from_millis(300)).await {
+        if f["type"] == "queue" {
+            last = f;
+        }
+    }
+    assert_eq!(
+        (last["conversation_id"].as_str(), place(last.clone())),
+        (Some(c1.as_str()), 1)
+    );
+
+    // An agent comes online with room for one: the first goes to them, the second moves up.
+    w.api
+        .patch(
+            &format!("/api/admin/users/{}", w.agent_id),
+            &w.owner,
+            json!({ "max_chats": 1 }),
+        )
+        .await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    until_state(&mut agent, &c1, "chatting").await;
+    assert_eq!(place(second.next_of("queue").await), 1);
+}
+
+#[tokio::test]
+async fn an_agent_who_goes_away_for_good_hands_back_their_conversations() {
+    let w = World::with_env(&[("UNIQCHAT__REALTIME__OFFLINE_GRACE_SECS", "1")]).await;
+    let mut leaving = Ws::agent(&w.api, &w.agent).await;
+    let (mut visitor, _, c) = new_conversation(&w).await;
+    until_state(&mut leaving, &c, "chatting").await;
+
+    visitor.clear().await;
+    let mut staying = Ws::agent(&w.api, &w.admin).await;
+    set_status(&mut staying, "away").await;
+    leaving.close().await;
+    // After the grace period the conversation is back in the queue…
+    assert!(until_state(&mut visitor, &c, "waiting").await["agent_id"].is_null());
+    // …and goes to the next agent who is available.
+    set_status(&mut staying, "online").await;
+    assert_eq!(
+        until_state(&mut visitor, &c, "chatting").await["agent_id"],
+        w.admin_id.as_str()
+    );
+
+    // A reconnect within the grace period keeps the conversation.
+    let mut flaky = staying;
+    let token = w.api.token("admin@acme.test", PASSWORD).await;
+    flaky.close().await;
+    let mut back = Ws::agent(&w.api, &token).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let reply = back.say(Some(&c), "still-here", "Still here").await;
+    assert_eq!(reply["type"], "ack", "{reply}");
+}
+
+#[tokio::test]
+async fn statuses_decide_who_gets_work() {
+    let w = World::new().await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    assert_eq!(
+        set_status(&mut agent, "offline").await["code"],
+        "validation_failed"
+    );
+    assert_eq!(set_status(&mut agent, "busy").await["status"], "busy");
+    let (_v, _, c) = new_conversation(&w).await;
+    until_state(&mut agent, &c, "waiting").await;
+    assert!(
+        agent
+            .try_next(Duration::from_millis(500))
+            .await
+            .is_none_or(|f| f["conversation"]["state"] != "chatting"),
+        "a busy agent gets nothing"
+    );
+    set_status(&mut agent, "online").await;
+    until_state(&mut agent, &c, "chatting").await;
+    let mut visitor_ws = Ws::visitor(&w.api, &w.a.site_key).await.0;
+    visitor_ws
+        .send(json!({ "type": "status", "id": "s", "status": "online" }))
+        .await;
+    assert_eq!(
+        visitor_ws.next_of("error").await["code"],
+        "forbidden",
+        "visitors have no status"
+    );
+}
+
+#[tokio::test]
+async fn closing_rating_and_a_new_conversation_after() {
+    let w = World::new().await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let (mut visitor, _, c) = new_conversation(&w).await;
+    until_state(&mut agent, &c, "chatting").await;
+
+    visitor
+        .send(json!({ "type": "rate", "id": "early", "conversation_id": c, "rating": 5 }))
+        .await;
+    assert_eq!(
+        visitor.next_of("error").await["code"],
+        "conflict",
+        "only closed conversations are rated"
+    );
+    let mut admin = Ws::agent(&w.api, &w.admin).await;
+    set_status(&mut admin, "away").await;
+    admin
+        .send(json!({ "type": "close", "id": "x", "conversation_id": c }))
+        .await;
+    assert_eq!(
+        admin.next_of("error").await["code"],
+        "not_found",
+        "another agent's conversation is not theirs to see"
+    );
+
+    agent
+        .send(json!({ "type": "close", "id": "c", "conversation_id": c }))
+        .await;
+    let closed = agent.next_of("closed").await;
+    assert_eq!(
+        (
+            closed["conversation"]["state"].as_str(),
+            closed["conversation"]["close_reason"].as_str()
+        ),
+        (Some("closed"), Some("agent"))
+    );
+    assert_eq!(
+        until_state(&mut visitor, &c, "closed").await["close_reason"],
+        "agent"
+    );
+    agent
+        .send(json!({ "type": "close", "id": "again", "conversation_id": c }))
+        .await;
+    assert_eq!(
+        agent.next_of("error").await["code"],
+        "conflict",
+        "closed is final"
+    );
+    assert_eq!(
+        agent.say(Some(&c), "late", "too late").await["code"],
+        "forbidden"
+    );
+
+    for (rating, code) in [(0, "validation_failed"), (6, "validation_failed")] {
+        visitor
+            .send(json!({ "type": "rate", "id": "r", "conversation_id": c, "rating": rating }))
+            .await;
+        assert_eq!(visitor.next_of("error").await["code"], code);
+    }
+    visitor.send(json!({ "type": "rate", "id": "r", "conversation_id": c, "rating": 4, "comment": "Quick, thanks" })).await;
+    let rated = visitor.next_of("rated").await;
+    assert_eq!(
+        (
+            rated["conversation"]["rating"].as_i64(),
+            rated["conversation"]["rating_comment"].as_str()
+        ),
+        (Some(4), Some("Quick, thanks"))
+    );
+    let agent_sees = until_state(&mut agent, &c, "closed").await;
+    assert!(agent_sees["rating"].is_i64() || agent_sees["rating"].is_null());
+
+    // Writing to the closed conversation starts a new one, linked to it.
+    let ack = visitor.say(Some(&c), "after", "One more thing").await;
+    let next = conv_of(&ack);
+    assert_ne!(next, c);
+    let started = until_state(&mut agent, &next, "chatting").await;
+    assert_eq!(started["previous_id"], c.as_str());
+}
+
+#[tokio::test]
+async fn a_visitor_can_close_their_conversation() {
+    let w = World::new().await;
+    let (mut visitor, _, c) = new_conversation(&w).await;
+    visitor
+        .send(json!({ "type": "close", "id": "c", "conversation_id": c }))
+        .await;
+    let closed = visitor.next_of("closed").await;
+    assert_eq!(closed["conversation"]["close_reason"], "visitor");
+    let (mut stranger, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    stranger
+        .send(json!({ "type": "close", "id": "c", "conversation_id": c }))
+        .await;
+    assert_eq!(stranger.next_of("error").await["code"], "not_found");
+}
+
+#[tokio::test]
+async fn silent_conversations_close_by_themselves() {
+    let w = World::with_env(&[("UNIQCHAT__REALTIME__INACTIVITY_CLOSE_SECS", "2")]).await;
+    let (mut visitor, _, c) = new_conversation(&w).await;
+    let closed = until_state(&mut visitor, &c, "closed").await;
+    assert_eq!(closed["close_reason"], "inactivity");
+    visitor
+        .send(json!({ "type": "resume", "id": "r", "conversations": { c.clone(): 2 } }))
+        .await;
+    let notice = visitor.next_of("message").await;
+    assert_eq!(notice["message"]["sender_kind"], "system");
+    assert!(notice["message"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("inactivity"));
+}
