@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use common::api::{World, PASSWORD};
 use common::ws::Ws;
-use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 fn conv_of(ack: &Value) -> String {
@@ -42,7 +41,7 @@ async fn new_conversation(w: &World) -> (Ws, Value, String) {
 async fn round_robin_spreads_new_conversations() {
     let w = World::new().await;
     let mut one = Ws::agent(&w.api, &w.agent).await;
-    let mut two = Ws::agent(&w.api, &w.admin).await;
+    let two = Ws::agent(&w.api, &w.admin).await;
     let mut owners = Vec::new();
     for _ in 0..4 {
         let (_v, _, c) = new_conversation(&w).await;
@@ -92,7 +91,7 @@ async fn a_returning_visitor_gets_their_previous_agent() {
     let mut one = Ws::agent(&w.api, &w.agent).await;
     let (mut visitor, _, first) = new_conversation(&w).await;
     until_state(&mut one, &first, "chatting").await;
-    let mut two = Ws::agent(&w.api, &w.admin).await;
+    let two = Ws::agent(&w.api, &w.admin).await;
     one.send(json!({ "type": "close", "id": "c", "conversation_id": first }))
         .await;
     assert_eq!(
@@ -173,7 +172,7 @@ async fn an_agent_who_goes_away_for_good_hands_back_their_conversations() {
     );
 
     // A reconnect within the grace period keeps the conversation.
-    let mut flaky = staying;
+    let flaky = staying;
     let token = w.api.token("admin@acme.test", PASSWORD).await;
     flaky.close().await;
     let mut back = Ws::agent(&w.api, &token).await;
