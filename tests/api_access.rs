@@ -175,6 +175,17 @@ async fn every_route_checks_token_role_and_tenant() {
         assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
         ids.insert(key, r.body["id"].as_str().unwrap().to_string());
     }
+    // A conversation (and so a visitor) in tenant A.
+    let (mut visitor, session) = common::ws::Ws::visitor(&w.api, &w.a.site_key).await;
+    let ack = visitor.say(None, "walk", "walking").await;
+    ids.insert(
+        "conversations",
+        ack["conversation_id"].as_str().unwrap().to_string(),
+    );
+    ids.insert(
+        "visitors",
+        session["visitor"]["id"].as_str().unwrap().to_string(),
+    );
     let a_ids: Vec<String> = ids
         .values()
         .cloned()

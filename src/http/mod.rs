@@ -16,7 +16,9 @@ use tokio_util::sync::CancellationToken;
 use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
-use crate::service::{AdminService, AuthService, ChatService, HealthService, VisitorService};
+use crate::service::{
+    AdminService, AuthService, ChatService, HealthService, InboxService, VisitorService,
+};
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::hub::Hub;
 
@@ -29,6 +31,7 @@ pub struct AppState {
     pub admin: AdminService,
     pub health: HealthService,
     pub visitors: VisitorService,
+    pub inbox: InboxService,
     pub chat: ChatService,
     pub hub: Arc<Hub>,
     pub presence: Arc<dyn Presence>,
@@ -74,6 +77,7 @@ impl AppState {
             ),
             auth,
             admin: AdminService::new(store.clone()),
+            inbox: InboxService::new(store.clone()),
             health: HealthService::new(store),
             hub,
             presence,

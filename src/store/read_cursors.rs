@@ -99,3 +99,22 @@ impl Store {
             .is_some())
     }
 }
+
+impl Store {
+    /// One participant's cursors in the given conversations.
+    pub async fn read_cursors_of(
+        &self,
+        tenant_id: &str,
+        kind: SenderKind,
+        participant_id: &str,
+        conversation_ids: &[String],
+    ) -> StoreResult<Vec<ReadCursor>> {
+        Ok(read_cursor::Entity::find()
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::ParticipantKind.eq(kind))
+            .filter(Column::ParticipantId.eq(participant_id))
+            .filter(Column::ConversationId.is_in(conversation_ids.iter().cloned()))
+            .all(&self.db)
+            .await?)
+    }
+}

@@ -1,5 +1,6 @@
 //! `/api/agent`: the agent workspace.
 
+mod inbox;
 mod quick_replies;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -7,5 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use crate::http::AppState;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(quick_replies::router())
+    OpenApiRouter::new()
+        .merge(inbox::router())
+        .merge(quick_replies::router())
 }

@@ -1,0 +1,181 @@
+//! The agent's read side: conversation lists with unread counts, history, visitor profiles,
+//! search. Agents may read every conversation of their tenant; writing stays with the assignee.
+
+use super::authz::{Actor, Permission};
+use super::page::{self, Page};
+use super::{ServiceError, ServiceResult};
+use crate::store::{
+    Conversation, ConversationFilter, ConversationState, Message, SenderKind, Store, Visitor,
+};
+
+/// Longest search text, in characters.
+const QUERY_MAX: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    /// Waiting for an agent.
+    Queue,
+    /// Open and assigned to the caller.
+    Mine,
+    /// Every open conversation of the tenant.
+    All,
+    Closed,
+}
+
+pub struct InboxItem {
+    pub conversation: Conversation,
+    pub visitor: Visitor,
+    /// Messages after the caller's read cursor.
+    pub unread: i64,
+}
+
+#[derive(Clone)]
+pub struct InboxService {
+    store: Store,
+}
+
+impl InboxService {
+    pub fn new(store: Store) -> Self {
+        InboxService { store }
+    }
+
+    /// Conversations newest first, with the visitor and the caller's unread count.
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        view: View,
+        cursor: Option<String>,
+        limit: Option<u64>,
+    ) -> ServiceResult<Page<InboxItem>> {
+        actor.require(Permission::Chat)?;
+        let me = actor.require_user()?;
+        let limit = page::limit(limit)?;
+        let open = vec![
+            ConversationState::Waiting,
+            ConversationState::Bot,
+            ConversationState::Chatting,
+            ConversationState::Transferring,
+        ];
+        let filter = match view {
+            View::Queue => ConversationFilter {
+                states: vec![ConversationState::Waiting],
+                ..Default::default()
+            },
+            View::Mine => ConversationFilter {
+                states: vec![ConversationState::Chatting, ConversationState::Transferring],
+                agent_id: Some(me.to_string()),
+                ..Default::default()
+            },
+            View::All => ConversationFilter {
+                states: open,
+                ..Default::default()
+            },
+            View::Closed => ConversationFilter {
+                states: vec![ConversationState::Closed],
+                ..Default::default()
+            },
+        };
+        let filter = ConversationFilter {
+            before: cursor,
+            ..filter
+        };
+        let rows = self
+            .store
+            .list_conversations(&actor.tenant_id, filter, limit + 1)
+            .await?;
+        let page = Page::from_rows(rows, limit, |c| c.id.clone());
+        let ids: Vec<String> = page.items.iter().map(|c| c.id.clone()).collect();
+        let cursors = self
+            .store
+            .read_cursors_of(&actor.tenant_id, SenderKind::Agent, me, &ids)
+            .await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for c in page.items {
+            let read = cursors
+                .iter()
+                .find(|r| r.conversation_id == c.id)
+                .map_or(0, |r| r.last_read_seq);
+            let visitor = self
+                .store
+                .get_visitor(&actor.tenant_id, &c.visitor_id)
+                .await?;
+            items.push(InboxItem {
+                unread: (c.last_seq - read).max(0),
+                visitor,
+                conversation: c,
+            });
+        }
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    /// A page of history: the `limit` messages before `before_seq` (the latest without it),
+    /// oldest first. Agents see internal notes too.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        conversation_id: &str,
+        before_seq: Option<i64>,
+        limit: Option<u64>,
+    ) -> ServiceResult<(Conversation, Vec<Message>)> {
+        actor.require(Permission::Chat)?;
+        let limit = page::limit(limit)?;
+        let c = self
+            .store
+            .get_conversation(&actor.tenant_id, conversation_id)
+            .await?;
+        let before = before_seq.unwrap_or(c.last_seq + 1);
+        if before < 1 {
+            return Err(ServiceError::invalid("before_seq", "must be at least 1"));
+        }
+        let messages = self
+            .store
+            .list_messages_before(&actor.tenant_id, conversation_id, before, limit)
+            .await?;
+        Ok((c, messages))
+    }
+
+    /// What is known of a visitor, and their conversations newest first.
+    pub async fn visitor(
+        &self,
+        actor: &Actor,
+        visitor_id: &str,
+    ) -> ServiceResult<(Visitor, Vec<Conversation>)> {
+        actor.require(Permission::Chat)?;
+        let visitor = self.store.get_visitor(&actor.tenant_id, visitor_id).await?;
+        let filter = ConversationFilter {
+            visitor_id: Some(visitor.id.clone()),
+            ..Default::default()
+        };
+        let conversations = self
+            .store
+            .list_conversations(&actor.tenant_id, filter, 50)
+            .await?;
+        Ok((visitor, conversations))
+    }
+
+    /// Messages whose text contains `query` (case-insensitive), newest first.
+    pub async fn search(
+        &self,
+        actor: &Actor,
+        query: &str,
+        limit: Option<u64>,
+    ) -> ServiceResult<Vec<Message>> {
+        actor.require(Permission::Chat)?;
+        let query = query.trim();
+        if query.is_empty() || query.chars().count() > QUERY_MAX {
+            return Err(ServiceError::invalid(
+                "q",
+                format!("1 to {QUERY_MAX} characters"),
+            ));
+        }
+        let limit = page::limit(limit)?;
+        Ok(self
+            .store
+            .search_messages(&actor.tenant_id, query, limit)
+            .await?)
+    }
+}

@@ -1,0 +1,209 @@
+//! `/api/agent` read side: conversation lists with unread counts, history, profiles, search.
+
+mod common;
+
+use common::api::World;
+use common::ws::Ws;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+fn ids(items: &Value) -> Vec<String> {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn lists_history_profile_and_search() {
+    let w = World::new().await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let session = w
+        .api
+        .call(reqwest::Method::POST, "/api/visitor/session", None, Some(json!({ "site_key": w.a.site_key, "name": "Vic", "page_url": "https://acme.test/pricing" })))
+        .await
+        .body;
+    let token = session["visitor_token"].as_str().unwrap();
+    let mut visitor = Ws::connect(&w.api.base, "/ws/visitor", token)
+        .await
+        .unwrap();
+    let c = visitor.say(None, "m1", "Where is my Parcel?").await["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for n in 0..3 {
+        visitor
+            .say(Some(&c), &format!("more-{n}"), &format!("follow-up {n}"))
+            .await;
+    }
+    // welcome 1, first 2, join 3, follow-ups 4..6
+    let mine = w
+        .api
+        .get("/api/agent/conversations?view=mine", &w.agent)
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(ids(&mine.body["items"]), vec![c.clone()]);
+    let item = &mine.body["items"][0];
+    assert_eq!(
+        (item["unread"].as_i64(), item["last_seq"].as_i64()),
+        (Some(6), Some(6))
+    );
+    assert_eq!(item["visitor"]["name"], "Vic");
+
+    agent
+        .send(json!({ "type": "read", "conversation_id": c, "seq": 4 }))
+        .await;
+    visitor.next_of("read").await;
+    let after = w.api.get("/api/agent/conversations", &w.agent).await;
+    assert_eq!(
+        after.body["items"][0]["unread"], 2,
+        "mine is the default view; unread follows the cursor"
+    );
+    assert!(w
+        .api
+        .get("/api/agent/conversations?view=queue", &w.agent)
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        ids(&w
+            .api
+            .get("/api/agent/conversations?view=all", &w.admin)
+            .await
+            .body["items"]),
+        vec![c.clone()]
+    );
+    assert!(w
+        .api
+        .get("/api/agent/conversations?view=mine", &w.admin)
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        w.api
+            .get("/api/agent/conversations?view=everything", &w.agent)
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    // History pages backwards by seq.
+    let latest = w
+        .api
+        .get(
+            &format!("/api/agent/conversations/{c}/messages?limit=4"),
+            &w.agent,
+        )
+        .await;
+    let seqs: Vec<i64> = latest.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, vec![3, 4, 5, 6]);
+    let older = w
+        .api
+        .get(
+            &format!("/api/agent/conversations/{c}/messages?before_seq=3"),
+            &w.agent,
+        )
+        .await;
+    let bodies: Vec<&str> = older.body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bodies,
+        vec![
+            "Hi there! How can we help you today?",
+            "Where is my Parcel?"
+        ]
+    );
+    assert_eq!(
+        w.api
+            .get(
+                &format!("/api/agent/conversations/{c}/messages?before_seq=0"),
+                &w.agent
+            )
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let v = session["visitor"]["id"].as_str().unwrap();
+    let profile = w
+        .api
+        .get(&format!("/api/agent/visitors/{v}"), &w.agent)
+        .await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert_eq!(profile.body["pages"], json!(["https://acme.test/pricing"]));
+    assert_eq!(profile.body["ip"], "127.0.0.1");
+    assert_eq!(ids(&profile.body["conversations"]), vec![c.clone()]);
+
+    let found = w.api.get("/api/agent/search?q=parcel", &w.agent).await;
+    assert_eq!(
+        found.body.as_array().unwrap().len(),
+        1,
+        "case-insensitive: {}",
+        found.body
+    );
+    assert_eq!(found.body[0]["conversation_id"], c.as_str());
+    assert!(
+        w.api
+            .get("/api/agent/search?q=100%25", &w.agent)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "% is literal"
+    );
+    assert_eq!(
+        w.api.get("/api/agent/search?q=", &w.agent).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // Another tenant sees none of it.
+    assert_eq!(
+        w.api
+            .get(
+                &format!("/api/agent/conversations/{c}/messages"),
+                &w.other_owner
+            )
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        w.api
+            .get(&format!("/api/agent/visitors/{v}"), &w.other_owner)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(w
+        .api
+        .get("/api/agent/search?q=parcel", &w.other_owner)
+        .await
+        .body
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert!(w
+        .api
+        .get("/api/agent/conversations?view=all", &w.other_owner)
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
