@@ -13,7 +13,13 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call.
-const PUBLIC: [&str; 10] = [
+const PUBLIC: [&str; 16] = [
+    "GET /",
+    "GET /widget.js",
+    "GET /agent",
+    "GET /admin",
+    "GET /demo",
+    "GET /assets/{area}/{file}",
     "POST /api/visitor/session",
     "GET /ws/visitor",
     "POST /api/auth/login",

@@ -234,8 +234,8 @@ async fn closing_rating_and_a_new_conversation_after() {
         .await;
     assert_eq!(
         admin.next_of("error").await["code"],
-        "not_found",
-        "another agent's conversation is not theirs to see"
+        "forbidden",
+        "another agent's conversation is not theirs to close"
     );
 
     agent
@@ -323,4 +323,212 @@ async fn silent_conversations_close_by_themselves() {
         .as_str()
         .unwrap()
         .contains("inactivity"));
+}
+
+#[tokio::test]
+async fn transfer_to_an_agent_or_a_group_with_a_note() {
+    let w = World::new().await;
+    let mut first = Ws::agent(&w.api, &w.agent).await;
+    let (mut visitor, _, c) = new_conversation(&w).await;
+    until_state(&mut first, &c, "chatting").await;
+    let mut second = Ws::agent(&w.api, &w.admin).await;
+    set_status(&mut second, "away").await;
+
+    let to_agent = json!({ "type": "transfer", "id": "t", "conversation_id": c, "to_agent_id": w.admin_id, "note": "VIP, be nice" });
+    let moved = first.request(to_agent).await;
+    assert_eq!(moved["type"], "transferred", "{moved}");
+    assert_eq!(moved["conversation"]["agent_id"], w.admin_id.as_str());
+    // The note reaches agents, never the visitor; the transfer notice reaches both.
+    let note = loop {
+        let f = second.next_of("message").await;
+        if f["message"]["kind"] == "note" {
+            break f;
+        }
+    };
+    assert_eq!(note["message"]["body"], "VIP, be nice");
+    visitor.clear().await;
+    visitor
+        .request(json!({ "type": "resume", "id": "r", "conversations": { c.clone(): 0 } }))
+        .await;
+    let mut seen = Vec::new();
+    while let Some(f) = visitor.try_next(Duration::from_millis(300)).await {
+        if f["type"] == "message" {
+            seen.push(f["message"]["kind"].as_str().unwrap().to_string());
+        }
+    }
+    assert!(
+        !seen.contains(&"note".to_string()) && seen.contains(&"event".to_string()),
+        "{seen:?}"
+    );
+    assert_eq!(
+        second
+            .say(Some(&c), "now-mine", "Hello, I'm taking over")
+            .await["type"],
+        "ack"
+    );
+    assert_eq!(
+        first.say(Some(&c), "not-mine", "me again").await["code"],
+        "forbidden"
+    );
+
+    // To a group: back to the queue, for the group's members only.
+    let group = w
+        .api
+        .post("/api/admin/groups", &w.owner, json!({ "name": "Billing" }))
+        .await
+        .body;
+    let gid = group["id"].as_str().unwrap();
+    let to_group =
+        json!({ "type": "transfer", "id": "g", "conversation_id": c, "to_group_id": gid });
+    let queued = second.request(to_group).await;
+    assert_eq!(
+        (
+            queued["conversation"]["state"].as_str(),
+            queued["conversation"]["group_id"].as_str()
+        ),
+        (Some("waiting"), Some(gid))
+    );
+    // The first agent is online but not in the group: it stays waiting until a member is free.
+    while let Some(f) = first.try_next(Duration::from_millis(500)).await {
+        assert_ne!(
+            f["conversation"]["agent_id"],
+            w.agent_id.as_str(),
+            "given to an agent outside the group: {f}"
+        );
+    }
+    w.api
+        .put(
+            &format!("/api/admin/groups/{gid}/members/{}", w.agent_id),
+            &w.owner,
+            None,
+        )
+        .await;
+    first
+        .request(json!({ "type": "status", "id": "s", "status": "online" }))
+        .await;
+    assert_eq!(
+        until_state(&mut first, &c, "chatting").await["agent_id"],
+        w.agent_id.as_str()
+    );
+
+    // Refusals.
+    let bad = first
+        .request(json!({ "type": "transfer", "id": "x", "conversation_id": c }))
+        .await;
+    assert_eq!(bad["code"], "validation_failed");
+    let offline = first.request(json!({ "type": "transfer", "id": "y", "conversation_id": c, "to_agent_id": w.a.owner_id })).await;
+    assert_eq!(offline["code"], "conflict", "the owner is not connected");
+    let foreign = first
+        .request(
+            json!({ "type": "transfer", "id": "z", "conversation_id": c, "to_group_id": "nope" }),
+        )
+        .await;
+    assert_eq!(foreign["code"], "not_found");
+}
+
+#[tokio::test]
+async fn internal_notes_and_quick_reply_shortcuts() {
+    let w = World::new().await;
+    w.api
+        .post(
+            "/api/admin/quick-replies",
+            &w.owner,
+            json!({ "shortcut": "hours", "title": "Hours", "body": "We are open 9 to 5." }),
+        )
+        .await;
+    w.api
+        .post(
+            "/api/agent/quick-replies",
+            &w.agent,
+            json!({ "shortcut": "hours", "title": "Mine", "body": "I work 10 to 6." }),
+        )
+        .await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let (mut visitor, _, c) = new_conversation(&w).await;
+    until_state(&mut agent, &c, "chatting").await;
+    visitor.clear().await;
+
+    agent.say(Some(&c), "q1", "/hours").await;
+    assert_eq!(
+        visitor.next_of("message").await["message"]["body"],
+        "I work 10 to 6.",
+        "the personal reply wins"
+    );
+    agent.say(Some(&c), "q2", "/unknown").await;
+    assert_eq!(
+        visitor.next_of("message").await["message"]["body"],
+        "/unknown",
+        "no such shortcut: sent as typed"
+    );
+
+    let note = agent.request(json!({ "type": "note", "id": "n", "conversation_id": c, "client_msg_id": "n1", "body": "Asked twice already" })).await;
+    assert_eq!(note["type"], "ack");
+    let again = agent.request(json!({ "type": "note", "id": "n2", "conversation_id": c, "client_msg_id": "n1", "body": "Asked twice already" })).await;
+    assert_eq!(
+        (again["duplicate"].as_bool(), again["seq"].clone()),
+        (Some(true), note["seq"].clone())
+    );
+    assert!(
+        visitor.try_next(Duration::from_millis(500)).await.is_none(),
+        "the visitor hears nothing of notes"
+    );
+    let history = w
+        .api
+        .get(&format!("/api/agent/conversations/{c}/messages"), &w.agent)
+        .await
+        .body;
+    assert!(history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["kind"] == "note"));
+}
+
+#[tokio::test]
+async fn blocking_closes_the_conversation_and_the_visitors_connections() {
+    let w = World::new().await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let (mut visitor, session, c) = new_conversation(&w).await;
+    until_state(&mut agent, &c, "chatting").await;
+    let blocked = agent
+        .request(json!({ "type": "block", "id": "b", "conversation_id": c, "reason": "abuse" }))
+        .await;
+    assert_eq!(
+        (
+            blocked["type"].as_str(),
+            blocked["conversation"]["close_reason"].as_str()
+        ),
+        (Some("blocked"), Some("blocked"))
+    );
+    assert_eq!(visitor.closed().await, common::ws::Closed::Code(4003));
+    let token = session["visitor_token"].as_str().unwrap();
+    assert_eq!(
+        Ws::connect(&w.api.base, "/ws/visitor", token).await.err(),
+        Some(common::ws::Closed::Refused(403))
+    );
+    let list = w
+        .api
+        .get("/api/admin/blacklist?kind=visitor", &w.admin)
+        .await;
+    assert_eq!(list.body["items"][0]["reason"], "abuse");
+}
+
+#[tokio::test]
+async fn a_new_blacklist_entry_cuts_open_connections() {
+    let w = World::new().await;
+    let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let (mut other_tenant, _) = Ws::visitor(&w.api, &w.b.site_key).await;
+    let entry = w
+        .api
+        .post(
+            "/api/admin/blacklist",
+            &w.admin,
+            json!({ "kind": "ip", "value": "127.0.0.1" }),
+        )
+        .await;
+    assert_eq!(entry.status, reqwest::StatusCode::CREATED);
+    assert_eq!(visitor.closed().await, common::ws::Closed::Code(4003));
+    other_tenant
+        .request(json!({ "type": "ping", "id": "p" }))
+        .await;
 }

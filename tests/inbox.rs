@@ -207,3 +207,54 @@ async fn lists_history_profile_and_search() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn team_presence_and_the_overview() {
+    let w = World::new().await;
+    let _agent = Ws::agent(&w.api, &w.agent).await;
+    let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    visitor.say(None, "m1", "Hello").await;
+
+    let team = w.api.get("/api/agent/team", &w.agent).await;
+    assert_eq!(team.status, StatusCode::OK, "{}", team.body);
+    let items = team.body["items"].as_array().unwrap();
+    let me = items
+        .iter()
+        .find(|m| m["id"] == w.agent_id.as_str())
+        .expect("the agent is listed");
+    assert_eq!(
+        (me["online"].as_bool(), me["open_chats"].as_i64()),
+        (Some(true), Some(1))
+    );
+    assert_eq!(items[0]["online"], true, "online members come first");
+    let owner = items
+        .iter()
+        .find(|m| m["id"] == w.a.owner_id.as_str())
+        .expect("the owner is listed");
+    assert_eq!(
+        (owner["online"].as_bool(), owner["open_chats"].as_i64()),
+        (Some(false), Some(0))
+    );
+    assert!(
+        items.iter().all(|m| m["email"]
+            .as_str()
+            .is_some_and(|e| !e.ends_with("globex.test"))),
+        "another tenant's people never show"
+    );
+
+    let overview = w.api.get("/api/admin/overview", &w.owner).await;
+    assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
+    assert_eq!(
+        overview.body,
+        json!({ "open": 1, "waiting": 0, "online_agents": 1, "today": 1 })
+    );
+    let other = w.api.get("/api/admin/overview", &w.other_owner).await;
+    assert_eq!(
+        other.body,
+        json!({ "open": 0, "waiting": 0, "online_agents": 0, "today": 0 })
+    );
+    assert_eq!(
+        w.api.get("/api/admin/overview", &w.agent).await.status,
+        StatusCode::FORBIDDEN
+    );
+}

@@ -1,4 +1,4 @@
-use crate::store::{Conversation, Message, SenderKind};
+use crate::store::{BlacklistKind, Conversation, Message, SenderKind};
 
 /// Something that happened in a conversation, with what a deliverer needs to find its audience.
 #[derive(Debug, Clone)]
@@ -28,4 +28,30 @@ pub enum EventKind {
     Queue {
         position: u64,
     },
+}
+
+/// A new blacklist entry, for the nodes to close the connections it matches.
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub tenant_id: String,
+    pub kind: BlacklistKind,
+    /// An address, a CIDR block or a visitor id, in canonical form.
+    pub value: String,
+}
+
+impl Block {
+    /// Whether the entry covers a visitor with this id connecting from `ip`.
+    pub fn matches(&self, visitor_id: &str, ip: std::net::IpAddr) -> bool {
+        match self.kind {
+            BlacklistKind::Visitor => self.value == visitor_id,
+            BlacklistKind::Ip => self
+                .value
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|v| v == ip),
+            BlacklistKind::Cidr => self
+                .value
+                .parse::<ipnet::IpNet>()
+                .is_ok_and(|n| n.contains(&ip)),
+        }
+    }
 }

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use super::{Bus, Event, Presence, Sink};
+use super::{Block, Bus, Event, Presence, Sink};
 
 /// Delivers events to the sinks of this process.
 #[derive(Default)]
@@ -14,6 +14,13 @@ impl Bus for LocalBus {
         let sinks = self.sinks.read().unwrap_or_else(|e| e.into_inner());
         for sink in sinks.iter() {
             sink.deliver(&event);
+        }
+    }
+
+    fn block(&self, block: Block) {
+        let sinks = self.sinks.read().unwrap_or_else(|e| e.into_inner());
+        for sink in sinks.iter() {
+            sink.block(&block);
         }
     }
 

@@ -6,16 +6,19 @@
 mod events;
 mod local;
 
-pub use events::{Event, EventKind};
+pub use events::{Block, Event, EventKind};
 pub use local::{LocalBus, LocalPresence};
 
 /// Receives every published event, e.g. the WebSocket hub of this node.
 pub trait Sink: Send + Sync {
     fn deliver(&self, event: &Event);
+    /// A visitor or address was blocked: its open connections must close.
+    fn block(&self, block: &Block);
 }
 
 pub trait Bus: Send + Sync {
     fn publish(&self, event: Event);
+    fn block(&self, block: Block);
     fn subscribe(&self, sink: std::sync::Arc<dyn Sink>);
 }
 

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
+use crate::service::team::TeamService;
 use crate::service::{
     AdminService, AuthService, ChatService, HealthService, InboxService, VisitorService,
 };
@@ -32,6 +33,7 @@ pub struct AppState {
     pub health: HealthService,
     pub visitors: VisitorService,
     pub inbox: InboxService,
+    pub team: TeamService,
     pub chat: ChatService,
     pub hub: Arc<Hub>,
     pub presence: Arc<dyn Presence>,
@@ -59,6 +61,7 @@ impl AppState {
         let hub = Arc::new(Hub::default());
         let bus = LocalBus::default();
         bus.subscribe(hub.clone());
+        let bus: Arc<dyn Bus> = Arc::new(bus);
         let presence: Arc<dyn Presence> = Arc::new(LocalPresence::default());
         AppState {
             backend: store.backend(),
@@ -66,7 +69,7 @@ impl AppState {
             chat: ChatService::new(
                 store.clone(),
                 writer,
-                Arc::new(bus),
+                bus.clone(),
                 presence.clone(),
                 ChatSettings {
                     max_chars: config.realtime.max_message_chars,
@@ -76,8 +79,9 @@ impl AppState {
                 },
             ),
             auth,
-            admin: AdminService::new(store.clone()),
+            admin: AdminService::new(store.clone(), bus),
             inbox: InboxService::new(store.clone()),
+            team: TeamService::new(store.clone(), presence.clone()),
             health: HealthService::new(store),
             hub,
             presence,

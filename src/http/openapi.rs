@@ -14,6 +14,7 @@ use utoipa::{Modify, OpenApi};
         (name = "admin", description = "Tenant administration (owners and admins)"),
         (name = "agent", description = "The agent workspace"),
         (name = "operations", description = "Health, readiness, version, this document"),
+        (name = "web", description = "The widget script, the agent workspace, the admin console and the demo page"),
     )
 )]
 pub struct ApiDoc;

@@ -20,7 +20,7 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::handlers::{self, health, meta};
+use super::handlers::{self, health, meta, web};
 use super::middleware::{error_shape, rate_limit};
 use super::openapi::ApiDoc;
 use super::AppState;
@@ -45,6 +45,12 @@ pub fn build(state: AppState) -> Router {
         .routes(routes!(meta::version))
         .routes(routes!(meta::openapi))
         .routes(routes!(meta::docs))
+        .routes(routes!(web::home))
+        .routes(routes!(web::widget))
+        .routes(routes!(web::agent))
+        .routes(routes!(web::admin))
+        .routes(routes!(web::demo))
+        .routes(routes!(web::asset))
         .nest("/api", api)
         .merge(crate::ws::router())
         .split_for_parts();

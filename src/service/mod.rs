@@ -10,6 +10,7 @@ pub mod health;
 pub mod inbox;
 pub mod page;
 pub mod password;
+pub mod team;
 pub mod validate;
 pub mod visitors;
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::admin::{settings_view, SettingsView};
 use super::auth::AuthService;
 use super::{validate, ServiceError, ServiceResult};
-use crate::cluster::Presence;
-use crate::store::{BlacklistKind, Conversation, NewVisitor, Store, Visitor};
+use crate::cluster::{Block, Presence};
+use crate::store::{Conversation, NewVisitor, Store, Visitor};
 
 /// What the widget sends when it starts.
 pub struct Arrival {
@@ -156,13 +156,13 @@ impl VisitorService {
             .store
             .active_blacklist(tenant_id, chrono::Utc::now())
             .await?;
-        Ok(entries.iter().any(|e| match e.kind {
-            BlacklistKind::Ip => e.value.parse::<IpAddr>().is_ok_and(|v| v == ip),
-            BlacklistKind::Cidr => e
-                .value
-                .parse::<ipnet::IpNet>()
-                .is_ok_and(|net| net.contains(&ip)),
-            BlacklistKind::Visitor => e.value == visitor_id,
+        Ok(entries.into_iter().any(|e| {
+            Block {
+                tenant_id: e.tenant_id,
+                kind: e.kind,
+                value: e.value,
+            }
+            .matches(visitor_id, ip)
         }))
     }
 }

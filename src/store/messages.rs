@@ -202,3 +202,24 @@ impl Store {
             .await?)
     }
 }
+
+impl Store {
+    /// Like `list_messages_after`, without internal notes: what a visitor may see.
+    pub async fn list_public_messages_after(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        after_seq: i64,
+        limit: u64,
+    ) -> StoreResult<Vec<Message>> {
+        Ok(message::Entity::find()
+            .filter(message::Column::TenantId.eq(tenant_id))
+            .filter(message::Column::ConversationId.eq(conversation_id))
+            .filter(message::Column::Seq.gt(after_seq))
+            .filter(message::Column::Kind.ne(MessageKind::Note))
+            .order_by_asc(message::Column::Seq)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+}

@@ -16,6 +16,7 @@ mod quick_replies;
 mod read_cursors;
 mod refresh_tokens;
 mod settings;
+mod stats;
 mod tenants;
 mod users;
 mod visitors;

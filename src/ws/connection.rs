@@ -17,13 +17,14 @@ use tracing::Instrument;
 
 use super::hub::{Frame, Hub};
 use super::protocol::{parse, ClientFrame, FrameError, ServerFrame};
-use crate::service::chat::{ChatService, Participant};
+use crate::service::chat::{ChatService, Participant, Sent, TransferTo};
 use crate::service::ServiceError;
 
 /// Close codes beyond the standard ones (RFC 6455 leaves 4000–4999 to applications).
 pub mod close {
     pub const GOING_AWAY: u16 = 1001;
     pub const TOO_BIG: u16 = 1009;
+    pub const BLOCKED: u16 = 4003;
     pub const TOO_SLOW: u16 = 4008;
     pub const IDLE: u16 = 4009;
 }
@@ -40,15 +41,17 @@ pub struct Context {
     pub who: Participant,
     pub chat: ChatService,
     pub hub: Arc<Hub>,
+    /// The client's address.
+    pub ip: std::net::IpAddr,
     pub shutdown: CancellationToken,
     pub limits: Limits,
 }
 
 pub async fn run(socket: WebSocket, ctx: Context) {
     let (tx, rx) = mpsc::channel::<Frame>(ctx.limits.queue);
-    let handle = ctx.hub.register(&ctx.who, tx.clone());
+    let handle = ctx.hub.register(&ctx.who, ctx.ip, tx.clone());
     let span = tracing::debug_span!("ws", participant = %ctx.who.id());
-    let reason = serve(socket, &ctx, &tx, rx, &handle.too_slow)
+    let reason = serve(socket, &ctx, &tx, rx, &handle.too_slow, &handle.blocked)
         .instrument(span)
         .await;
     ctx.hub.unregister(&ctx.who, &handle);
@@ -69,6 +72,7 @@ async fn serve(
     tx: &mpsc::Sender<Frame>,
     rx: mpsc::Receiver<Frame>,
     too_slow: &CancellationToken,
+    blocked: &CancellationToken,
 ) -> End {
     let (sink, mut stream) = socket.split();
     // Writing has its own task, so a request that waits for queue room (a long replay) never
@@ -101,6 +105,7 @@ async fn serve(
             biased;
             _ = ctx.shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
             _ = too_slow.cancelled() => break End::Close(close::TOO_SLOW, "too slow: reconnect and resume"),
+            _ = blocked.cancelled() => break End::Close(close::BLOCKED, "blocked"),
             _ = writer_gone.cancelled() => break End::Broken,
             _ = sleep_until(idle_deadline) => break End::Close(close::IDLE, "no heartbeat"),
             incoming = stream.next() => {
@@ -208,6 +213,19 @@ fn reply(tx: &mpsc::Sender<Frame>, too_slow: &CancellationToken, text: &str) {
     }
 }
 
+fn ack(id: Option<&str>, sent: &Sent) -> String {
+    ServerFrame::Ack {
+        id,
+        conversation_id: &sent.conversation.id,
+        message_id: &sent.message.id,
+        client_msg_id: sent.message.client_msg_id.as_deref(),
+        seq: sent.message.seq,
+        created_at: sent.message.created_at,
+        duplicate: sent.duplicate,
+    }
+    .to_text()
+}
+
 fn error_frame(id: Option<&str>, e: &ServiceError) -> String {
     let message = match e {
         ServiceError::Store(_) | ServiceError::Internal(_) => {
@@ -266,16 +284,7 @@ async fn handle(ctx: &Context, tx: &mpsc::Sender<Frame>, too_slow: &Cancellation
                 .send(who, conversation_id.as_deref(), &client_msg_id, &body)
                 .await
             {
-                Ok(sent) => ServerFrame::Ack {
-                    id: id.as_deref(),
-                    conversation_id: &sent.conversation.id,
-                    message_id: &sent.message.id,
-                    client_msg_id: sent.message.client_msg_id.as_deref(),
-                    seq: sent.message.seq,
-                    created_at: sent.message.created_at,
-                    duplicate: sent.duplicate,
-                }
-                .to_text(),
+                Ok(sent) => ack(id.as_deref(), &sent),
                 Err(e) => error_frame(id.as_deref(), &e),
             };
             reply(tx, too_slow, &text);
@@ -374,6 +383,74 @@ async fn handle(ctx: &Context, tx: &mpsc::Sender<Frame>, too_slow: &Cancellation
                 .await
             {
                 Ok(c) => ServerFrame::Rated {
+                    id: id.as_deref(),
+                    conversation: &c,
+                }
+                .to_text(),
+                Err(e) => error_frame(id.as_deref(), &e),
+            };
+            reply(tx, too_slow, &text);
+        }
+        ClientFrame::Note {
+            id,
+            conversation_id,
+            client_msg_id,
+            body,
+        } => {
+            let text = match ctx
+                .chat
+                .send_note(who, &conversation_id, &client_msg_id, &body)
+                .await
+            {
+                Ok(sent) => ack(id.as_deref(), &sent),
+                Err(e) => error_frame(id.as_deref(), &e),
+            };
+            reply(tx, too_slow, &text);
+        }
+        ClientFrame::Transfer {
+            id,
+            conversation_id,
+            to_agent_id,
+            to_group_id,
+            note,
+        } => {
+            let to = match (to_agent_id, to_group_id) {
+                (Some(agent), None) => Ok(TransferTo::Agent(agent)),
+                (None, Some(group)) => Ok(TransferTo::Group(group)),
+                _ => Err(ServiceError::invalid(
+                    "to_agent_id",
+                    "give either to_agent_id or to_group_id",
+                )),
+            };
+            let result = match to {
+                Ok(to) => {
+                    ctx.chat
+                        .transfer(who, &conversation_id, to, note.as_deref())
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            let text = match result {
+                Ok(c) => ServerFrame::Transferred {
+                    id: id.as_deref(),
+                    conversation: &c,
+                }
+                .to_text(),
+                Err(e) => error_frame(id.as_deref(), &e),
+            };
+            reply(tx, too_slow, &text);
+        }
+        ClientFrame::Block {
+            id,
+            conversation_id,
+            reason,
+        } => {
+            let text = match ctx
+                .chat
+                .block_visitor(who, &conversation_id, reason.as_deref())
+                .await
+            {
+                Ok(c) => ServerFrame::Blocked {
                     id: id.as_deref(),
                     conversation: &c,
                 }

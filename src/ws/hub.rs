@@ -5,6 +5,7 @@
 //! (it resumes when it reconnects) rather than slowing down anybody else.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
@@ -12,9 +13,9 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::protocol::ServerFrame;
-use crate::cluster::{Event, EventKind, Sink};
+use crate::cluster::{Block, Event, EventKind, Sink};
 use crate::service::chat::Participant;
-use crate::store::SenderKind;
+use crate::store::{MessageKind, SenderKind};
 
 pub type Frame = Arc<str>;
 
@@ -24,6 +25,11 @@ pub struct ConnHandle {
     tx: mpsc::Sender<Frame>,
     /// Fired when the connection must close because it fell behind.
     pub too_slow: CancellationToken,
+    /// Fired when the visitor or their address was blocked.
+    pub blocked: CancellationToken,
+    /// The client's address (for blocks by IP or CIDR).
+    ip: IpAddr,
+    tenant_id: String,
 }
 
 #[derive(Default)]
@@ -40,11 +46,14 @@ pub struct Hub {
 }
 
 impl Hub {
-    pub fn register(&self, who: &Participant, tx: mpsc::Sender<Frame>) -> ConnHandle {
+    pub fn register(&self, who: &Participant, ip: IpAddr, tx: mpsc::Sender<Frame>) -> ConnHandle {
         let handle = ConnHandle {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             tx,
             too_slow: CancellationToken::new(),
+            blocked: CancellationToken::new(),
+            ip,
+            tenant_id: who.tenant_id().to_string(),
         };
         let mut reg = self.registry.write().unwrap_or_else(|e| e.into_inner());
         match who {
@@ -120,12 +129,25 @@ struct Audience {
 }
 
 impl Sink for Hub {
+    fn block(&self, block: &Block) {
+        let reg = self.registry.read().unwrap_or_else(|e| e.into_inner());
+        // Visitor ids are unique across tenants; addresses are not, so the tenant must match.
+        for (visitor_id, conns) in &reg.visitors {
+            for c in conns.iter().filter(|c| c.tenant_id == block.tenant_id) {
+                if block.matches(visitor_id, c.ip) {
+                    c.blocked.cancel();
+                }
+            }
+        }
+    }
+
     fn deliver(&self, event: &Event) {
         let (text, audience) = match &event.kind {
             EventKind::Message(m) => (
                 ServerFrame::Message { message: m }.to_text(),
                 Audience {
-                    visitor: true,
+                    // Internal notes are for agents only.
+                    visitor: m.kind != MessageKind::Note,
                     agents: true,
                     all_agents: event.agent_id.is_none(),
                 },

@@ -70,7 +70,7 @@ async fn visitor_socket(
         tenant_id: visitor.tenant_id,
         visitor_id: visitor.visitor_id,
     };
-    Ok(open(state, who, upgrade?))
+    Ok(open(state, who, ip, upgrade?))
 }
 
 /// Opens an agent's realtime connection (several per agent are fine: one per tab).
@@ -80,6 +80,7 @@ async fn visitor_socket(
         (status = 403, description = "Not an account that chats", body = ErrorBody)))]
 async fn agent_socket(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     ApiQuery(q): ApiQuery<TokenQuery>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -95,10 +96,15 @@ async fn agent_socket(
         tenant_id: actor.tenant_id,
         user_id,
     };
-    Ok(open(state, who, upgrade?))
+    Ok(open(state, who, ip, upgrade?))
 }
 
-fn open(state: AppState, who: Participant, upgrade: WebSocketUpgrade) -> Response {
+fn open(
+    state: AppState,
+    who: Participant,
+    ip: std::net::IpAddr,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     let rt = &state.config.realtime;
     let limits = Limits {
         heartbeat: Duration::from_secs(rt.heartbeat_secs),
@@ -111,6 +117,7 @@ fn open(state: AppState, who: Participant, upgrade: WebSocketUpgrade) -> Respons
         who,
         chat: state.chat.clone(),
         hub: state.hub.clone(),
+        ip,
         shutdown: state.shutdown.clone(),
         limits,
     };

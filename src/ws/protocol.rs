@@ -51,6 +51,27 @@ pub enum ClientFrame {
         rating: i32,
         comment: Option<String>,
     },
+    /// Agents: an internal note in a conversation they hold (agents only see it).
+    Note {
+        id: Option<String>,
+        conversation_id: String,
+        client_msg_id: String,
+        body: String,
+    },
+    /// Agents: hand the conversation to another agent or to a group's queue.
+    Transfer {
+        id: Option<String>,
+        conversation_id: String,
+        to_agent_id: Option<String>,
+        to_group_id: Option<String>,
+        note: Option<String>,
+    },
+    /// Agents: block the conversation's visitor (closes it and their connections).
+    Block {
+        id: Option<String>,
+        conversation_id: String,
+        reason: Option<String>,
+    },
     /// Agents: online, away or busy.
     Status {
         id: Option<String>,
@@ -61,8 +82,9 @@ pub enum ClientFrame {
     },
 }
 
-pub const CLIENT_TYPES: [&str; 9] = [
-    "send", "resume", "read", "typing", "accept", "close", "rate", "status", "ping",
+pub const CLIENT_TYPES: [&str; 12] = [
+    "send", "resume", "read", "typing", "accept", "close", "rate", "note", "transfer", "block",
+    "status", "ping",
 ];
 
 /// Frames the server sends.
@@ -119,6 +141,14 @@ pub enum ServerFrame<'a> {
         conversation: &'a Conversation,
     },
     Rated {
+        id: Option<&'a str>,
+        conversation: &'a Conversation,
+    },
+    Transferred {
+        id: Option<&'a str>,
+        conversation: &'a Conversation,
+    },
+    Blocked {
         id: Option<&'a str>,
         conversation: &'a Conversation,
     },

@@ -7,3 +7,4 @@ pub mod health;
 pub mod meta;
 pub mod views;
 pub mod visitor;
+pub mod web;

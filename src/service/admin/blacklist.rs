@@ -5,6 +5,7 @@ use ipnet::IpNet;
 use serde_json::json;
 
 use super::AdminService;
+use crate::cluster::Block;
 use crate::service::authz::{Actor, Permission};
 use crate::service::page::{self, Page};
 use crate::service::{Checks, ServiceResult};
@@ -82,6 +83,12 @@ impl AdminService {
                 actor.user_id(),
             )
             .await?;
+        // Open connections it matches close at once, on every node.
+        self.bus.block(Block {
+            tenant_id: entry.tenant_id.clone(),
+            kind: entry.kind,
+            value: entry.value.clone(),
+        });
         self.audit(
             actor,
             "blacklist.create",

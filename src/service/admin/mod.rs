@@ -17,20 +17,24 @@ pub(crate) use settings::settings_view;
 pub use settings::{SettingsPatch, SettingsView};
 pub use users::{NewAccount, UserChanges, UserDetail, UserQuery};
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use super::authz::Actor;
 use super::ServiceResult;
+use crate::cluster::Bus;
 use crate::store::{NewAudit, Store};
 
 #[derive(Clone)]
 pub struct AdminService {
     store: Store,
+    bus: Arc<dyn Bus>,
 }
 
 impl AdminService {
-    pub fn new(store: Store) -> Self {
-        AdminService { store }
+    pub fn new(store: Store, bus: Arc<dyn Bus>) -> Self {
+        AdminService { store, bus }
     }
 
     /// Records an admin write. Secrets never go into `details`.

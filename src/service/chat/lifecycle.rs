@@ -113,7 +113,11 @@ impl ChatService {
         Ok(closed)
     }
 
-    async fn close_as(&self, c: &Conversation, reason: &str) -> ServiceResult<Conversation> {
+    pub(super) async fn close_as(
+        &self,
+        c: &Conversation,
+        reason: &str,
+    ) -> ServiceResult<Conversation> {
         check_move(c.state, ConversationState::Closed)?;
         if !self
             .store
@@ -126,6 +130,7 @@ impl ChatService {
         }
         let text = match reason {
             "inactivity" => "The conversation was closed after a period of inactivity".to_string(),
+            "blocked" => "The conversation was closed and the visitor blocked".to_string(),
             "visitor" => "The visitor closed the conversation".to_string(),
             _ => "The agent closed the conversation".to_string(),
         };

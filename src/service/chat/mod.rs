@@ -1,6 +1,7 @@
 //! Conversations in motion: sending with the delivery guarantees, resuming, read cursors,
 //! typing, routing, and the lifecycle from waiting to closed.
 
+mod handover;
 mod lifecycle;
 mod routing;
 
@@ -8,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
 
 use super::{ServiceError, ServiceResult};
@@ -148,6 +150,12 @@ impl ChatService {
                 (c, false)
             }
         };
+        let body = match who {
+            Participant::Agent { tenant_id, user_id } => {
+                self.expand_shortcut(tenant_id, user_id, body).await?
+            }
+            Participant::Visitor { .. } => body.to_string(),
+        };
         let appended = self
             .writer
             .append(
@@ -158,7 +166,7 @@ impl ChatService {
                     sender_id: Some(who.id().to_string()),
                     client_msg_id: Some(client_msg_id.to_string()),
                     kind: MessageKind::Text,
-                    body: body.to_string(),
+                    body,
                 },
             )
             .await?;
@@ -181,6 +189,80 @@ impl ChatService {
         })
     }
 
+    /// An agent's `/shortcut` becomes the quick reply it names (their own or the tenant's);
+    /// anything else is sent as typed.
+    async fn expand_shortcut(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        body: &str,
+    ) -> ServiceResult<String> {
+        let typed = body.trim();
+        let Some(shortcut) = typed.strip_prefix('/') else {
+            return Ok(body.to_string());
+        };
+        if shortcut.is_empty() || shortcut.contains(char::is_whitespace) {
+            return Ok(body.to_string());
+        }
+        let shortcut = shortcut.to_lowercase();
+        let replies = self
+            .store
+            .list_quick_replies(tenant_id, Some(user_id))
+            .await?;
+        // A personal reply wins over a shared one with the same shortcut.
+        let found = replies
+            .iter()
+            .filter(|q| q.shortcut == shortcut)
+            .max_by_key(|q| q.owner_id.is_some());
+        Ok(found.map_or_else(|| body.to_string(), |q| q.body.clone()))
+    }
+
+    /// An internal note in a conversation the agent holds: stored like a message (with the same
+    /// guarantees) but delivered to agents only.
+    pub async fn send_note(
+        &self,
+        who: &Participant,
+        conversation_id: &str,
+        client_msg_id: &str,
+        body: &str,
+    ) -> ServiceResult<Sent> {
+        if client_msg_id.is_empty() || client_msg_id.len() > CLIENT_ID_MAX {
+            return Err(ServiceError::invalid(
+                "client_msg_id",
+                format!("must be 1 to {CLIENT_ID_MAX} bytes"),
+            ));
+        }
+        if body.trim().is_empty() || body.chars().count() > self.max_chars {
+            return Err(ServiceError::invalid(
+                "body",
+                format!("must be 1 to {} characters", self.max_chars),
+            ));
+        }
+        let c = self.held_by(who, conversation_id).await?;
+        let appended = self
+            .writer
+            .append(
+                &c.tenant_id,
+                NewMessage {
+                    conversation_id: c.id.clone(),
+                    sender_kind: who.kind(),
+                    sender_id: Some(who.id().to_string()),
+                    client_msg_id: Some(client_msg_id.to_string()),
+                    kind: MessageKind::Note,
+                    body: body.to_string(),
+                },
+            )
+            .await?;
+        if !appended.duplicate {
+            self.publish(&c, EventKind::Message(appended.message.clone()));
+        }
+        Ok(Sent {
+            message: appended.message,
+            duplicate: appended.duplicate,
+            conversation: c,
+        })
+    }
+
     /// Messages after `after_seq`, oldest first, at most one page.
     pub async fn messages_after(
         &self,
@@ -192,10 +274,20 @@ impl ChatService {
             return Err(ServiceError::invalid("seq", "must not be negative"));
         }
         self.visible(who, conversation_id).await?;
-        Ok(self
-            .store
-            .list_messages_after(who.tenant_id(), conversation_id, after_seq, RESUME_PAGE)
-            .await?)
+        let (tenant, page) = (who.tenant_id(), RESUME_PAGE);
+        Ok(match who {
+            // Visitors never see internal notes; their seqs skip those.
+            Participant::Visitor { .. } => {
+                self.store
+                    .list_public_messages_after(tenant, conversation_id, after_seq, page)
+                    .await?
+            }
+            Participant::Agent { .. } => {
+                self.store
+                    .list_messages_after(tenant, conversation_id, after_seq, page)
+                    .await?
+            }
+        })
     }
 
     /// The conversations a participant should follow on connecting: the visitor's open one; an
@@ -325,10 +417,9 @@ impl ChatService {
             .await?;
         let allowed = match who {
             Participant::Visitor { visitor_id, .. } => &c.visitor_id == visitor_id,
-            // Agents of the tenant see the queue and their own conversations.
-            Participant::Agent { user_id, .. } => {
-                c.state == ConversationState::Waiting || c.agent_id.as_deref() == Some(user_id)
-            }
+            // Agents of the tenant see all its conversations (as the inbox lists them); only
+            // the one holding a conversation writes in it.
+            Participant::Agent { .. } => true,
         };
         if allowed {
             Ok(c)

@@ -4,6 +4,7 @@ mod api_tokens;
 mod audit;
 mod blacklist;
 mod groups;
+mod overview;
 pub mod quick_replies;
 pub mod settings;
 mod tenant;
@@ -23,4 +24,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(api_tokens::router())
         .merge(audit::router())
         .merge(tenant::router())
+        .merge(overview::router())
 }

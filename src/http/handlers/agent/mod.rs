@@ -2,6 +2,7 @@
 
 mod inbox;
 mod quick_replies;
+mod team;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -11,4 +12,5 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(inbox::router())
         .merge(quick_replies::router())
+        .merge(team::router())
 }
