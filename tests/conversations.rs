@@ -532,3 +532,107 @@ async fn a_new_blacklist_entry_cuts_open_connections() {
         .request(json!({ "type": "ping", "id": "p" }))
         .await;
 }
+
+/// With nobody online, or outside business hours, the widget is told to show its offline form;
+/// the visitor can still write (leaving an e-mail), the conversation waits, the first agent to
+/// come online gets it, and the reply reaches the visitor on their next visit through resume.
+#[tokio::test]
+async fn offline_messages_wait_for_the_first_agent() {
+    use chrono::{Datelike, Utc};
+    let w = World::new().await;
+    let arrive = |token: Option<&str>| {
+        let mut body = json!({ "site_key": w.a.site_key, "email": "vic@example.test" });
+        if let Some(t) = token {
+            body["visitor_token"] = json!(t);
+        }
+        w.api.call(
+            reqwest::Method::POST,
+            "/api/visitor/session",
+            None,
+            Some(body),
+        )
+    };
+    let session = arrive(None).await;
+    assert_eq!(session.body["agents_online"], false);
+    assert_eq!(session.body["within_hours"], true);
+    assert_eq!(session.body["offline"], true);
+    assert_eq!(session.body["visitor"]["email"], "vic@example.test");
+    let token = session.body["visitor_token"].as_str().unwrap().to_string();
+    let mut visitor = Ws::connect(&w.api.base, "/ws/visitor", &token)
+        .await
+        .expect("visitor socket");
+    let ack = visitor.say(None, "off-1", "Where is my order?").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let c = conv_of(&ack);
+    let seen = ack["seq"].as_i64().unwrap();
+    visitor.close().await;
+
+    let queue = w
+        .api
+        .get("/api/agent/conversations?view=queue", &w.agent)
+        .await;
+    assert_eq!(queue.body["items"][0]["id"], c.as_str(), "{}", queue.body);
+
+    // The first agent to come online gets it and answers.
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let mut mine = Value::Null;
+    for _ in 0..50 {
+        mine = w
+            .api
+            .get("/api/agent/conversations?view=mine", &w.agent)
+            .await
+            .body;
+        if mine["items"][0]["id"] == c.as_str() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(mine["items"][0]["id"], c.as_str(), "{mine}");
+    let history = w
+        .api
+        .get(&format!("/api/agent/conversations/{c}/messages"), &w.agent)
+        .await;
+    assert!(
+        history.body.to_string().contains("Where is my order?"),
+        "{}",
+        history.body
+    );
+    let reply = agent.say(Some(&c), "r-1", "It ships today").await;
+    assert_eq!(reply["type"], "ack", "{reply}");
+
+    // The visitor's next visit: same conversation, and resume brings the reply.
+    let back = arrive(Some(&token)).await;
+    assert_eq!(back.body["conversation"]["id"], c.as_str());
+    assert_eq!(back.body["offline"], false, "an agent is online now");
+    let mut visitor = Ws::connect(&w.api.base, "/ws/visitor", &token)
+        .await
+        .expect("visitor socket");
+    visitor
+        .send(json!({ "type": "resume", "conversations": { c.as_str(): seen } }))
+        .await;
+    loop {
+        let m = visitor.next_of("message").await;
+        if m["message"]["body"] == "It ships today" {
+            assert_eq!(m["message"]["sender_kind"], "agent", "{m}");
+            break;
+        }
+    }
+
+    // Outside business hours the widget shows the offline form even with an agent online.
+    let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        [((Utc::now().weekday().num_days_from_monday() + 2) % 7) as usize];
+    let patched = w
+        .api
+        .patch(
+            "/api/admin/settings",
+            &w.owner,
+            json!({ "timezone": "UTC", "business_hours": { day: [["00:00", "23:59"]] } }),
+        )
+        .await;
+    assert_eq!(patched.status, reqwest::StatusCode::OK, "{}", patched.body);
+    let closed = arrive(Some(&token)).await;
+    assert_eq!(closed.body["agents_online"], true);
+    assert_eq!(closed.body["within_hours"], false);
+    assert_eq!(closed.body["offline"], true);
+    drop(agent);
+}

@@ -24,6 +24,9 @@ pub enum EventKind {
     },
     /// The conversation changed state or agent.
     Updated(Conversation),
+    /// The first message of a conversation that started while nobody could answer, for
+    /// notification channels (e-mail, webhooks). Agents learn of it through the queue.
+    OfflineMessage(Message),
     /// The conversation's place in the queue (1 = next), for its visitor.
     Queue {
         position: u64,

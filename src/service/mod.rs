@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod authz;
+pub mod business_hours;
 pub mod chat;
 mod error;
 pub mod health;

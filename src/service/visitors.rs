@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::admin::{settings_view, SettingsView};
 use super::auth::AuthService;
-use super::{validate, ServiceError, ServiceResult};
+use super::{business_hours, validate, ServiceError, ServiceResult};
 use crate::cluster::{Block, Presence};
 use crate::store::{Conversation, NewVisitor, Store, Visitor};
 
@@ -29,6 +29,8 @@ pub struct VisitorSession {
     pub visitor: Visitor,
     pub settings: SettingsView,
     pub agents_online: bool,
+    /// Inside the tenant's business hours now.
+    pub within_hours: bool,
     pub conversation: Option<Conversation>,
 }
 
@@ -136,7 +138,13 @@ impl VisitorService {
         let mut settings_view = settings_view(&self.store, &tenant.id).await?;
         // The widget needs no list of the other sites allowed to embed it.
         settings_view.allowed_origins.clear();
+        let within_hours = business_hours::is_open(
+            &settings_view.business_hours,
+            &settings_view.timezone,
+            chrono::Utc::now(),
+        );
         Ok(VisitorSession {
+            within_hours,
             token: self.auth.issue_visitor_token(&tenant.id, &visitor.id)?,
             agents_online: !self.presence.online_agents(&tenant.id).is_empty(),
             visitor,

@@ -143,6 +143,8 @@ impl Sink for Hub {
 
     fn deliver(&self, event: &Event) {
         let (text, audience) = match &event.kind {
+            // Not for sockets: the message itself and the queue change were delivered already.
+            EventKind::OfflineMessage(_) => return,
             EventKind::Message(m) => (
                 ServerFrame::Message { message: m }.to_text(),
                 Audience {

@@ -69,6 +69,11 @@ pub struct SessionView {
     pub settings: SettingsBody,
     /// Whether any agent is connected now (otherwise show the offline form).
     pub agents_online: bool,
+    /// Inside the tenant's business hours now (always true when no hours are set).
+    pub within_hours: bool,
+    /// Show the offline form: nobody online or outside business hours. Messages sent anyway
+    /// wait in the queue for the first agent, and replies arrive on the next visit.
+    pub offline: bool,
     pub conversation: Option<OpenConversationView>,
 }
 
@@ -111,6 +116,8 @@ async fn start_session(
         },
         settings: session.settings.into(),
         agents_online: session.agents_online,
+        within_hours: session.within_hours,
+        offline: !session.agents_online || !session.within_hours,
         conversation: session.conversation.map(Into::into),
     }))
 }

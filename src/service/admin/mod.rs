@@ -14,7 +14,7 @@ pub use api_tokens::CreatedApiToken;
 pub use blacklist::NewBlacklistEntry;
 pub use quick_replies::QuickReplyInput;
 pub(crate) use settings::settings_view;
-pub use settings::{SettingsPatch, SettingsView};
+pub use settings::{BusinessHours, SettingsPatch, SettingsView, DAYS};
 pub use users::{NewAccount, UserChanges, UserDetail, UserQuery};
 
 use std::sync::Arc;

@@ -12,7 +12,7 @@ use std::time::Duration;
 pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
 
-use super::{ServiceError, ServiceResult};
+use super::{business_hours, ServiceError, ServiceResult};
 use crate::cluster::{Bus, Event, EventKind, Presence};
 use crate::store::{
     AssignOutcome, Conversation, ConversationFilter, ConversationState, Message, MessageKind,
@@ -179,14 +179,39 @@ impl ChatService {
             self.publish(&conversation, EventKind::Message(appended.message.clone()));
         }
         if started {
-            self.route(&conversation).await?;
+            let taken = self.route(&conversation).await?;
             self.publish_queue(who.tenant_id()).await?;
+            if taken.is_none() {
+                self.notify_if_offline(&conversation, &appended.message)
+                    .await?;
+            }
         }
         Ok(Sent {
             message: appended.message,
             duplicate: appended.duplicate,
             conversation,
         })
+    }
+
+    /// A conversation that starts while nobody can answer (no agent online, or outside business
+    /// hours) waits in the queue; notification channels hear of it so someone can follow up.
+    async fn notify_if_offline(&self, c: &Conversation, first: &Message) -> ServiceResult<()> {
+        let settings = self.store.get_settings(&c.tenant_id).await?;
+        let hours = serde_json::from_str(&settings.business_hours).unwrap_or_default();
+        let within_hours = business_hours::is_open(&hours, &settings.timezone, chrono::Utc::now());
+        if within_hours && !self.presence.online_agents(&c.tenant_id).is_empty() {
+            return Ok(());
+        }
+        tracing::info!(
+            target: "uniqchat::notify",
+            tenant = %c.tenant_id,
+            conversation = %c.id,
+            visitor = %c.visitor_id,
+            within_hours,
+            "offline message"
+        );
+        self.publish(c, EventKind::OfflineMessage(first.clone()));
+        Ok(())
     }
 
     /// An agent's `/shortcut` becomes the quick reply it names (their own or the tenant's);
