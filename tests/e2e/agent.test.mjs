@@ -1,0 +1,157 @@
+// The agent workspace in a real browser: sign in, status, a visitor's conversation arriving
+// (with a notification while the tab is hidden), accept, reply, quick reply, read state,
+// markup shown as text, two tabs in step, close.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, screenshot, PASSWORD } from './harness.mjs';
+import { openVisitor } from './visitor-client.mjs';
+
+let server;
+let browser;
+let owner;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  owner = await server.tenant('Acme', 'owner@acme.test');
+  const token = await server.login('owner@acme.test');
+  await server.api('POST', '/api/admin/quick-replies', token, {
+    shortcut: 'thanks',
+    title: 'Thanks for waiting',
+    body: 'Thank you for waiting, I am looking into it now.',
+  });
+  await server.api('PATCH', '/api/admin/users/' + owner.account.id, token, { name: 'Olivia Owner' }).catch(() => {});
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+// Notifications are recorded instead of shown, and the test decides whether the tab is hidden.
+function stubBrowserApis() {
+  window.__notifications = [];
+  window.Notification = class {
+    static permission = 'granted';
+    static requestPermission() {
+      return Promise.resolve('granted');
+    }
+    constructor(title, options) {
+      window.__notifications.push({ title, body: options?.body });
+    }
+  };
+  let hidden = false;
+  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
+  window.__setHidden = (value) => {
+    hidden = value;
+    document.dispatchEvent(new Event('visibilitychange'));
+  };
+}
+
+async function signIn(page) {
+  await page.goto(`${server.base}/agent`);
+  await page.fill('input[name=email]', 'owner@acme.test');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.workspace');
+  await page.waitForSelector('.conn[hidden]', { state: 'attached' }); // the socket is open
+}
+
+test('an agent takes a conversation from the queue and chats with the visitor', async () => {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  await context.addInitScript(stubBrowserApis);
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+
+  await signIn(page);
+  await screenshot(page, 'agent-empty');
+
+  // Away: new conversations wait in the queue instead of being routed to this agent.
+  await page.selectOption('.status-switch', 'away');
+  await page.waitForSelector('.me .dot.away');
+  const team = await server.api('GET', '/api/agent/team', await server.login('owner@acme.test'));
+  assert.equal(team.items.find((m) => m.id === owner.account.id).status, 'away');
+
+  await page.evaluate(() => window.__setHidden(true));
+  const visitor = await openVisitor(browser, server.base, owner.tenant.site_key, { name: 'Vera Visitor', email: 'vera@example.com' });
+  await visitor.send('Hello, my order has not arrived');
+  const waiting = page.locator('[data-list=waiting] .conv', { hasText: 'Vera Visitor' });
+  await waiting.waitFor();
+  assert.match(await waiting.locator('.wait').textContent(), /\d+s/);
+  await page.waitForFunction(() => window.__notifications.length > 0);
+  const notes = await page.evaluate(() => window.__notifications);
+  assert.ok(notes.some((n) => /conversation|message/i.test(n.title)), JSON.stringify(notes));
+  await page.evaluate(() => window.__setHidden(false));
+
+  // Accept and reply from the workspace; the visitor receives it.
+  await waiting.click();
+  await page.locator('.messages .msg.in .body', { hasText: 'my order has not arrived' }).waitFor();
+  await page.click('.chat-actions button:has-text("Accept")');
+  await page.locator('.chat-head .pill.chatting').waitFor();
+  await page.locator('[data-list=mine] .conv', { hasText: 'Vera Visitor' }).waitFor();
+  const composer = page.locator('.composer-input');
+  await composer.fill('Hi Vera, let me check that for you.');
+  await composer.press('Enter');
+  const reply = await visitor.waitFor(
+    (f) => f.type === 'message' && f.message.sender_kind === 'agent' && f.message.body === 'Hi Vera, let me check that for you.',
+  );
+  await page.locator('.messages .msg.out .body', { hasText: 'let me check that' }).waitFor();
+
+  // The visitor types and reads: the agent sees both.
+  await visitor.frame({ type: 'typing', conversation_id: reply.message.conversation_id, on: true });
+  await page.locator('.typing', { hasText: 'typing' }).waitFor();
+  await visitor.frame({ type: 'read', conversation_id: reply.message.conversation_id, seq: reply.message.seq });
+  await page.locator('.msg.out .seen').waitFor();
+
+  // A quick reply by its shortcut.
+  await composer.pressSequentially('/tha');
+  await page.locator('.quick li[data-shortcut=thanks]').waitFor();
+  await screenshot(page, 'agent-quick-replies');
+  await composer.press('Enter');
+  assert.equal(await composer.inputValue(), 'Thank you for waiting, I am looking into it now.');
+  await composer.press('Enter');
+  await visitor.waitFor((f) => f.type === 'message' && f.message.body.startsWith('Thank you for waiting'));
+
+  // Markup from a visitor is text: no element is made and no script runs.
+  await visitor.send('<img src=x onerror=alert(1)>');
+  await page.locator('.messages .msg.in .body', { hasText: '<img src=x onerror=alert(1)>' }).waitFor();
+  assert.equal(await page.locator('.messages img').count(), 0);
+  assert.deepEqual(dialogs, []);
+
+  // An internal note stays with the agents.
+  await page.click('.tabs .tab[data-mode=note]');
+  await composer.fill('Customer is a returning buyer');
+  await composer.press('Enter');
+  await page.locator('.messages .msg.note .body', { hasText: 'returning buyer' }).waitFor();
+  await page.click('.tabs .tab[data-mode=reply]');
+
+  // The visitor panel shows where they came from.
+  await page.locator('.details', { hasText: 'https://shop.example/pricing' }).waitFor();
+  await page.locator('.details', { hasText: 'vera@example.com' }).waitFor();
+  await screenshot(page, 'agent-chat');
+
+  // A second tab of the same agent gets the same messages.
+  const second = await context.newPage();
+  await second.goto(`${server.base}/agent`); // signed in already: the session is stored
+  await second.waitForSelector('.workspace');
+  await second.locator('[data-list=mine] .conv', { hasText: 'Vera Visitor' }).click();
+  await second.locator('.messages .msg.out .body', { hasText: 'let me check that' }).waitFor();
+  await visitor.send('Are you both there?');
+  for (const p of [page, second]) {
+    await p.locator('.messages .msg.in .body', { hasText: 'Are you both there?' }).waitFor();
+  }
+  await second.close();
+
+  // Close: the visitor is told, and the conversation leaves the open lists.
+  await page.click('.chat-actions .close-conv');
+  await visitor.waitFor((f) => f.type === 'closed' || (f.type === 'conversation' && f.conversation.state === 'closed'));
+  await page.locator('.chat-head .pill.closed').waitFor();
+  await page.locator('[data-list=mine] .conv', { hasText: 'Vera Visitor' }).waitFor({ state: 'detached' });
+  await page.locator('.composer-note', { hasText: 'closed' }).waitFor();
+
+  await visitor.close();
+  await context.close();
+});

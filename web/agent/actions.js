@@ -1,0 +1,73 @@
+// The chat header's buttons: accept a waiting conversation; for one I hold, transfer it (to a
+// teammate from /api/agent/team or to a group), block the visitor, or close it.
+
+import { h } from '../shared/dom.js';
+import { api } from '../shared/api.js';
+import { t } from '../shared/i18n.js';
+import { state } from './state.js';
+import { ask } from './modal.js';
+import { toast } from './toast.js';
+
+async function run(frame) {
+  try {
+    return await state.socket.request(frame);
+  } catch (e) {
+    toast(e.code === 'conflict' ? 'Someone else took it, or you are at your limit.' : e.message);
+    return null;
+  }
+}
+
+// Groups are read with the admin API; agents without that permission transfer to people only.
+async function groups() {
+  try {
+    const r = await api('GET', '/api/admin/groups');
+    return Array.isArray(r) ? r : r.items ?? [];
+  } catch {
+    return [];
+  }
+}
+
+async function transfer(c) {
+  const [team, gs] = await Promise.all([api('GET', '/api/agent/team').then((r) => r.items), groups()]);
+  const people = team.filter((m) => m.id !== state.me.id);
+  const target = h('select', { name: 'target', required: true },
+    h('option', { value: '' }, 'Choose…'),
+    h('optgroup', { label: 'Agents' }, people.map((m) =>
+      h('option', { value: `agent:${m.id}`, disabled: !m.online },
+        `${m.name || m.email} — ${m.online ? m.status : 'offline'} (${m.open_chats}/${m.max_chats})`))),
+    gs.length ? h('optgroup', { label: 'Groups' }, gs.map((g) => h('option', { value: `group:${g.id}` }, g.name))) : null,
+  );
+  const values = await ask('Transfer conversation', [
+    h('label', {}, 'To', target),
+    h('label', {}, 'Note for the next agent (optional)', h('textarea', { name: 'note', rows: 3 })),
+  ], 'Transfer');
+  if (!values?.target) return;
+  const [kind, id] = values.target.split(':');
+  await run({
+    type: 'transfer',
+    conversation_id: c.id,
+    ...(kind === 'agent' ? { to_agent_id: id } : { to_group_id: id }),
+    ...(values.note ? { note: values.note } : {}),
+  });
+}
+
+async function block(c) {
+  const values = await ask('Block this visitor?', [
+    h('p', { class: 'muted' }, 'The conversation closes and the visitor cannot write again.'),
+    h('label', {}, 'Reason (optional)', h('input', { name: 'reason' })),
+  ], 'Block', { danger: true });
+  if (values) await run({ type: 'block', conversation_id: c.id, ...(values.reason ? { reason: values.reason } : {}) });
+}
+
+export function actionsFor(c) {
+  if (c.state === 'closed') return [];
+  if (c.state === 'waiting' || !c.agent_id) {
+    return [h('button', { class: 'primary', onclick: () => run({ type: 'accept', conversation_id: c.id }) }, t('chat.accept'))];
+  }
+  if (c.agent_id !== state.me.id) return [];
+  return [
+    h('button', { onclick: () => transfer(c) }, t('chat.transfer')),
+    h('button', { class: 'danger', onclick: () => block(c) }, t('chat.block')),
+    h('button', { class: 'close-conv', onclick: () => run({ type: 'close', conversation_id: c.id }) }, t('chat.close')),
+  ];
+}

@@ -1,0 +1,41 @@
+// Draws the agent's attention while the tab is hidden: a system notification (when allowed) and
+// a short beep made with WebAudio, so no sound file is needed.
+
+let audio = null;
+
+/** Browsers allow the permission prompt and audio only after a user gesture. */
+export function askPermissionOnce() {
+  if ('Notification' in window && Notification.permission === 'default') {
+    Notification.requestPermission().catch(() => {});
+  }
+  try {
+    audio ??= new AudioContext();
+  } catch {
+    audio = null;
+  }
+}
+
+function beep() {
+  if (!audio) return;
+  const osc = audio.createOscillator();
+  const gain = audio.createGain();
+  osc.frequency.value = 880;
+  gain.gain.setValueAtTime(0.15, audio.currentTime);
+  gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.3);
+  osc.connect(gain).connect(audio.destination);
+  osc.start();
+  osc.stop(audio.currentTime + 0.3);
+}
+
+export function alertUser(title, body) {
+  if (!document.hidden) return;
+  beep();
+  if ('Notification' in window && Notification.permission === 'granted') {
+    try {
+      const n = new Notification(title, { body: String(body ?? '').slice(0, 140), tag: 'uniqchat' });
+      n.onclick = () => window.focus();
+    } catch {
+      // Some browsers only allow notifications from a service worker; the beep still sounds.
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// The agent workspace: sign in, open the realtime socket, load the lists, render three columns.
+
+import { $, h, mount } from '../shared/dom.js';
+import { api, session, logout } from '../shared/api.js';
+import { showLogin } from '../shared/login.js';
+import { state, changed, lastSeqs } from './state.js';
+import { handleFrame } from './frames.js';
+import { loadLists } from './loaders.js';
+import { connect } from './connection.js';
+import { renderLists } from './lists.js';
+import { createChat } from './chat.js';
+import { createDetails } from './details.js';
+import { askPermissionOnce } from './alerts.js';
+
+async function whoAmI() {
+  if (!session()) return null;
+  try {
+    return await api('GET', '/api/auth/me');
+  } catch {
+    return null;
+  }
+}
+
+async function start() {
+  const root = $('#app');
+  let me = await whoAmI();
+  while (!me) {
+    await showLogin(root, { heading: 'uniqchat — agent workspace' });
+    me = await whoAmI();
+  }
+  state.me = me.user;
+  state.tenant = me.tenant;
+  state.status = me.user.status === 'offline' ? 'online' : me.user.status;
+
+  const sidebar = h('aside', { class: 'col lists', 'aria-label': 'Conversations' });
+  const chat = createChat();
+  const details = createDetails();
+  const shell = h('div', { class: 'workspace' }, sidebar, chat.el, details.el);
+  mount(root, shell);
+  document.addEventListener('click', askPermissionOnce, { once: true });
+
+  const socket = connect({ onFrame: handleFrame, lastSeqs });
+  state.socket = socket;
+  renderLists(sidebar, { onSignOut: signOut });
+  chat.render();
+  details.render();
+  await loadLists();
+  changed();
+}
+
+async function signOut() {
+  state.socket?.stop();
+  await logout();
+  location.reload();
+}
+
+start();

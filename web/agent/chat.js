@@ -1,0 +1,87 @@
+// The middle column: the open conversation's header and actions, its messages (older pages load
+// when scrolled to the top), the typing line and the composer.
+
+import { h, mount, clock } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
+import { state, onChange, messagesOf, visitorName } from './state.js';
+import { loadHistory } from './loaders.js';
+import { createComposer } from './composer.js';
+import { actionsFor } from './actions.js';
+import { back } from './selection.js';
+
+function bubble(m, seen) {
+  if (m.kind === 'event') return h('div', { class: 'event', dataset: { seq: m.seq } }, m.body);
+  const side = m.sender_kind === 'visitor' ? 'in' : 'out';
+  const cls = `msg ${side}${m.kind === 'note' ? ' note' : ''}${m.sender_kind === 'bot' ? ' bot' : ''}`;
+  return h('div', { class: cls, dataset: { seq: m.seq } },
+    m.kind === 'note' ? h('div', { class: 'note-label' }, 'Internal note') : null,
+    h('div', { class: 'body' }, m.body), // text only: never parsed as markup
+    h('div', { class: 'time' }, clock(m.created_at), seen ? h('span', { class: 'seen' }, ` · ${t('chat.seen')}`) : null),
+  );
+}
+
+/** The agent's last message the visitor has read gets the "Seen" mark. */
+function seenSeq(id, list) {
+  const upTo = state.seenSeq.get(id) ?? 0;
+  let best = 0;
+  for (const m of list) if (m.sender_kind !== 'visitor' && m.kind === 'text' && m.seq <= upTo) best = m.seq;
+  return best;
+}
+
+export function createChat() {
+  const header = h('header', { class: 'chat-head' });
+  const scroller = h('div', { class: 'messages', role: 'log', 'aria-live': 'polite' });
+  const typing = h('div', { class: 'typing' });
+  const composer = createComposer();
+  const el = h('main', { class: 'col chat' }, header, scroller, typing, composer.el);
+  let shownId = null;
+  let shownCount = 0;
+
+  scroller.addEventListener('scroll', async () => {
+    if (scroller.scrollTop > 40 || !state.selected) return;
+    const before = scroller.scrollHeight - scroller.scrollTop;
+    if (await loadHistory(state.selected)) {
+      // Keep the message under the reader's eye where it was.
+      requestAnimationFrame(() => (scroller.scrollTop = scroller.scrollHeight - before));
+    }
+  });
+
+  function render() {
+    const c = state.conversations.get(state.selected);
+    el.classList.toggle('none', !c);
+    if (!c) {
+      mount(header);
+      mount(scroller, h('div', { class: 'placeholder' }, t('chat.empty')));
+      typing.textContent = '';
+      composer.update(null);
+      shownId = null;
+      return;
+    }
+    mount(header,
+      h('button', { class: 'back link', onclick: back, 'aria-label': 'Back to the lists' }, '←'),
+      h('div', { class: 'chat-title' },
+        h('strong', {}, visitorName(c)),
+        h('span', { class: `pill ${c.state}` }, c.state),
+      ),
+      h('div', { class: 'chat-actions' }, actionsFor(c)),
+    );
+    const list = messagesOf(c.id);
+    const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
+    const fresh = shownId !== c.id;
+    const grew = list.length > shownCount;
+    const seen = seenSeq(c.id, list);
+    const older = state.oldestLoaded.get(c.id) > 1 ? h('div', { class: 'older muted' }, t('chat.older')) : null;
+    const prevTop = scroller.scrollTop;
+    const prevHeight = scroller.scrollHeight;
+    mount(scroller, older, list.map((m) => bubble(m, m.seq === seen)));
+    if (fresh || (grew && atBottom)) scroller.scrollTop = scroller.scrollHeight;
+    else if (list[0] && grew && !atBottom && prevTop < 60) scroller.scrollTop = scroller.scrollHeight - prevHeight + prevTop;
+    shownId = c.id;
+    shownCount = list.length;
+    typing.textContent = state.typing.get(c.id) ? t('chat.typing') : '';
+    composer.update(c);
+  }
+
+  onChange(render);
+  return { el, render };
+}

@@ -1,0 +1,97 @@
+// The reply box: Enter sends, Shift+Enter breaks the line; a Note tab writes internal notes;
+// typing `/` opens the quick replies; typing frames tell the visitor someone is writing.
+
+import { h } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
+import { state } from './state.js';
+import { createQuickReplies } from './quick-replies.js';
+import { toast } from './toast.js';
+
+const TYPING_REPEAT_MS = 3000;
+const TYPING_IDLE_MS = 4000;
+
+export function createComposer() {
+  let mode = 'reply';
+  let current = null;
+  let typingSentAt = 0;
+  let idleTimer = null;
+
+  const input = h('textarea', { class: 'composer-input', rows: 2, 'aria-label': 'Message' });
+  const sendButton = h('button', { class: 'primary send', type: 'submit' }, t('chat.send'));
+  const note = h('div', { class: 'composer-note muted' });
+  const tabs = ['reply', 'note'].map((m) =>
+    h('button', { type: 'button', class: 'tab', dataset: { mode: m }, onclick: () => setMode(m) }, t(`chat.${m}`)));
+  const quick = createQuickReplies(input);
+  const form = h('form', { class: 'composer', onsubmit: (ev) => (ev.preventDefault(), submit()) },
+    h('div', { class: 'tabs' }, tabs),
+    quick.el,
+    h('div', { class: 'composer-row' }, input, sendButton),
+  );
+  const el = h('div', { class: 'composer-wrap' }, note, form);
+
+  function setMode(m) {
+    mode = m;
+    for (const b of tabs) b.classList.toggle('active', b.dataset.mode === m);
+    form.classList.toggle('noting', m === 'note');
+    input.placeholder = m === 'note' ? t('chat.notePlaceholder') : t('chat.placeholder');
+    input.focus();
+  }
+  setMode('reply');
+
+  function typing(on) {
+    if (!current) return;
+    state.socket?.raw({ type: 'typing', conversation_id: current.id, on });
+    typingSentAt = on ? Date.now() : 0;
+  }
+
+  input.addEventListener('input', () => {
+    quick.onInput();
+    if (mode !== 'reply' || !input.value) return;
+    if (Date.now() - typingSentAt > TYPING_REPEAT_MS) typing(true);
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => typing(false), TYPING_IDLE_MS);
+  });
+  input.addEventListener('keydown', (ev) => {
+    if (quick.onKey(ev)) return;
+    if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing) {
+      ev.preventDefault();
+      submit();
+    }
+  });
+
+  async function submit() {
+    const body = input.value.trim();
+    if (!body || !current) return;
+    const id = current.id;
+    input.value = '';
+    clearTimeout(idleTimer);
+    if (typingSentAt) typing(false);
+    try {
+      await state.socket.send(mode === 'note' ? 'note' : 'send', id, body);
+    } catch (e) {
+      if (!input.value) input.value = body; // give the text back so nothing is lost
+      toast(e.message);
+    }
+  }
+
+  /** Enables the box only where this agent may write. */
+  function update(c) {
+    if (c?.id !== current?.id) {
+      quick.close();
+      if (current && typingSentAt) typing(false);
+    }
+    current = c;
+    const mine = c && c.agent_id === state.me.id && c.state !== 'closed' && c.state !== 'waiting';
+    el.hidden = !c;
+    form.hidden = !mine;
+    input.disabled = !mine;
+    sendButton.disabled = !mine;
+    note.hidden = !!mine || !c;
+    if (!c) return;
+    if (c.state === 'closed') note.textContent = t('chat.closed');
+    else if (c.state === 'waiting') note.textContent = 'Accept the conversation to reply.';
+    else note.textContent = t('chat.readonly');
+  }
+
+  return { el, update };
+}

@@ -1,0 +1,73 @@
+// The right column: the visitor's details (contact, ip, user agent, referrer, pages seen) and
+// their previous conversations, which open in the chat when clicked.
+
+import { h, mount, dateTime } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
+import { state, onChange, visitorName, upsertConversation } from './state.js';
+import { loadVisitor } from './loaders.js';
+import { select } from './selection.js';
+
+function row(label, value) {
+  return value ? h('div', { class: 'kv' }, h('dt', {}, label), h('dd', {}, value)) : null;
+}
+
+function profileView(c, p) {
+  return [
+    h('div', { class: 'visitor-card' },
+      h('span', { class: 'avatar large' }, visitorName(c).slice(0, 1).toUpperCase()),
+      h('div', {}, h('strong', {}, p.name || visitorName(c)), h('div', { class: 'muted' }, p.email || 'No e-mail')),
+    ),
+    h('dl', {},
+      row('IP address', p.ip),
+      row('Browser', p.user_agent),
+      row('Referrer', p.referrer),
+      row('First seen', dateTime(p.created_at)),
+      row('Last seen', dateTime(p.last_seen_at)),
+    ),
+    p.pages?.length ? [h('h3', {}, t('details.pages')), h('ol', { class: 'pages' }, p.pages.map((u) => h('li', {}, u)))] : null,
+    h('h3', {}, t('details.previous')),
+    prior(c, p),
+  ];
+}
+
+function prior(c, p) {
+  const others = (p.conversations ?? []).filter((x) => x.id !== c.id);
+  if (!others.length) return h('p', { class: 'muted' }, 'None');
+  return h('ul', { class: 'prior' }, others.map((x) =>
+    h('li', {}, h('button', {
+      class: 'link',
+      onclick: () => {
+        upsertConversation({ ...x, visitor: c.visitor, visitor_id: p.id });
+        select(x.id);
+      },
+    }, `${dateTime(x.created_at)} — ${x.state}${x.rating ? ` — ${'★'.repeat(x.rating)}` : ''}`))));
+}
+
+export function createDetails() {
+  const body = h('div', { class: 'details-body' });
+  const el = h('aside', { class: 'col details', 'aria-label': t('details.title') }, h('h2', {}, t('details.title')), body);
+  let shownFor = null;
+
+  async function render() {
+    const c = state.conversations.get(state.selected);
+    const visitorId = c?.visitor?.id ?? c?.visitor_id;
+    if (!visitorId) {
+      shownFor = null;
+      mount(body, h('p', { class: 'muted' }, 'No conversation open.'));
+      return;
+    }
+    const key = `${c.id}/${visitorId}`;
+    if (shownFor === key) return;
+    shownFor = key;
+    mount(body, h('p', { class: 'muted' }, 'Loading…'));
+    try {
+      const p = await loadVisitor(visitorId);
+      if (shownFor === key) mount(body, profileView(c, p));
+    } catch (e) {
+      if (shownFor === key) mount(body, h('p', { class: 'error' }, e.message));
+    }
+  }
+
+  onChange(render);
+  return { el, render };
+}

@@ -1,0 +1,56 @@
+// Applies each server frame to the state, and raises alerts for what needs attention.
+
+import { state, upsertConversation, addMessage, changed, visitorName } from './state.js';
+import { refreshListsSoon } from './loaders.js';
+import { alertUser } from './alerts.js';
+import { markRead } from './reading.js';
+import { toast } from './toast.js';
+
+const CONVERSATION_FRAMES = new Set(['conversation', 'accepted', 'closed', 'transferred', 'blocked']);
+
+export function handleFrame(f) {
+  if (f.type === 'hello') {
+    for (const c of f.conversations) upsertConversation(c);
+    refreshListsSoon();
+  } else if (f.type === 'message') {
+    onMessage(f.message);
+  } else if (CONVERSATION_FRAMES.has(f.type)) {
+    onConversation(f.conversation);
+  } else if (f.type === 'typing' && f.from === 'visitor') {
+    state.typing.set(f.conversation_id, f.on);
+    changed();
+  } else if (f.type === 'read' && f.by === 'visitor') {
+    state.seenSeq.set(f.conversation_id, Math.max(f.seq, state.seenSeq.get(f.conversation_id) ?? 0));
+    changed();
+  } else if (f.type === 'status') {
+    state.status = f.status;
+    changed();
+  } else if (f.type === 'error' && !f.id) {
+    toast(f.message);
+  }
+}
+
+function onMessage(m) {
+  if (!state.conversations.has(m.conversation_id)) refreshListsSoon();
+  if (!addMessage(m)) return;
+  if (m.sender_kind !== 'visitor') return;
+  state.typing.set(m.conversation_id, false);
+  const c = state.conversations.get(m.conversation_id);
+  const looking = state.selected === m.conversation_id && !document.hidden;
+  if (looking) {
+    markRead(m.conversation_id);
+  } else if (c) {
+    c.unread = (c.unread ?? 0) + 1;
+    changed();
+  }
+  if (!looking) alertUser(`New message from ${c ? visitorName(c) : 'a visitor'}`, m.body);
+}
+
+function onConversation(c) {
+  const { conversation, isNew } = upsertConversation(c);
+  if (isNew) {
+    refreshListsSoon();
+    if (c.state === 'waiting') alertUser('New conversation waiting', visitorName(conversation));
+  }
+  if (c.state !== 'closed' && c.state !== 'waiting' && !c.agent_id) refreshListsSoon();
+}

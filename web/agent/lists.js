@@ -1,0 +1,95 @@
+// The left column: who I am and my status, then waiting, mine and other open conversations,
+// each with the last message, unread count and, for waiting ones, a live wait time.
+
+import { h, mount, since } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
+import { state, onChange, visitorName } from './state.js';
+import { select } from './selection.js';
+import { toast } from './toast.js';
+
+function groups() {
+  const waiting = [];
+  const mine = [];
+  const others = [];
+  for (const c of state.conversations.values()) {
+    if (c.state === 'closed') continue;
+    if (c.state === 'waiting' || !c.agent_id) waiting.push(c);
+    else if (c.agent_id === state.me.id) mine.push(c);
+    else others.push(c);
+  }
+  const byTime = (a, b) => Date.parse(a.created_at) - Date.parse(b.created_at);
+  const byActivity = (a, b) => Date.parse(b.updated_at) - Date.parse(a.updated_at);
+  return { waiting: waiting.sort(byTime), mine: mine.sort(byActivity), others: others.sort(byActivity) };
+}
+
+function item(c, showWait) {
+  const preview = c.last_message?.body ?? '';
+  return h('button', {
+    class: `conv${state.selected === c.id ? ' selected' : ''}`,
+    dataset: { id: c.id },
+    onclick: () => select(c.id),
+  },
+    h('span', { class: 'avatar', 'aria-hidden': 'true' }, visitorName(c).slice(0, 1).toUpperCase()),
+    h('span', { class: 'conv-main' },
+      h('span', { class: 'conv-name' }, visitorName(c)),
+      h('span', { class: 'conv-preview' }, preview),
+    ),
+    h('span', { class: 'conv-meta' },
+      showWait ? h('span', { class: 'wait', dataset: { since: c.created_at } }, since(c.created_at)) : null,
+      c.unread ? h('span', { class: 'badge unread' }, c.unread) : null,
+    ),
+  );
+}
+
+function section(key, list, showWait) {
+  return h('section', { class: 'list', dataset: { list: key } },
+    h('h2', {}, t(`list.${key}`), h('span', { class: 'count' }, list.length)),
+    list.length ? list.map((c) => item(c, showWait)) : h('p', { class: 'empty' }, t('list.empty')),
+  );
+}
+
+function statusSwitch() {
+  const select = h('select', {
+    class: 'status-switch',
+    'aria-label': 'My status',
+    onchange: async () => {
+      try {
+        await state.socket.request({ type: 'status', status: select.value });
+      } catch (e) {
+        toast(e.message);
+      }
+    },
+  }, ['online', 'busy', 'away'].map((s) => h('option', { value: s }, t(`status.${s}`))));
+  return select;
+}
+
+export function renderLists(root, { onSignOut }) {
+  const status = statusSwitch();
+  const dot = h('span', { class: 'dot' });
+  const conn = h('div', { class: 'conn' });
+  const body = h('div', { class: 'lists-body' });
+  mount(root,
+    h('header', { class: 'me' },
+      h('div', { class: 'me-name' }, dot, h('strong', {}, state.me.name || state.me.email)),
+      h('div', { class: 'me-actions' }, status, h('button', { class: 'link', onclick: onSignOut }, t('logout'))),
+    ),
+    conn,
+    body,
+  );
+  const render = () => {
+    const g = groups();
+    status.value = state.status;
+    dot.className = `dot ${state.status}`;
+    conn.textContent = state.connection === 'open' ? '' : t('conn.offline');
+    conn.hidden = state.connection === 'open';
+    const unread = [...state.conversations.values()].reduce((n, c) => n + (c.state !== 'closed' ? c.unread ?? 0 : 0), 0);
+    document.title = `${unread ? `(${unread}) ` : ''}uniqchat — Workspace`;
+    mount(body, section('waiting', g.waiting, true), section('mine', g.mine, false), section('others', g.others, false));
+  };
+  onChange(render);
+  render();
+  // Wait times tick without re-rendering the lists.
+  setInterval(() => {
+    for (const el of body.querySelectorAll('.wait')) el.textContent = since(el.dataset.since);
+  }, 1000);
+}

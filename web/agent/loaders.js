@@ -1,0 +1,51 @@
+// REST reads: the lists (with visitor names and unread counts), a conversation's history in
+// pages by seq, and the visitor's profile.
+
+import { api } from '../shared/api.js';
+import { state, upsertConversation, addMessage, changed } from './state.js';
+
+export async function loadLists() {
+  const [queue, open] = await Promise.all([
+    api('GET', '/api/agent/conversations?view=queue&limit=200'),
+    api('GET', '/api/agent/conversations?view=all&limit=200'),
+  ]);
+  for (const c of [...queue.items, ...open.items]) upsertConversation(c);
+}
+
+// A frame only names the visitor by id; the list entry has their name and e-mail.
+let refreshTimer = null;
+export function refreshListsSoon() {
+  clearTimeout(refreshTimer);
+  refreshTimer = setTimeout(() => loadLists().catch(() => {}), 250);
+}
+
+const loading = new Set();
+
+/** Loads the page of messages before the oldest held (or the latest page). */
+export async function loadHistory(id) {
+  const oldest = state.oldestLoaded.get(id);
+  if (oldest === 1 || loading.has(id)) return false;
+  loading.add(id);
+  try {
+    const q = oldest ? `?before_seq=${oldest}&limit=50` : '?limit=50';
+    const page = await api('GET', `/api/agent/conversations/${id}/messages${q}`);
+    for (const m of page.messages) addMessage(m);
+    const first = page.messages[0]?.seq ?? 1;
+    state.oldestLoaded.set(id, page.messages.length ? first : 1);
+    changed();
+    return true;
+  } finally {
+    loading.delete(id);
+  }
+}
+
+const profiles = new Map();
+export async function loadVisitor(visitorId) {
+  if (!profiles.has(visitorId)) {
+    profiles.set(visitorId, api('GET', `/api/agent/visitors/${visitorId}`).catch((e) => {
+      profiles.delete(visitorId);
+      throw e;
+    }));
+  }
+  return profiles.get(visitorId);
+}
