@@ -14,8 +14,8 @@ export function h(tag, attrs = {}, ...children) {
       Object.assign(el.dataset, value);
     } else if (key === 'style' && typeof value === 'object') {
       Object.assign(el.style, value);
-    } else if (key in el && typeof value !== 'string') {
-      el[key] = value; // properties such as value, checked, disabled
+    } else if (key === 'value' || (key in el && typeof value !== 'string')) {
+      el[key] = value; // properties: value (a textarea has no value attribute), checked, disabled
     } else {
       el.setAttribute(key, value === true ? '' : String(value));
     }

@@ -1,7 +1,7 @@
 // The sign-in card shared by the workspace and the console.
 
 import { h, mount } from './dom.js';
-import { login, ApiError } from './api.js';
+import { login, api, ApiError } from './api.js';
 import { t } from './i18n.js';
 
 /** Shows the form in `root`; resolves with the session once the user signed in. */
@@ -17,7 +17,8 @@ export function showLogin(root, { heading = t('login.title'), message = '' } = {
         button.disabled = true;
         error.textContent = '';
         try {
-          resolve(await login(email.value.trim(), password.value));
+          const s = await login(email.value.trim(), password.value);
+          resolve(s.user.must_change_password ? await choosePassword(root, s.user.email, password.value) : s);
         } catch (e) {
           error.textContent = e instanceof ApiError && e.status === 401 ? t('login.failed') : e.message;
         } finally {
@@ -33,5 +34,35 @@ export function showLogin(root, { heading = t('login.title'), message = '' } = {
     );
     mount(root, h('div', { class: 'login' }, form));
     email.focus();
+  });
+}
+
+/** After a one-time password: the person picks their own, then is signed in with it. */
+function choosePassword(root, email, current) {
+  return new Promise((resolve) => {
+    const next = h('input', { type: 'password', name: 'new_password', autocomplete: 'new-password', required: true, minlength: 8 });
+    const error = h('div', { class: 'error', role: 'alert' });
+    const form = h('form', {
+      class: 'choose-password',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        error.textContent = '';
+        try {
+          await api('POST', '/api/auth/password', { current_password: current, new_password: next.value });
+          // Changing the password ends the other sessions, so sign in afresh with the new one.
+          resolve(await login(email, next.value));
+        } catch (e) {
+          error.textContent = e.fields?.map((f) => f.message).join(' ') || e.message;
+        }
+      },
+    },
+      h('h1', {}, 'Choose your password'),
+      h('p', { class: 'muted' }, 'You signed in with a one-time password. Pick your own to continue.'),
+      h('label', {}, 'New password', next),
+      h('button', { class: 'primary', type: 'submit' }, 'Save and continue'),
+      error,
+    );
+    mount(root, h('div', { class: 'login' }, form));
+    next.focus();
   });
 }

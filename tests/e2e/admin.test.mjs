@@ -1,0 +1,129 @@
+// The admin console in a real browser: overview, creating an agent who can then sign in to the
+// workspace, field errors, the widget colour and its live preview, the blacklist, the audit log,
+// and an agent kept out.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, screenshot, PASSWORD } from './harness.mjs';
+import { openVisitor } from './visitor-client.mjs';
+
+let server;
+let browser;
+let owner;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  owner = await server.tenant('Globex', 'owner@globex.test');
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function signIn(page, path, email, password = PASSWORD) {
+  await page.goto(`${server.base}${path}`);
+  await page.fill('input[name=email]', email);
+  await page.fill('input[name=password]', password);
+  await page.click('button[type=submit]');
+}
+
+const statValue = (page, key) => page.locator(`[data-stat=${key}] .stat-value`).textContent();
+
+test('the owner runs the console: overview, agents, widget, blacklist, audit', async () => {
+  // One visitor waits: nobody is online.
+  const visitor = await openVisitor(browser, server.base, owner.tenant.site_key, { name: 'Walter' });
+  await visitor.send('Is anyone there?');
+
+  const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
+  const page = await context.newPage();
+  await signIn(page, '/admin', 'owner@globex.test');
+  await page.locator('[data-stat=waiting]').waitFor();
+  assert.equal(await statValue(page, 'waiting'), '1');
+  assert.equal(await statValue(page, 'open'), '1');
+  assert.equal(await statValue(page, 'today'), '1');
+  assert.equal(await statValue(page, 'online_agents'), '0');
+  await screenshot(page, 'admin-overview');
+
+  // A group, then an agent in it.
+  await page.click('nav a[href="#groups"]');
+  await page.fill('.page form input[name=name]', 'Billing');
+  await page.click('.page form button[type=submit]');
+  await page.locator('.page table td', { hasText: 'Billing' }).waitFor();
+
+  await page.click('nav a[href="#agents"]');
+  const create = page.locator('form.create-agent');
+  await create.locator('input[name=email]').fill('not-an-email');
+  await create.locator('button[type=submit]').click();
+  const emailError = create.locator('.field[data-field=email] .field-error');
+  await emailError.filter({ hasText: /./ }).waitFor();
+  assert.match(await emailError.textContent(), /e-?mail/i);
+
+  await create.locator('input[name=email]').fill('ann@globex.test');
+  await create.locator('input[name=name]').fill('Ann Agent');
+  await create.locator('input[name=max_chats]').fill('3');
+  await create.locator('label.check', { hasText: 'Billing' }).locator('input').check();
+  await create.locator('button[type=submit]').click();
+  const secret = page.locator('.secret .secret-value');
+  await secret.waitFor();
+  const oneTime = await secret.textContent();
+  assert.ok(oneTime.length >= 8, oneTime);
+  await page.locator('.page table td', { hasText: 'ann@globex.test' }).waitFor();
+  await screenshot(page, 'admin-agents');
+
+  // Ann signs in to the workspace with it, picks her own password, and is in.
+  const annContext = await browser.newContext();
+  const ann = await annContext.newPage();
+  await signIn(ann, '/agent', 'ann@globex.test', oneTime);
+  await ann.locator('form.choose-password').waitFor();
+  await ann.fill('input[name=new_password]', 'Ann-Own-Password-42');
+  await ann.click('button[type=submit]');
+  await ann.locator('.workspace .me', { hasText: 'Ann Agent' }).waitFor();
+  // The waiting visitor is in her queue.
+  await ann.locator('[data-list=waiting] .conv', { hasText: 'Walter' }).waitFor();
+
+  // An agent is not let into the console.
+  await ann.goto(`${server.base}/admin`);
+  await ann.locator('.denied', { hasText: 'Not allowed' }).waitFor();
+  await annContext.close();
+
+  // The widget colour: the preview follows as it is typed, and it is saved.
+  await page.click('nav a[href="#settings"]');
+  const colour = page.locator('input[name=widget_color]');
+  await colour.fill('#e11d48');
+  const bubble = page.locator('.preview .pv-bubble');
+  assert.equal(await bubble.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(225, 29, 72)');
+  await page.fill('input[name=widget_title]', 'Talk to Globex');
+  assert.equal(await page.locator('.preview .pv-head strong').textContent(), 'Talk to Globex');
+  assert.match(await page.locator('.snippet').textContent(), new RegExp(`/widget\\.js" data-site-key="${owner.tenant.site_key}" async`));
+  await page.click('form.settings-form button[type=submit]');
+  await page.locator('.saved', { hasText: 'Saved' }).waitFor();
+  const token = await server.login('owner@globex.test');
+  const settings = await server.api('GET', '/api/admin/settings', token);
+  assert.equal(settings.widget_color, '#e11d48');
+  assert.equal(settings.widget_title, 'Talk to Globex');
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await screenshot(page, 'admin-settings');
+
+  // A bad time zone is reported next to its field.
+  await page.fill('input[name=timezone]', 'Mars/Olympus');
+  await page.click('form.settings-form button[type=submit]');
+  await page.locator('.field[data-field=timezone] .field-error').filter({ hasText: /./ }).waitFor();
+
+  // The blacklist.
+  await page.click('nav a[href="#blacklist"]');
+  const block = page.locator('form.create-block');
+  await block.locator('input[name=value]').fill('203.0.113.7');
+  await block.locator('input[name=reason]').fill('Spam');
+  await block.locator('button[type=submit]').click();
+  await page.locator('.page table tr', { hasText: '203.0.113.7' }).filter({ hasText: 'Spam' }).waitFor();
+
+  // The audit log names what happened.
+  await page.click('nav a[href="#audit"]');
+  for (const action of ['group.create', 'user.create', 'settings.update', 'blacklist.create']) {
+    await page.locator('.page table code.action', { hasText: action }).first().waitFor();
+  }
+  await screenshot(page, 'admin-audit');
+
+  await visitor.close();
+  await context.close();
+});

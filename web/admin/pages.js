@@ -1,0 +1,21 @@
+// The console's pages in navigation order.
+
+import { renderOverview } from './overview.js';
+import { renderAgents } from './agents.js';
+import { renderGroups } from './groups.js';
+import { renderQuickReplies } from './quick-replies.js';
+import { renderBlacklist } from './blacklist.js';
+import { renderSettings } from './settings.js';
+import { renderTokens } from './tokens.js';
+import { renderAudit } from './audit.js';
+
+export const pages = [
+  { key: 'overview', title: 'Overview', render: renderOverview },
+  { key: 'agents', title: 'Agents', render: renderAgents },
+  { key: 'groups', title: 'Groups', render: renderGroups },
+  { key: 'quick-replies', title: 'Quick replies', render: renderQuickReplies },
+  { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
+  { key: 'settings', title: 'Widget & settings', render: renderSettings },
+  { key: 'tokens', title: 'API tokens', render: renderTokens },
+  { key: 'audit', title: 'Audit log', render: renderAudit },
+];
