@@ -78,8 +78,8 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   await ann.fill('input[name=new_password]', 'Ann-Own-Password-42');
   await ann.click('button[type=submit]');
   await ann.locator('.workspace .me', { hasText: 'Ann Agent' }).waitFor();
-  // The waiting visitor is in her queue.
-  await ann.locator('[data-list=waiting] .conv', { hasText: 'Walter' }).waitFor();
+  // The waiting visitor reaches her: in the queue, or routed to her as she came online.
+  await ann.locator('.lists .conv', { hasText: 'Walter' }).waitFor();
 
   // An agent is not let into the console.
   await ann.goto(`${server.base}/admin`);
