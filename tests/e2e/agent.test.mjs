@@ -11,7 +11,10 @@ let server;
 let browser;
 let owner;
 before(async () => {
-  server = await startServer();
+  // Many frames per second, so a test can pile up a long history quickly.
+  server = await startServer({
+    env: { UNIQCHAT__REALTIME__FRAMES_PER_SECOND: '1000', UNIQCHAT__REALTIME__FRAME_BURST: '1000' },
+  });
   browser = await launchBrowser();
   owner = await server.tenant('Acme', 'owner@acme.test');
   const token = await server.login('owner@acme.test');
@@ -153,5 +156,73 @@ test('an agent takes a conversation from the queue and chats with the visitor', 
   await page.locator('.composer-note', { hasText: 'closed' }).waitFor();
 
   await visitor.close();
+  await context.close();
+});
+
+test('older messages load on scroll, unread counts, transfer to a teammate, block', async () => {
+  const t = await server.tenant('Initech', 'owner@initech.test');
+  const token = await server.login('owner@initech.test');
+  await server.api('POST', '/api/admin/users', token, {
+    email: 'bob@initech.test', name: 'Bob Builder', role: 'agent', password: 'Bob-Password-12345',
+  });
+
+  // Nobody is online: 70 messages pile up in a waiting conversation.
+  const visitor = await openVisitor(browser, server.base, t.tenant.site_key, { name: 'Pat Pending' });
+  await visitor.sendMany(Array.from({ length: 70 }, (_, i) => `message number ${i + 1}`));
+
+  const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/agent`);
+  await page.fill('input[name=email]', 'owner@initech.test');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  // Coming online routes the queue to this agent; the list shows what is unread.
+  const item = page.locator('.lists .conv', { hasText: 'Pat Pending' });
+  await item.locator('.badge.unread').waitFor();
+  assert.ok(Number(await item.locator('.badge.unread').textContent()) >= 70);
+
+  await item.click();
+  await page.locator('.msg.in .body', { hasText: 'message number 70' }).waitFor();
+  assert.equal(await page.locator('.msg.in .body', { hasText: /^message number 1$/ }).count(), 0);
+  await item.locator('.badge.unread').waitFor({ state: 'detached' });
+  // Scrolling to the top fetches the page before.
+  await page.locator('.messages').evaluate((el) => (el.scrollTop = 0));
+  await page.locator('.msg.in .body', { hasText: /^message number 1$/ }).waitFor();
+  assert.equal(await page.locator('.msg.in').count(), 70);
+
+  // Bob comes online in his own browser; the conversation is handed to him.
+  const bobContext = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const bob = await bobContext.newPage();
+  await bob.goto(`${server.base}/agent`);
+  await bob.fill('input[name=email]', 'bob@initech.test');
+  await bob.fill('input[name=password]', 'Bob-Password-12345');
+  await bob.click('button[type=submit]');
+  await bob.waitForSelector('.workspace');
+  await bob.locator('.lists .conv', { hasText: 'Pat Pending' }).waitFor(); // in "Others"
+
+  await page.locator('[data-list=mine] .conv', { hasText: 'Pat Pending' }).click();
+  await page.click('.chat-actions button:has-text("Transfer")');
+  const target = page.locator('dialog select[name=target]');
+  await target.locator('option', { hasText: 'Bob Builder' }).waitFor({ state: 'attached' });
+  const bobOption = await target.locator('option', { hasText: 'Bob Builder' }).getAttribute('value');
+  await target.selectOption(bobOption);
+  await page.fill('dialog textarea[name=note]', 'VIP, please be quick');
+  await screenshot(page, 'agent-transfer');
+  await page.click('dialog button[value=ok]');
+  await page.locator('[data-list=others] .conv', { hasText: 'Pat Pending' }).waitFor();
+  await bob.locator('[data-list=mine] .conv', { hasText: 'Pat Pending' }).click();
+  await bob.locator('.msg.note .body', { hasText: 'VIP, please be quick' }).waitFor();
+
+  // Bob blocks the visitor: the conversation closes and the visitor's socket is cut.
+  await bob.click('.chat-actions button:has-text("Block")');
+  await bob.fill('dialog input[name=reason]', 'Abusive');
+  await bob.click('dialog button[value=ok]');
+  await visitor.waitFor((f) => f.type === '__closed' && f.code === 4003);
+  await bob.locator('.chat-head .pill.closed').waitFor();
+  const blacklist = await server.api('GET', '/api/admin/blacklist', token);
+  assert.ok(blacklist.items.some((b) => b.kind === 'visitor' && b.reason === 'Abusive'), JSON.stringify(blacklist));
+
+  await visitor.close();
+  await bobContext.close();
   await context.close();
 });

@@ -22,6 +22,8 @@ export async function openVisitor(browser, base, siteKey, profile = {}) {
         if (f.type === 'hello') resolve();
       };
       v.ws.onerror = () => reject(new Error('visitor socket failed'));
+      // The close is kept as a pseudo-frame so tests can wait for it like any other.
+      v.ws.onclose = (ev) => v.frames.push({ type: '__closed', code: ev.code });
     });
   }, [siteKey, profile]);
 
@@ -29,11 +31,20 @@ export async function openVisitor(browser, base, siteKey, profile = {}) {
     page,
     /** Sends a message; resolves with its ack. */
     async send(body) {
-      await page.evaluate((body) => {
+      return this.sendMany([body]);
+    },
+    /** Sends many messages at once; resolves when the last is acknowledged. */
+    async sendMany(bodies) {
+      const last = await page.evaluate((bodies) => {
         const v = window.__visitor;
-        v.ws.send(JSON.stringify({ type: 'send', client_msg_id: `c${++v.seq}-${Date.now()}`, body }));
-      }, body);
-      return this.waitFor((f, body) => f.type === 'ack', body);
+        let id;
+        for (const body of bodies) {
+          id = `c${++v.seq}-${Date.now()}`;
+          v.ws.send(JSON.stringify({ type: 'send', client_msg_id: id, body }));
+        }
+        return id;
+      }, bodies);
+      return this.waitFor((f, id) => f.type === 'ack' && f.client_msg_id === id, last);
     },
     frame(frame) {
       return page.evaluate((f) => window.__visitor.ws.send(JSON.stringify(f)), frame);
