@@ -148,6 +148,13 @@ test('an agent takes a conversation from the queue and chats with the visitor', 
   }
   await second.close();
 
+  // Search finds the message and opens its conversation.
+  await page.fill('.search', 'order has not');
+  await page.locator('.results .conv.hit', { hasText: 'my order has not arrived' }).click();
+  await page.locator('.chat-head', { hasText: 'Vera Visitor' }).waitFor();
+  await page.fill('.search', '');
+  await page.locator('[data-list=mine]').waitFor();
+
   // Close: the visitor is told, and the conversation leaves the open lists.
   await page.click('.chat-actions .close-conv');
   await visitor.waitFor((f) => f.type === 'closed' || (f.type === 'conversation' && f.conversation.state === 'closed'));

@@ -6,6 +6,7 @@ import { t } from '../shared/i18n.js';
 import { state, onChange, visitorName } from './state.js';
 import { select } from './selection.js';
 import { toast } from './toast.js';
+import { searchBox, searchResults } from './search.js';
 
 function groups() {
   const waiting = [];
@@ -71,8 +72,10 @@ export function renderLists(root, { onSignOut }) {
   mount(root,
     h('header', { class: 'me' },
       h('div', { class: 'me-name' }, dot, h('strong', {}, state.me.name || state.me.email)),
+      h('div', { class: 'me-tenant' }, state.tenant?.name ?? ''),
       h('div', { class: 'me-actions' }, status, h('button', { class: 'link', onclick: onSignOut }, t('logout'))),
     ),
+    h('div', { class: 'search-wrap' }, searchBox()),
     conn,
     body,
   );
@@ -84,7 +87,8 @@ export function renderLists(root, { onSignOut }) {
     conn.hidden = state.connection === 'open';
     const unread = [...state.conversations.values()].reduce((n, c) => n + (c.state !== 'closed' ? c.unread ?? 0 : 0), 0);
     document.title = `${unread ? `(${unread}) ` : ''}uniqchat — Workspace`;
-    mount(body, section('waiting', g.waiting, true), section('mine', g.mine, false), section('others', g.others, false));
+    if (state.search) mount(body, searchResults());
+    else mount(body, section('waiting', g.waiting, true), section('mine', g.mine, false), section('others', g.others, false));
   };
   onChange(render);
   render();
