@@ -84,6 +84,7 @@ test('an agent takes a conversation from the queue and chats with the visitor', 
   const waiting = page.locator('[data-list=waiting] .conv', { hasText: 'Vera Visitor' });
   await waiting.waitFor();
   assert.match(await waiting.locator('.wait').textContent(), /\d+s/);
+  await screenshot(page, 'agent-waiting');
   await page.waitForFunction(() => window.__notifications.length > 0);
   const notes = await page.evaluate(() => window.__notifications);
   assert.ok(notes.some((n) => /conversation|message/i.test(n.title)), JSON.stringify(notes));
@@ -154,6 +155,17 @@ test('an agent takes a conversation from the queue and chats with the visitor', 
   await page.locator('.chat-head', { hasText: 'Vera Visitor' }).waitFor();
   await page.fill('.search', '');
   await page.locator('[data-list=mine]').waitFor();
+
+  // On a phone the lists and the chat take turns.
+  await page.setViewportSize({ width: 400, height: 780 });
+  assert.equal(await page.locator('.lists').isVisible(), false);
+  await page.click('.chat-head .back');
+  await page.locator('.lists').waitFor();
+  assert.equal(await page.locator('.chat').isVisible(), false);
+  await page.locator('[data-list=mine] .conv', { hasText: 'Vera Visitor' }).click();
+  await page.locator('.chat .composer-input').waitFor();
+  await screenshot(page, 'agent-phone');
+  await page.setViewportSize({ width: 1360, height: 820 });
 
   // Close: the visitor is told, and the conversation leaves the open lists.
   await page.click('.chat-actions .close-conv');
