@@ -245,3 +245,53 @@ test('older messages load on scroll, unread counts, transfer to a teammate, bloc
   await bobContext.close();
   await context.close();
 });
+
+test('after a dropped connection the workspace reconnects, replays what it missed and sends what was typed', async () => {
+  const t = await server.tenant('Umbrella', 'owner@umbrella.test');
+  const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/agent`);
+  await page.fill('input[name=email]', 'owner@umbrella.test');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.conn[hidden]', { state: 'attached' });
+
+  const visitor = await openVisitor(browser, server.base, t.tenant.site_key, { name: 'Rita Resume' });
+  await visitor.send('first message');
+  await page.locator('[data-list=mine] .conv', { hasText: 'Rita Resume' }).click();
+  await page.locator('.msg.in .body', { hasText: 'first message' }).waitFor();
+
+  // Drop the socket and hold the reconnect until the test lets it go.
+  await page.evaluate(async () => {
+    const { state } = await import('/assets/agent/state.js');
+    const open = state.socket.urlFor;
+    window.__release = null;
+    const gate = new Promise((resolve) => (window.__release = resolve));
+    state.socket.urlFor = async () => {
+      await gate;
+      return open();
+    };
+    state.socket.ws.close();
+  });
+  await page.locator('.conn', { hasText: 'Reconnecting' }).waitFor();
+
+  await visitor.send('written while you were away');
+  await page.fill('.composer-input', 'typed while offline');
+  await page.press('.composer-input', 'Enter');
+  await page.locator('.msg.pending .body', { hasText: 'typed while offline' }).waitFor();
+  assert.equal(await page.locator('.msg.in .body', { hasText: 'written while you were away' }).count(), 0);
+
+  await page.evaluate(() => window.__release());
+  await page.locator('.msg.in .body', { hasText: 'written while you were away' }).waitFor();
+  await page.locator('.msg.out:not(.pending) .body', { hasText: 'typed while offline' }).waitFor();
+  await page.locator('.msg.pending').waitFor({ state: 'detached' });
+  await visitor.waitFor((f) => f.type === 'message' && f.message.body === 'typed while offline');
+  await page.waitForSelector('.conn[hidden]', { state: 'attached' });
+  // Each message once, in order.
+  const bodies = await page.locator('.messages .msg .body').allTextContents();
+  assert.equal(bodies.filter((b) => b === 'written while you were away').length, 1);
+  assert.equal(bodies.filter((b) => b === 'typed while offline').length, 1);
+
+  await visitor.close();
+  await context.close();
+});

@@ -3,7 +3,7 @@
 
 import { h, mount, clock } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
-import { state, onChange, messagesOf, visitorName } from './state.js';
+import { state, onChange, messagesOf, pendingOf, visitorName } from './state.js';
 import { loadHistory } from './loaders.js';
 import { createComposer } from './composer.js';
 import { actionsFor } from './actions.js';
@@ -18,6 +18,12 @@ function bubble(m, seen) {
     h('div', { class: 'body' }, m.body), // text only: never parsed as markup
     h('div', { class: 'time' }, clock(m.created_at), seen ? h('span', { class: 'seen' }, ` · ${t('chat.seen')}`) : null),
   );
+}
+
+function pendingBubble([clientMsgId, p]) {
+  return h('div', { class: `msg out pending${p.kind === 'note' ? ' note' : ''}`, dataset: { pending: clientMsgId } },
+    h('div', { class: 'body' }, p.body),
+    h('div', { class: 'time' }, 'Sending…'));
 }
 
 /** The agent's last message the visitor has read gets the "Seen" mark. */
@@ -66,18 +72,19 @@ export function createChat() {
       h('div', { class: 'chat-actions' }, actionsFor(c)),
     );
     const list = messagesOf(c.id);
+    const pending = pendingOf(c.id);
     const atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 60;
     const fresh = shownId !== c.id;
-    const grew = list.length > shownCount;
+    const grew = list.length + pending.length > shownCount;
     const seen = seenSeq(c.id, list);
     const older = state.oldestLoaded.get(c.id) > 1 ? h('div', { class: 'older muted' }, t('chat.older')) : null;
     const prevTop = scroller.scrollTop;
     const prevHeight = scroller.scrollHeight;
-    mount(scroller, older, list.map((m) => bubble(m, m.seq === seen)));
+    mount(scroller, older, list.map((m) => bubble(m, m.seq === seen)), pending.map(pendingBubble));
     if (fresh || (grew && atBottom)) scroller.scrollTop = scroller.scrollHeight;
     else if (list[0] && grew && !atBottom && prevTop < 60) scroller.scrollTop = scroller.scrollHeight - prevHeight + prevTop;
     shownId = c.id;
-    shownCount = list.length;
+    shownCount = list.length + pending.length;
     typing.textContent = state.typing.get(c.id) ? t('chat.typing') : '';
     composer.update(c);
   }

@@ -3,7 +3,8 @@
 
 import { h } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
-import { state } from './state.js';
+import { state, changed } from './state.js';
+import { newId } from '../shared/socket.js';
 import { createQuickReplies } from './quick-replies.js';
 import { toast } from './toast.js';
 
@@ -66,12 +67,22 @@ export function createComposer() {
     input.value = '';
     clearTimeout(idleTimer);
     if (typingSentAt) typing(false);
+    const kind = mode === 'note' ? 'note' : 'text';
+    const clientMsgId = newId();
+    // Shown at once; while offline it waits and goes out when the connection is back.
+    state.pending.set(clientMsgId, { conversation_id: id, body, kind });
+    changed();
     try {
-      await state.socket.send(mode === 'note' ? 'note' : 'send', id, body);
+      const ack = await state.socket.send(kind === 'note' ? 'note' : 'send', id, body, clientMsgId);
+      // The stored message normally follows its ack and replaces the pending one; if it came
+      // first (or this was a resend), drop the pending one now.
+      if (state.messages.get(id)?.has(ack.seq)) state.pending.delete(clientMsgId);
     } catch (e) {
+      state.pending.delete(clientMsgId);
       if (!input.value) input.value = body; // give the text back so nothing is lost
       toast(e.message);
     }
+    changed();
   }
 
   /** Enables the box only where this agent may write. */

@@ -8,6 +8,7 @@ export const state = {
   oldestLoaded: new Map(), // conversation id → lowest seq fetched (1 = everything)
   typing: new Map(), // conversation id → true while the visitor types
   seenSeq: new Map(), // conversation id → last seq the visitor has read
+  pending: new Map(), // client_msg_id → {conversation_id, body, kind}: sent, not yet stored
   selected: null, // the open conversation's id
   status: 'online',
   connection: 'connecting',
@@ -44,6 +45,7 @@ export function upsertConversation(c) {
 export function addMessage(m) {
   let byseq = state.messages.get(m.conversation_id);
   if (!byseq) state.messages.set(m.conversation_id, (byseq = new Map()));
+  if (m.client_msg_id) state.pending.delete(m.client_msg_id);
   if (byseq.has(m.seq)) return false;
   byseq.set(m.seq, m);
   const c = state.conversations.get(m.conversation_id);
@@ -57,6 +59,11 @@ function latest(byseq) {
   let best = null;
   for (const m of byseq.values()) if (m.kind !== 'event' && (!best || m.seq > best.seq)) best = m;
   return best;
+}
+
+/** My messages on their way (shown greyed until the server has them). */
+export function pendingOf(id) {
+  return [...state.pending.entries()].filter(([, p]) => p.conversation_id === id);
 }
 
 export function messagesOf(id) {

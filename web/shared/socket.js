@@ -14,7 +14,7 @@ export class Socket {
     this.attempt = 0;
     this.nextId = 1;
     this.waiting = new Map(); // request id → {resolve, reject}
-    this.unacked = new Map(); // client_msg_id → send frame, resent after a reconnect
+    this.unacked = new Map(); // client_msg_id → {frame, resolve, reject}, resent after a reconnect
     this.stopped = false;
   }
 
@@ -42,11 +42,12 @@ export class Socket {
       this.resume(have);
       return;
     }
-    if (frame.type === 'ack') this.unacked.delete(frame.client_msg_id);
+    if (frame.type === 'ack') this.settle(frame.client_msg_id, (m) => m.resolve(frame));
+    if (frame.type === 'error' && frame.id?.startsWith('m-')) this.settle(frame.id.slice(2), (m) => m.reject(frameError(frame)));
     const pending = frame.id && this.waiting.get(frame.id);
     if (pending) {
       this.waiting.delete(frame.id);
-      if (frame.type === 'error') pending.reject(Object.assign(new Error(frame.message), { code: frame.code }));
+      if (frame.type === 'error') pending.reject(frameError(frame));
       else pending.resolve(frame);
     }
     this.hooks.onFrame(frame);
@@ -54,7 +55,14 @@ export class Socket {
 
   resume(conversations) {
     if (Object.keys(conversations).length) this.raw({ type: 'resume', conversations });
-    for (const frame of this.unacked.values()) this.raw(frame);
+    for (const { frame } of this.unacked.values()) this.raw(frame);
+  }
+
+  settle(clientMsgId, fn) {
+    const entry = this.unacked.get(clientMsgId);
+    if (!entry) return;
+    this.unacked.delete(clientMsgId);
+    fn(entry);
   }
 
   closed(ev) {
@@ -84,15 +92,31 @@ export class Socket {
     });
   }
 
-  /** A message or note: kept until acknowledged so a reconnect resends it. */
-  send(type, conversationId, body) {
-    const frame = { type, conversation_id: conversationId, client_msg_id: crypto.randomUUID(), body };
-    this.unacked.set(frame.client_msg_id, frame);
-    return this.request(frame);
+  /**
+   * A message or note. It is kept until acknowledged: written now if connected, else (and again
+   * after any reconnect) once the connection is back; the server drops the duplicates.
+   * Resolves with the `ack`, rejects with the server's `error`.
+   */
+  send(type, conversationId, body, clientMsgId = newId()) {
+    const frame = { type, id: `m-${clientMsgId}`, conversation_id: conversationId, client_msg_id: clientMsgId, body };
+    return new Promise((resolve, reject) => {
+      this.unacked.set(clientMsgId, { frame, resolve, reject });
+      this.raw(frame);
+    });
   }
 
   stop() {
     this.stopped = true;
     this.ws?.close(1000);
   }
+}
+
+function frameError(frame) {
+  return Object.assign(new Error(frame.message), { code: frame.code });
+}
+
+/** A random id; crypto.randomUUID exists only on https or localhost pages. */
+export function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
