@@ -5,11 +5,23 @@ import { api } from '../shared/api.js';
 import { state, upsertConversation, addMessage, changed } from './state.js';
 
 export async function loadLists() {
+  const asked = Date.now();
   const [queue, open] = await Promise.all([
     api('GET', '/api/agent/conversations?view=queue&limit=200'),
     api('GET', '/api/agent/conversations?view=all&limit=200'),
   ]);
-  for (const c of [...queue.items, ...open.items]) upsertConversation(c);
+  const listed = new Set();
+  for (const c of [...queue.items, ...open.items]) {
+    upsertConversation(c);
+    listed.add(c.id);
+  }
+  // One we hold as open but the server no longer lists was closed while we were not looking
+  // (e.g. during a reconnect). Newer ones may simply have been created after the lists were read.
+  for (const c of state.conversations.values()) {
+    if (c.state !== 'closed' && !listed.has(c.id) && Date.parse(c.updated_at) < asked - 1000) {
+      upsertConversation({ ...c, state: 'closed' });
+    }
+  }
 }
 
 // A frame only names the visitor by id; the list entry has their name and e-mail.
