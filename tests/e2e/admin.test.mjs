@@ -86,6 +86,10 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   await ann.locator('.denied', { hasText: 'Not allowed' }).waitFor();
   await annContext.close();
 
+  // The group lists her as a member.
+  await page.click('nav a[href="#groups"]');
+  await page.locator('.page table tr', { hasText: 'Billing' }).locator('.tag', { hasText: 'Ann Agent' }).waitFor();
+
   // The widget colour: the preview follows as it is typed, and it is saved.
   await page.click('nav a[href="#settings"]');
   const colour = page.locator('input[name=widget_color]');
@@ -123,6 +127,33 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
     await page.locator('.page table code.action', { hasText: action }).first().waitFor();
   }
   await screenshot(page, 'admin-audit');
+
+  // A quick reply for the agents.
+  await page.click('nav a[href="#quick-replies"]');
+  await page.fill('.page form input[name=shortcut]', 'refund');
+  await page.fill('.page form input[name=title]', 'Refund policy');
+  await page.fill('.page form textarea[name=body]', 'Refunds take 5 to 7 days.');
+  await page.click('.page form button[type=submit]');
+  await page.locator('.page table tr', { hasText: '/refund' }).waitFor();
+  const replies = await server.api('GET', '/api/admin/quick-replies', token);
+  assert.deepEqual(replies.map((r) => r.shortcut), ['refund']);
+
+  // An API token: its secret is shown once and works.
+  await page.click('nav a[href="#tokens"]');
+  await page.fill('.page form input[name=name]', 'CRM sync');
+  await page.locator('label.check', { hasText: 'users:read' }).locator('input').check();
+  await page.click('.page form button[type=submit]');
+  const apiSecret = await page.locator('.secret .secret-value').textContent();
+  assert.match(apiSecret, /^uc_/);
+  const viaToken = await server.api('GET', '/api/admin/users', apiSecret);
+  assert.ok(viaToken.items.some((u) => u.email === 'ann@globex.test'));
+  await page.locator('.page table tr', { hasText: 'CRM sync' }).waitFor();
+
+  // Disabling Ann locks her out.
+  await page.click('nav a[href="#agents"]');
+  await page.locator('.page table tr', { hasText: 'ann@globex.test' }).locator('button', { hasText: 'Disable' }).click();
+  await page.locator('.page table tr', { hasText: 'ann@globex.test' }).locator('.tag.off').waitFor();
+  await assert.rejects(server.login('ann@globex.test', 'Ann-Own-Password-42'), /401/);
 
   await visitor.close();
   await context.close();

@@ -1,4 +1,4 @@
-// Skill groups: create, rename, delete; members are chosen on the Agents page.
+// Skill groups: create, rename, delete, see who is in them; members are chosen on the Agents page.
 
 import { h, mount } from '../shared/dom.js';
 import { api } from '../shared/api.js';
@@ -6,11 +6,16 @@ import { apiForm, field, input, table } from './form.js';
 
 export async function renderGroups(root) {
   const groups = await api('GET', '/api/admin/groups');
+  // Groups are few; their members come with each group's own record.
+  const details = await Promise.all(groups.map((g) => api('GET', `/api/admin/groups/${g.id}`).catch(() => ({ members: [] }))));
   const reload = () => renderGroups(root);
   const notice = h('div');
-  const rows = groups.map((g) => [
+  const rows = groups.map((g, i) => [
     h('strong', {}, g.name),
     g.description || h('span', { class: 'muted' }, '—'),
+    details[i].members.length
+      ? details[i].members.map((m) => h('span', { class: 'tag' }, m.name || m.email))
+      : h('span', { class: 'muted' }, 'nobody yet'),
     h('div', { class: 'row-actions' },
       h('button', { onclick: async () => {
         const name = prompt('New name', g.name);
@@ -40,5 +45,5 @@ export async function renderGroups(root) {
     await api('POST', '/api/admin/groups', { name: v.name, description: v.description });
     await reload();
   }, { submitText: 'Create group' });
-  mount(root, notice, h('div', { class: 'card' }, table(['Name', 'Description', ''], rows, 'No groups yet.')), create);
+  mount(root, notice, h('div', { class: 'card' }, table(['Name', 'Description', 'Members', ''], rows, 'No groups yet.')), create);
 }

@@ -34,7 +34,7 @@ export async function renderTokens(root, me, fresh = null) {
     await reload(created);
   }, { submitText: 'Create token' });
   mount(root,
-    fresh ? secretBox(`Token “${fresh.token.name}”`, fresh.secret, 'Copy it now: it is shown only this once.') : null,
+    fresh ? secretBox(`Token “${fresh.name}”`, fresh.secret, 'Copy it now: it is shown only this once.') : null,
     h('div', { class: 'card' }, table(['Name', 'Scopes', 'Created', 'Last used', ''], rows, 'No tokens yet.')),
     create);
 }
