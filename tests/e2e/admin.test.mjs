@@ -36,6 +36,8 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
 
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 } });
   const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
   await signIn(page, '/admin', 'owner@globex.test');
   await page.locator('[data-stat=waiting]').waitFor();
   assert.equal(await statValue(page, 'waiting'), '1');
@@ -155,6 +157,7 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   await page.locator('.page table tr', { hasText: 'ann@globex.test' }).locator('.tag.off').waitFor();
   await assert.rejects(server.login('ann@globex.test', 'Ann-Own-Password-42'), /401/);
 
+  assert.deepEqual(pageErrors, [], 'no script errors in the page');
   await visitor.close();
   await context.close();
 });

@@ -64,6 +64,8 @@ test('an agent takes a conversation from the queue and chats with the visitor', 
   await context.addInitScript(stubBrowserApis);
   const page = await context.newPage();
   const dialogs = [];
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     d.dismiss();
@@ -174,6 +176,7 @@ test('an agent takes a conversation from the queue and chats with the visitor', 
   await page.locator('[data-list=mine] .conv', { hasText: 'Vera Visitor' }).waitFor({ state: 'detached' });
   await page.locator('.composer-note', { hasText: 'closed' }).waitFor();
 
+  assert.deepEqual(pageErrors, [], 'no script errors in the page');
   await visitor.close();
   await context.close();
 });
