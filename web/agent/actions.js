@@ -12,7 +12,7 @@ async function run(frame) {
   try {
     return await state.socket.request(frame);
   } catch (e) {
-    toast(e.code === 'conflict' ? 'Someone else took it, or you are at your limit.' : e.message);
+    toast(e.code === 'conflict' ? t('chat.conflict') : e.message);
     return null;
   }
 }
@@ -31,16 +31,16 @@ async function transfer(c) {
   const [team, gs] = await Promise.all([api('GET', '/api/agent/team').then((r) => r.items), groups()]);
   const people = team.filter((m) => m.id !== state.me.id);
   const target = h('select', { name: 'target', required: true },
-    h('option', { value: '' }, 'Choose…'),
-    h('optgroup', { label: 'Agents' }, people.map((m) =>
+    h('option', { value: '' }, t('transfer.choose')),
+    h('optgroup', { label: t('transfer.agents') }, people.map((m) =>
       h('option', { value: `agent:${m.id}`, disabled: !m.online },
         `${m.name || m.email} — ${m.online ? m.status : 'offline'} (${m.open_chats}/${m.max_chats})`))),
-    gs.length ? h('optgroup', { label: 'Groups' }, gs.map((g) => h('option', { value: `group:${g.id}` }, g.name))) : null,
+    gs.length ? h('optgroup', { label: t('transfer.groups') }, gs.map((g) => h('option', { value: `group:${g.id}` }, g.name))) : null,
   );
-  const values = await ask('Transfer conversation', [
-    h('label', {}, 'To', target),
-    h('label', {}, 'Note for the next agent (optional)', h('textarea', { name: 'note', rows: 3 })),
-  ], 'Transfer');
+  const values = await ask(t('transfer.title'), [
+    h('label', {}, t('transfer.to'), target),
+    h('label', {}, t('transfer.note'), h('textarea', { name: 'note', rows: 3 })),
+  ], t('chat.transfer'));
   if (!values?.target) return;
   const [kind, id] = values.target.split(':');
   await run({
@@ -52,10 +52,10 @@ async function transfer(c) {
 }
 
 async function block(c) {
-  const values = await ask('Block this visitor?', [
-    h('p', { class: 'muted' }, 'The conversation closes and the visitor cannot write again.'),
-    h('label', {}, 'Reason (optional)', h('input', { name: 'reason' })),
-  ], 'Block', { danger: true });
+  const values = await ask(t('block.title'), [
+    h('p', { class: 'muted' }, t('block.explain')),
+    h('label', {}, t('block.reason'), h('input', { name: 'reason' })),
+  ], t('chat.block'), { danger: true });
   if (values) await run({ type: 'block', conversation_id: c.id, ...(values.reason ? { reason: values.reason } : {}) });
 }
 

@@ -11,6 +11,7 @@ import { renderLists } from './lists.js';
 import { createChat } from './chat.js';
 import { createDetails } from './details.js';
 import { askPermissionOnce } from './alerts.js';
+import { t } from '../shared/i18n.js';
 
 async function whoAmI() {
   if (!session()) return null;
@@ -25,14 +26,14 @@ async function start() {
   const root = $('#app');
   let me = await whoAmI();
   while (!me) {
-    await showLogin(root, { heading: 'uniqchat — agent workspace' });
+    await showLogin(root, { heading: t('login.workspace') });
     me = await whoAmI();
   }
   state.me = me.user;
   state.tenant = me.tenant;
   state.status = me.user.status === 'offline' ? 'online' : me.user.status;
 
-  const sidebar = h('aside', { class: 'col lists', 'aria-label': 'Conversations' });
+  const sidebar = h('aside', { class: 'col lists', 'aria-label': t('list.label') });
   const chat = createChat();
   const details = createDetails();
   const shell = h('div', { class: 'workspace' }, sidebar, chat.el, details.el);

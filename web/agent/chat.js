@@ -14,7 +14,7 @@ function bubble(m, seen) {
   const side = m.sender_kind === 'visitor' ? 'in' : 'out';
   const cls = `msg ${side}${m.kind === 'note' ? ' note' : ''}${m.sender_kind === 'bot' ? ' bot' : ''}`;
   return h('div', { class: cls, dataset: { seq: m.seq } },
-    m.kind === 'note' ? h('div', { class: 'note-label' }, 'Internal note') : null,
+    m.kind === 'note' ? h('div', { class: 'note-label' }, t('chat.noteLabel')) : null,
     h('div', { class: 'body' }, m.body), // text only: never parsed as markup
     h('div', { class: 'time' }, clock(m.created_at), seen ? h('span', { class: 'seen' }, ` · ${t('chat.seen')}`) : null),
   );
@@ -23,7 +23,7 @@ function bubble(m, seen) {
 function pendingBubble([clientMsgId, p]) {
   return h('div', { class: `msg out pending${p.kind === 'note' ? ' note' : ''}`, dataset: { pending: clientMsgId } },
     h('div', { class: 'body' }, p.body),
-    h('div', { class: 'time' }, 'Sending…'));
+    h('div', { class: 'time' }, t('chat.sending')));
 }
 
 /** The agent's last message the visitor has read gets the "Seen" mark. */
@@ -64,7 +64,7 @@ export function createChat() {
       return;
     }
     mount(header,
-      h('button', { class: 'back link', onclick: back, 'aria-label': 'Back to the lists' }, '←'),
+      h('button', { class: 'back link', onclick: back, 'aria-label': t('chat.back') }, '←'),
       h('div', { class: 'chat-title' },
         h('strong', {}, visitorName(c)),
         h('span', { class: `pill ${c.state}` }, c.state),

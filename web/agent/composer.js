@@ -17,7 +17,7 @@ export function createComposer() {
   let typingSentAt = 0;
   let idleTimer = null;
 
-  const input = h('textarea', { class: 'composer-input', rows: 2, 'aria-label': 'Message' });
+  const input = h('textarea', { class: 'composer-input', rows: 2, 'aria-label': t('chat.message') });
   const sendButton = h('button', { class: 'primary send', type: 'submit' }, t('chat.send'));
   const note = h('div', { class: 'composer-note muted' });
   const tabs = ['reply', 'note'].map((m) =>
@@ -100,7 +100,7 @@ export function createComposer() {
     note.hidden = !!mine || !c;
     if (!c) return;
     if (c.state === 'closed') note.textContent = t('chat.closed');
-    else if (c.state === 'waiting') note.textContent = 'Accept the conversation to reply.';
+    else if (c.state === 'waiting') note.textContent = t('chat.acceptFirst');
     else note.textContent = t('chat.readonly');
   }
 

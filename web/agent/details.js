@@ -15,14 +15,14 @@ function profileView(c, p) {
   return [
     h('div', { class: 'visitor-card' },
       h('span', { class: 'avatar large' }, visitorName(c).slice(0, 1).toUpperCase()),
-      h('div', {}, h('strong', {}, p.name || visitorName(c)), h('div', { class: 'muted' }, p.email || 'No e-mail')),
+      h('div', {}, h('strong', {}, p.name || visitorName(c)), h('div', { class: 'muted' }, p.email || t('details.noEmail'))),
     ),
     h('dl', {},
-      row('IP address', p.ip),
-      row('Browser', p.user_agent),
-      row('Referrer', p.referrer),
-      row('First seen', dateTime(p.created_at)),
-      row('Last seen', dateTime(p.last_seen_at)),
+      row(t('details.ip'), p.ip),
+      row(t('details.browser'), p.user_agent),
+      row(t('details.referrer'), p.referrer),
+      row(t('details.firstSeen'), dateTime(p.created_at)),
+      row(t('details.lastSeen'), dateTime(p.last_seen_at)),
     ),
     p.pages?.length ? [h('h3', {}, t('details.pages')), h('ol', { class: 'pages' }, p.pages.map((u) => h('li', {}, u)))] : null,
     h('h3', {}, t('details.previous')),
@@ -32,7 +32,7 @@ function profileView(c, p) {
 
 function prior(c, p) {
   const others = (p.conversations ?? []).filter((x) => x.id !== c.id);
-  if (!others.length) return h('p', { class: 'muted' }, 'None');
+  if (!others.length) return h('p', { class: 'muted' }, t('details.none'));
   return h('ul', { class: 'prior' }, others.map((x) =>
     h('li', {}, h('button', {
       class: 'link',
@@ -53,13 +53,13 @@ export function createDetails() {
     const visitorId = c?.visitor?.id ?? c?.visitor_id;
     if (!visitorId) {
       shownFor = null;
-      mount(body, h('p', { class: 'muted' }, 'No conversation open.'));
+      mount(body, h('p', { class: 'muted' }, t('details.nothingOpen')));
       return;
     }
     const key = `${c.id}/${visitorId}`;
     if (shownFor === key) return;
     shownFor = key;
-    mount(body, h('p', { class: 'muted' }, 'Loading…'));
+    mount(body, h('p', { class: 'muted' }, t('loading')));
     try {
       const p = await loadVisitor(visitorId);
       if (shownFor === key) mount(body, profileView(c, p));

@@ -5,6 +5,7 @@ import { refreshListsSoon } from './loaders.js';
 import { alertUser } from './alerts.js';
 import { markRead } from './reading.js';
 import { toast } from './toast.js';
+import { t } from '../shared/i18n.js';
 
 const CONVERSATION_FRAMES = new Set(['conversation', 'accepted', 'closed', 'transferred', 'blocked']);
 
@@ -43,14 +44,14 @@ function onMessage(m) {
     c.unread = (c.unread ?? 0) + 1;
     changed();
   }
-  if (!looking) alertUser(`New message from ${c ? visitorName(c) : 'a visitor'}`, m.body);
+  if (!looking) alertUser(t('alert.newMessage', { name: c ? visitorName(c) : t('alert.aVisitor') }), m.body);
 }
 
 function onConversation(c) {
   const { conversation, isNew } = upsertConversation(c);
   if (isNew) {
     refreshListsSoon();
-    if (c.state === 'waiting') alertUser('New conversation waiting', visitorName(conversation));
+    if (c.state === 'waiting') alertUser(t('alert.newConversation'), visitorName(conversation));
   }
   if (c.state !== 'closed' && c.state !== 'waiting' && !c.agent_id) refreshListsSoon();
 }

@@ -52,7 +52,7 @@ function section(key, list, showWait) {
 function statusSwitch() {
   const select = h('select', {
     class: 'status-switch',
-    'aria-label': 'My status',
+    'aria-label': t('status.label'),
     onchange: async () => {
       try {
         await state.socket.request({ type: 'status', status: select.value });

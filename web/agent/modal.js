@@ -2,6 +2,7 @@
 // values on OK, or null.
 
 import { h } from '../shared/dom.js';
+import { t } from '../shared/i18n.js';
 
 export function ask(title, fields, okText = 'OK', { danger = false } = {}) {
   return new Promise((resolve) => {
@@ -9,7 +10,7 @@ export function ask(title, fields, okText = 'OK', { danger = false } = {}) {
       h('h3', {}, title),
       fields,
       h('div', { class: 'modal-buttons' },
-        h('button', { type: 'button', value: 'cancel', onclick: () => dialog.close('cancel') }, 'Cancel'),
+        h('button', { type: 'button', value: 'cancel', onclick: () => dialog.close('cancel') }, t('cancel')),
         h('button', { class: danger ? 'primary danger-fill' : 'primary', value: 'ok' }, okText),
       ),
     );

@@ -6,12 +6,13 @@ import { api } from '../shared/api.js';
 import { state, changed, upsertConversation, visitorName } from './state.js';
 import { select } from './selection.js';
 import { toast } from './toast.js';
+import { t } from '../shared/i18n.js';
 
 const MIN_CHARS = 2;
 let timer = null;
 
 export function searchBox() {
-  const input = h('input', { type: 'search', class: 'search', placeholder: 'Search messages…', 'aria-label': 'Search messages' });
+  const input = h('input', { type: 'search', class: 'search', placeholder: t('search.placeholder'), 'aria-label': t('search.label') });
   input.addEventListener('input', () => {
     clearTimeout(timer);
     const q = input.value.trim();
@@ -49,13 +50,13 @@ async function open(hit) {
 export function searchResults() {
   const { q, hits } = state.search;
   return h('section', { class: 'list results' },
-    h('h2', {}, `Results for “${q}”`, h('span', { class: 'count' }, hits.length)),
+    h('h2', {}, t('search.results', { q }), h('span', { class: 'count' }, hits.length)),
     hits.length ? hits.map((m) => {
       const c = state.conversations.get(m.conversation_id);
       return h('button', { class: 'conv hit', onclick: () => open(m) },
         h('span', { class: 'conv-main' },
-          h('span', { class: 'conv-name' }, c ? visitorName(c) : 'Conversation'),
+          h('span', { class: 'conv-name' }, c ? visitorName(c) : t('search.conversation')),
           h('span', { class: 'conv-preview' }, m.body)),
         h('span', { class: 'conv-meta' }, clock(m.created_at)));
-    }) : h('p', { class: 'empty' }, 'No message matches.'));
+    }) : h('p', { class: 'empty' }, t('search.none')));
 }
