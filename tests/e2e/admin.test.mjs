@@ -99,6 +99,8 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   const bubble = page.locator('.preview .pv-bubble');
   assert.equal(await bubble.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(225, 29, 72)');
   await page.fill('input[name=widget_title]', 'Talk to Globex');
+  await page.fill('input[name=hours_mon]', '09:00-12:00, 13:00-17:30');
+  await page.fill('input[name=timezone]', 'Europe/Berlin');
   assert.equal(await page.locator('.preview .pv-head strong').textContent(), 'Talk to Globex');
   assert.match(await page.locator('.snippet').textContent(), new RegExp(`/widget\\.js" data-site-key="${owner.tenant.site_key}" async`));
   await page.click('form.settings-form button[type=submit]');
@@ -107,6 +109,8 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   const settings = await server.api('GET', '/api/admin/settings', token);
   assert.equal(settings.widget_color, '#e11d48');
   assert.equal(settings.widget_title, 'Talk to Globex');
+  assert.equal(settings.timezone, 'Europe/Berlin');
+  assert.deepEqual(settings.business_hours, { mon: [['09:00', '12:00'], ['13:00', '17:30']] });
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'admin-settings');
 

@@ -6,9 +6,9 @@ import { h } from '../shared/dom.js';
 export const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday'], ['thu', 'Thursday'], ['fri', 'Friday'], ['sat', 'Saturday'], ['sun', 'Sunday']];
 
 export function hoursFields(hours) {
-  return h('div', { class: 'hours' }, DAYS.map(([key, label]) =>
+  return h('div', { class: 'hours' }, DAYS.map(([key, label], i) =>
     h('label', { class: 'hours-row' }, h('span', {}, label),
-      h('input', { name: `hours_${key}`, placeholder: 'closed', value: (hours[key] ?? []).map(([a, b]) => `${a}-${b}`).join(', ') }))));
+      h('input', { name: `hours_${key}`, placeholder: i === 0 ? 'e.g. 09:00-17:00' : '', value: (hours[key] ?? []).map(([a, b]) => `${a}-${b}`).join(', ') }))));
 }
 
 /** Reads the boxes back into `{mon: [["09:00","17:00"]], …}`; the server checks the times. */

@@ -37,7 +37,7 @@ export async function renderSettings(root, me) {
       field('Routing', select('routing_strategy', [['round_robin', 'Round robin'], ['least_busy', 'Least busy']], s.routing_strategy)),
       field('Time zone', input('timezone', { value: s.timezone, placeholder: 'Europe/Berlin' })),
     ),
-    field('Business hours', hoursFields(s.business_hours ?? {}), 'Empty everywhere: always open', 'business_hours'),
+    field('Business hours', hoursFields(s.business_hours ?? {}), 'A day left empty is closed; all days empty means always open', 'business_hours'),
     field('Allowed origins', h('textarea', { name: 'allowed_origins', rows: 3, value: (s.allowed_origins ?? []).join('\n'), placeholder: 'https://www.example.com' }), 'One per line; empty allows any site'),
   ], async (f) => {
     const v = Object.fromEntries(new FormData(f));
