@@ -298,3 +298,54 @@ test('after a dropped connection the workspace reconnects, replays what it misse
   await visitor.close();
   await context.close();
 });
+
+test('a stale access token is refreshed, by one tab at a time, without ending the login', async () => {
+  await server.tenant('Hooli', 'owner@hooli.test');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.base}/agent`);
+  await page.fill('input[name=email]', 'owner@hooli.test');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.conn[hidden]', { state: 'attached' });
+  const before = await page.evaluate(() => JSON.parse(localStorage.getItem('uniqchat.session')));
+
+  // The access token goes bad; two tabs open at once and both need a new one.
+  await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem('uniqchat.session'));
+    localStorage.setItem('uniqchat.session', JSON.stringify({ ...s, access_token: 'expired.token.value' }));
+  });
+  // Both tabs ask who they are with the bad token before the first refresh is answered, so both
+  // want to refresh at the same moment.
+  let meCalls = 0;
+  let bothAsked;
+  const gate = new Promise((resolve) => (bothAsked = resolve));
+  let refreshes = 0;
+  await context.route('**/api/auth/me', (route) => {
+    if (++meCalls === 2) bothAsked();
+    route.continue();
+  });
+  await context.route('**/api/auth/refresh', async (route) => {
+    refreshes += 1;
+    await gate;
+    route.continue();
+  });
+  const tabs = [page, await context.newPage()];
+  await Promise.all(tabs.map((p) => p.goto(`${server.base}/agent`)));
+  for (const p of tabs) await p.waitForSelector('.workspace .conn[hidden]', { state: 'attached' });
+  assert.equal(refreshes, 1, 'one tab refreshed, the other used its result');
+  await context.unrouteAll();
+
+  const after = await page.evaluate(() => JSON.parse(localStorage.getItem('uniqchat.session')));
+  assert.notEqual(after.refresh_token, before.refresh_token);
+  // The pair in storage still works: the login was not revoked as a reused refresh token.
+  const me = await server.api('GET', '/api/auth/me', after.access_token);
+  assert.equal(me.user.email, 'owner@hooli.test');
+  const r = await fetch(`${server.base}/api/auth/refresh`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ refresh_token: after.refresh_token }),
+  });
+  assert.equal(r.status, 200);
+  await context.close();
+});

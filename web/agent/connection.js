@@ -2,21 +2,12 @@
 // to expire (the handshake checks it before the upgrade).
 
 import { Socket } from '../shared/socket.js';
-import { session, refresh } from '../shared/api.js';
+import { session, refresh, expiresSoon } from '../shared/api.js';
 import { state, changed } from './state.js';
-
-function expiresSoon(jwt) {
-  try {
-    const payload = JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return payload.exp * 1000 < Date.now() + 30_000;
-  } catch {
-    return true;
-  }
-}
 
 async function url() {
   let token = session()?.access_token;
-  if (!token || expiresSoon(token)) token = await refresh();
+  if (!token || expiresSoon(token)) token = await refresh(token);
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   return `${scheme}://${location.host}/ws/agent?token=${encodeURIComponent(token)}`;
 }

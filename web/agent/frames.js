@@ -53,5 +53,4 @@ function onConversation(c) {
     refreshListsSoon();
     if (c.state === 'waiting') alertUser(t('alert.newConversation'), visitorName(conversation));
   }
-  if (c.state !== 'closed' && c.state !== 'waiting' && !c.agent_id) refreshListsSoon();
 }

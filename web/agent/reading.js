@@ -14,7 +14,9 @@ export function markRead(id) {
   }
   if ((sent.get(id) ?? 0) >= last) return;
   sent.set(id, last);
-  state.socket?.raw({ type: 'read', conversation_id: id, seq: last });
+  // The server answers `read` only to refuse it; the id marks such an error as expected
+  // (e.g. reading a waiting conversation), so it is not shown as a failure.
+  state.socket?.raw({ type: 'read', id: 'read', conversation_id: id, seq: last });
 }
 
 // Coming back to the tab counts as reading the open conversation.

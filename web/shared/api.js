@@ -50,23 +50,73 @@ export async function login(email, password) {
   return s;
 }
 
-// Several calls may hit 401 at once; they share one refresh (a refresh token works once).
+/** Whether a JWT access token expires within the next 30 seconds (or cannot be read). */
+export function expiresSoon(jwt) {
+  try {
+    const payload = JSON.parse(atob(jwt.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return payload.exp * 1000 < Date.now() + 30_000;
+  } catch {
+    return true;
+  }
+}
+
+// Refresh tokens work once, and presenting a used one again ends the whole login (every tab).
+// So calls in this tab share one refresh, and tabs take turns through a Web Lock. Storage can
+// reach another tab later than the lock does, so the tab that spends a refresh token also holds a
+// marker lock named after it: a tab that sees the marker waits for the new pair to arrive.
 let refreshing = null;
 
-/** Trades the refresh token for a new pair; clears the session if that fails. */
-export function refresh() {
-  refreshing ??= (async () => {
-    const s = session();
-    if (!s?.refresh_token) throw new ApiError(401, null);
-    try {
-      const n = await raw('POST', '/api/auth/refresh', null, { refresh_token: s.refresh_token });
-      store({ ...s, access_token: n.access_token, refresh_token: n.refresh_token, user: n.user ?? s.user });
-      return n.access_token;
-    } catch (e) {
-      if (e.status === 401) store(null);
-      throw e;
-    }
-  })().finally(() => {
+async function fingerprint(token) {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+  return Array.from(new Uint8Array(digest).slice(0, 12), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+async function spentElsewhere(token) {
+  const { held = [] } = await navigator.locks.query();
+  const name = `uniqchat-spent:${await fingerprint(token)}`;
+  return held.some((l) => l.name === name);
+}
+
+/** Marks a refresh token as spent for as long as this tab lives. */
+async function markSpent(token) {
+  const name = `uniqchat-spent:${await fingerprint(token)}`;
+  await new Promise((granted) => navigator.locks.request(name, () => (granted(), new Promise(() => {}))));
+}
+
+/** Resolves with the session once another tab's new pair has reached this tab's storage. */
+function pairReplacing(token, timeoutMs = 5000) {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const check = () => {
+      const s = session();
+      if (s?.refresh_token && s.refresh_token !== token) return resolve(s);
+      if (Date.now() - started > timeoutMs) return reject(new ApiError(401, null));
+      setTimeout(check, 25);
+    };
+    check();
+  });
+}
+
+async function trade(stale) {
+  const s = session();
+  if (!s?.refresh_token) throw new ApiError(401, null);
+  if (s.access_token && s.access_token !== stale && !expiresSoon(s.access_token)) return s.access_token;
+  if (navigator.locks && (await spentElsewhere(s.refresh_token))) return (await pairReplacing(s.refresh_token)).access_token;
+  try {
+    const n = await raw('POST', '/api/auth/refresh', null, { refresh_token: s.refresh_token });
+    store({ ...s, access_token: n.access_token, refresh_token: n.refresh_token, user: n.user ?? s.user });
+    if (navigator.locks) await markSpent(s.refresh_token);
+    return n.access_token;
+  } catch (e) {
+    if (e.status === 401) store(null);
+    throw e;
+  }
+}
+
+/** A valid access token, trading the refresh token if `stale` (the one that failed) is current. */
+export function refresh(stale = session()?.access_token) {
+  const turn = () => trade(stale);
+  refreshing ??= (navigator.locks ? navigator.locks.request('uniqchat-refresh', turn) : turn()).finally(() => {
     refreshing = null;
   });
   return refreshing;
@@ -85,6 +135,6 @@ export async function api(method, path, body) {
     return await raw(method, path, token, body);
   } catch (e) {
     if (e.status !== 401 || !session()?.refresh_token) throw e;
-    return raw(method, path, await refresh(), body);
+    return raw(method, path, await refresh(token), body);
   }
 }
