@@ -167,6 +167,12 @@ test('an agent takes a conversation from the queue and chats with the visitor', 
   await page.locator('[data-list=mine] .conv', { hasText: 'Vera Visitor' }).click();
   await page.locator('.chat .composer-input').waitFor();
   await screenshot(page, 'agent-phone');
+  // The visitor's details open over the chat on demand.
+  assert.equal(await page.locator('.details').isVisible(), false);
+  await page.click('.details-toggle');
+  await page.locator('.details', { hasText: 'vera@example.com' }).waitFor();
+  await page.click('.details .details-close');
+  await page.locator('.details').waitFor({ state: 'hidden' });
   await page.setViewportSize({ width: 1360, height: 820 });
 
   // Close: the visitor is told, and the conversation leaves the open lists.

@@ -69,7 +69,8 @@ export function createChat() {
         h('strong', {}, visitorName(c)),
         h('span', { class: `pill ${c.state}` }, c.state),
       ),
-      h('div', { class: 'chat-actions' }, actionsFor(c)),
+      h('div', { class: 'chat-actions' }, actionsFor(c),
+        h('button', { class: 'details-toggle', onclick: () => document.body.classList.toggle('details-open') }, t('details.title'))),
     );
     const list = messagesOf(c.id);
     const pending = pendingOf(c.id);

@@ -45,7 +45,13 @@ function prior(c, p) {
 
 export function createDetails() {
   const body = h('div', { class: 'details-body' });
-  const el = h('aside', { class: 'col details', 'aria-label': t('details.title') }, h('h2', {}, t('details.title')), body);
+  const closeButton = h('button', {
+    class: 'details-close link',
+    'aria-label': t('details.close'),
+    onclick: () => document.body.classList.remove('details-open'),
+  }, '×');
+  const el = h('aside', { class: 'col details', 'aria-label': t('details.title') },
+    h('h2', {}, t('details.title'), closeButton), body);
   let shownFor = null;
 
   async function render() {

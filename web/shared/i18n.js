@@ -33,6 +33,7 @@ const en = {
   'details.title': 'Visitor',
   'details.previous': 'Previous conversations',
   'details.pages': 'Pages',
+  'details.close': 'Close the details',
   'conn.offline': 'Reconnecting…',
   'chat.conflict': 'Someone else took it, or you are at your limit.',
   'transfer.choose': 'Choose…',
