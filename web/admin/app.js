@@ -65,6 +65,7 @@ async function start() {
     try {
       await page.render(body, me);
     } catch (e) {
+      if (e.status === 401 && !session()) return location.reload(); // the login ended: sign in again
       mount(body, h('p', { class: 'error' }, e.message));
     }
   };

@@ -17,6 +17,8 @@ export function connect({ onFrame, lastSeqs }) {
     onFrame,
     lastSeqs,
     onState: (s) => {
+      // The login ended (signed out elsewhere, disabled, refresh refused): back to the sign-in.
+      if (s === 'failed' && !session()) return location.reload();
       state.connection = s;
       changed();
     },

@@ -24,6 +24,8 @@ export class Socket {
       url = await this.urlFor();
     } catch (e) {
       this.hooks.onState?.('failed', e);
+      // A network failure while refreshing is worth another try; an ended login is not.
+      if (e.status !== 401) this.closed({ code: 1006 });
       return;
     }
     const ws = new WebSocket(url);
