@@ -26,7 +26,7 @@ export async function renderAudit(root) {
       names.get(e.actor_id) ?? (e.actor_id ? `token ${e.actor_id.slice(-6)}` : 'system'),
       h('code', { class: 'action' }, e.action),
       `${e.target_kind}${e.target_id ? ` ${names.get(e.target_id) ?? e.target_id.slice(-6)}` : ''}`,
-      h('span', { class: 'clip' }, details(e.details)),
+      h('span', { class: 'clip', title: details(e.details) }, details(e.details)),
     ]), 'No changes recorded yet.'));
     more.hidden = !cursor;
   }
