@@ -316,7 +316,9 @@ test('a stale access token is refreshed, by one tab at a time, without ending th
   await page.waitForSelector('.conn[hidden]', { state: 'attached' });
   const before = await page.evaluate(() => JSON.parse(localStorage.getItem('uniqchat.session')));
 
-  // The access token goes bad; two tabs open at once and both need a new one.
+  // The access token goes bad (set from a page without the app, so nothing uses it meanwhile);
+  // then two tabs open at once and both need a new one.
+  await page.goto(`${server.base}/healthz`);
   await page.evaluate(() => {
     const s = JSON.parse(localStorage.getItem('uniqchat.session'));
     localStorage.setItem('uniqchat.session', JSON.stringify({ ...s, access_token: 'expired.token.value' }));

@@ -79,11 +79,10 @@ export function createChat() {
     const grew = list.length + pending.length > shownCount;
     const seen = seenSeq(c.id, list);
     const older = state.oldestLoaded.get(c.id) > 1 ? h('div', { class: 'older muted' }, t('chat.older')) : null;
-    const prevTop = scroller.scrollTop;
-    const prevHeight = scroller.scrollHeight;
     mount(scroller, older, list.map((m) => bubble(m, m.seq === seen)), pending.map(pendingBubble));
+    // Follow new messages only if the reader was at the bottom; older pages keep their place
+    // through the scroll handler above.
     if (fresh || (grew && atBottom)) scroller.scrollTop = scroller.scrollHeight;
-    else if (list[0] && grew && !atBottom && prevTop < 60) scroller.scrollTop = scroller.scrollHeight - prevHeight + prevTop;
     shownId = c.id;
     shownCount = list.length + pending.length;
     typing.textContent = state.typing.get(c.id) ? t('chat.typing') : '';
