@@ -38,6 +38,8 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   const page = await context.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  await signIn(page, '/admin', 'owner@globex.test', 'not-the-password');
+  await page.locator('.login .error', { hasText: 'Wrong e-mail or password' }).waitFor();
   await signIn(page, '/admin', 'owner@globex.test');
   await page.locator('[data-stat=waiting]').waitFor();
   assert.equal(await statValue(page, 'waiting'), '1');
