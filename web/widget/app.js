@@ -1,0 +1,186 @@
+// The widget: mounts a shadow root, opens the visitor session and wires the view, the
+// connection and the JS API (`uniqchat('open' | 'close' | 'identify' | 'on', ...)`).
+import { connect } from './connection.js';
+import { createMessageList } from './messages.js';
+import { buildView, setMuteIcon } from './view.js';
+import { offlineForm, prechatForm, ratingForm, thanks } from './forms.js';
+import { css } from './styles.js';
+import { beep } from './sound.js';
+import { t } from './i18n.js';
+
+export function start({ base, siteKey, prechat = false }) {
+  const host = document.createElement('div');
+  host.setAttribute('data-uniqchat', '');
+  const root = host.attachShadow({ mode: 'open' });
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  root.adoptedStyleSheets = [sheet];
+  document.body.append(host);
+
+  let session = null;
+  let unread = 0;
+  let isOpen = false;
+  const listeners = { message: [], open: [], close: [] };
+  const emit = (name, ...args) => listeners[name]?.forEach((fn) => { try { fn(...args); } catch (e) { console.error(e); } });
+
+  const v = buildView(root, '');
+  const messages = createMessageList(v.list, () => session?.settings.widget_title || t.agent);
+
+  const conn = connect({
+    base, siteKey,
+    onSession: applySession,
+    onFrame,
+    onState: (s) => { v.status.textContent = s === 'offline' ? t.reconnecting : queueText; },
+  });
+  conn.setShownSeq(() => messages.maxSeq());
+  setMuteIcon(v.muteBtn, !!conn.prefs.muted);
+
+  let queueText = '';
+  let welcomed = false;
+
+  function applySession(s) {
+    session = s;
+    const st = s.settings;
+    if (/^#[0-9a-f]{3,8}$/i.test(st.widget_color)) host.style.setProperty('--accent', st.widget_color);
+    host.classList.toggle('left', st.widget_position === 'bottom-left' || st.widget_position === 'left');
+    v.titleEl.textContent = st.widget_title || st.name;
+    if (!welcomed && st.welcome_message) { messages.system(st.welcome_message); welcomed = true; }
+    if (s.offline && !s.conversation) {
+      v.composer.hidden = true;
+      offlineForm(v.panel, st.offline_message, async ({ email, message }) => {
+        await conn.identify({ email });
+        showComposer();
+        sendText(message);
+      });
+    } else if (prechat && !s.conversation && !s.visitor.email) {
+      v.composer.hidden = true;
+      prechatForm(v.panel, async (profile) => { await conn.identify(profile); showComposer(); });
+    }
+  }
+
+  function showComposer() {
+    v.panel.hidden = true;
+    v.panel.replaceChildren();
+    v.composer.hidden = false;
+    if (isOpen) v.input.focus();
+  }
+
+  function onFrame(f) {
+    const mine = (id) => id && id === conn.conversationId();
+    switch (f.type) {
+      case 'hello':
+        for (const c of f.conversations || []) if (c.state === 'closed' && mine(c.id) && !c.rating) askRating(c.id);
+        break;
+      case 'message': {
+        if (!messages.add(f.message)) break;
+        v.typing.hidden = true;
+        emit('message', { body: f.message.body, from: f.message.sender_kind, created_at: f.message.created_at });
+        if (!isOpen) { unread += 1; renderBadge(); }
+        if (!conn.prefs.muted) beep();
+        if (isOpen) conn.read(f.message.seq);
+        break;
+      }
+      case 'typing':
+        if (mine(f.conversation_id) && f.from === 'agent') v.typing.hidden = !f.on;
+        break;
+      case 'queue':
+        queueText = f.position > 0 ? t.queue(f.position) : '';
+        v.status.textContent = queueText;
+        break;
+      case 'conversation':
+      case 'accepted':
+      case 'transferred':
+        if (mine(f.conversation?.id) && f.conversation.state !== 'waiting') { queueText = ''; v.status.textContent = ''; }
+        break;
+      case 'closed':
+        if (mine(f.conversation?.id)) askRating(f.conversation.id);
+        break;
+      case 'rated':
+        if (f.conversation?.id) { conn.forgetConversation(); thanks(v.panel); }
+        break;
+    }
+  }
+
+  function askRating(conversationId) {
+    messages.system(t.closed);
+    v.typing.hidden = true;
+    v.composer.hidden = true;
+    queueText = '';
+    v.status.textContent = '';
+    ratingForm(v.panel, (rating, comment) => conn.rate(conversationId, rating, comment));
+  }
+
+  function sendText(text) {
+    const body = text.trim();
+    if (!body) return;
+    const id = conn.send(body);
+    messages.pending(id, body);
+  }
+
+  function renderBadge() {
+    v.badge.hidden = unread === 0;
+    v.badge.textContent = unread > 9 ? '9+' : String(unread);
+    v.launcher.setAttribute('aria-label', unread ? `${t.open} (${unread})` : t.open);
+  }
+
+  function open() {
+    if (isOpen) return;
+    isOpen = true;
+    v.win.hidden = false;
+    host.classList.add('open');
+    v.launcher.setAttribute('aria-expanded', 'true');
+    unread = 0;
+    renderBadge();
+    v.list.scrollTop = v.list.scrollHeight;
+    const focusable = v.panel.hidden ? v.input : v.panel.querySelector('input, textarea, button');
+    focusable?.focus();
+    if (messages.maxSeq()) conn.read(messages.maxSeq());
+    emit('open');
+  }
+
+  function close() {
+    if (!isOpen) return;
+    isOpen = false;
+    v.win.hidden = true;
+    host.classList.remove('open');
+    v.launcher.setAttribute('aria-expanded', 'false');
+    v.launcher.focus();
+    emit('close');
+  }
+
+  // Typing indicator to the agent: on while writing, off after a pause or on send.
+  let typingTimer = null;
+  v.input.addEventListener('input', () => {
+    if (!typingTimer) conn.typing(true);
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(() => { typingTimer = null; conn.typing(false); }, 2500);
+  });
+  v.input.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); v.composer.requestSubmit(); }
+  });
+  v.composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    sendText(v.input.value);
+    v.input.value = '';
+    if (typingTimer) { clearTimeout(typingTimer); typingTimer = null; conn.typing(false); }
+  });
+  v.launcher.addEventListener('click', () => (isOpen ? close() : open()));
+  v.closeBtn.addEventListener('click', close);
+  v.muteBtn.addEventListener('click', () => {
+    conn.prefs.muted = !conn.prefs.muted;
+    conn.savePrefs();
+    setMuteIcon(v.muteBtn, conn.prefs.muted);
+  });
+  root.addEventListener('keydown', (e) => { if (e.key === 'Escape' && isOpen) close(); });
+
+  conn.start().catch((e) => { console.error('uniqchat:', e); v.status.textContent = t.reconnecting; });
+
+  return function api(cmd, ...args) {
+    if (cmd === 'open') open();
+    else if (cmd === 'close') close();
+    else if (cmd === 'identify') return conn.identify(args[0] || {});
+    else if (cmd === 'on' && listeners[args[0]] && typeof args[1] === 'function') listeners[args[0]].push(args[1]);
+    else if (cmd === 'send') sendText(String(args[0] ?? ''));
+    else console.warn('uniqchat: unknown command', cmd);
+  };
+}

@@ -1,0 +1,87 @@
+// The visitor's link to the server: the session (POST /api/visitor/session), the WebSocket,
+// reconnection with exponential backoff + jitter, and resuming from the last seen seq.
+// Sends stay pending (same client_msg_id) until the server acks them, so a send is retried
+// across reconnects and the server's dedupe keeps it single.
+import { load, save } from './storage.js';
+
+export function connect({ base, siteKey, onSession, onFrame, onState }) {
+  const stored = load(siteKey);
+  let ws = null;
+  let attempt = 0;
+  let session = null;
+  const pending = new Map(); // client_msg_id -> send frame
+
+  async function openSession(profile = {}) {
+    const r = await fetch(`${base}/api/visitor/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        site_key: siteKey, visitor_token: stored.token || undefined,
+        page_url: location.href, referrer: document.referrer || undefined, ...profile,
+      }),
+    });
+    if (!r.ok) throw new Error(`session ${r.status}`);
+    session = await r.json();
+    stored.token = session.visitor_token;
+    if (session.conversation) stored.conversationId = session.conversation.id;
+    save(siteKey, stored);
+    onSession(session);
+  }
+
+  function open() {
+    const url = new URL('/ws/visitor', base);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('token', stored.token);
+    ws = new WebSocket(url);
+    ws.onopen = () => {
+      attempt = 0;
+      onState('online');
+      // Resume from what this page has already shown (0 after a reload: the history is replayed
+      // and deduplicated by seq), then retry what was never acknowledged.
+      if (stored.conversationId) {
+        raw({ type: 'resume', conversations: { [stored.conversationId]: shownSeq() } });
+      }
+      for (const f of pending.values()) raw(f);
+    };
+    ws.onmessage = (ev) => {
+      const frame = JSON.parse(ev.data);
+      if (frame.type === 'ack' && frame.client_msg_id) pending.delete(frame.client_msg_id);
+      const cid = frame.conversation_id || frame.message?.conversation_id || frame.conversation?.id;
+      if (cid && cid !== stored.conversationId && frame.type !== 'error') {
+        stored.conversationId = cid;
+        save(siteKey, stored);
+      }
+      onFrame(frame);
+    };
+    ws.onclose = () => {
+      onState('offline');
+      // Exponential backoff capped at 30 s, with jitter so many visitors don't reconnect at once.
+      const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+      attempt += 1;
+      setTimeout(open, delay);
+    };
+  }
+
+  let shownSeq = () => 0;
+  const raw = (f) => { if (ws && ws.readyState === 1) ws.send(JSON.stringify(f)); };
+
+  return {
+    async start(profile) { await openSession(profile); open(); },
+    setShownSeq(fn) { shownSeq = fn; },
+    conversationId: () => stored.conversationId,
+    forgetConversation() { delete stored.conversationId; save(siteKey, stored); },
+    send(body) {
+      const client_msg_id = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+      const f = { type: 'send', client_msg_id, body, conversation_id: stored.conversationId || null };
+      pending.set(client_msg_id, f);
+      raw(f);
+      return client_msg_id;
+    },
+    typing(on) { if (stored.conversationId) raw({ type: 'typing', conversation_id: stored.conversationId, on }); },
+    read(seq) { if (stored.conversationId) raw({ type: 'read', conversation_id: stored.conversationId, seq }); },
+    rate(conversationId, rating, comment) { raw({ type: 'rate', conversation_id: conversationId, rating, comment: comment || null }); },
+    identify: (profile) => openSession(profile),
+    prefs: stored,
+    savePrefs: () => save(siteKey, stored),
+  };
+}

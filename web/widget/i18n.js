@@ -1,0 +1,25 @@
+// The widget's texts in English and Simplified Chinese, picked by navigator.language.
+const texts = {
+  en: {
+    open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Write a message…',
+    typing: 'Agent is typing…', queue: (n) => `You are number ${n} in the queue`,
+    offlineTitle: 'We are offline', email: 'E-mail', name: 'Name', message: 'Message',
+    leaveMessage: 'Leave a message', start: 'Start chat', closed: 'The conversation was closed.',
+    rate: 'How did we do?', comment: 'Comment (optional)', submitRating: 'Send rating',
+    thanks: 'Thank you for your feedback!', mute: 'Mute sounds', unmute: 'Turn sounds on',
+    you: 'You', agent: 'Agent', messages: 'Messages', star: (n) => `${n} of 5`,
+    reconnecting: 'Reconnecting…',
+  },
+  zh: {
+    open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…',
+    typing: '客服正在输入…', queue: (n) => `您在队列中排第 ${n} 位`,
+    offlineTitle: '我们暂时离线', email: '邮箱', name: '姓名', message: '留言',
+    leaveMessage: '提交留言', start: '开始聊天', closed: '会话已结束。',
+    rate: '请为本次服务评分', comment: '评价（可选）', submitRating: '提交评分',
+    thanks: '感谢您的反馈！', mute: '静音', unmute: '开启声音',
+    you: '我', agent: '客服', messages: '消息', star: (n) => `${n} 星`,
+    reconnecting: '正在重新连接…',
+  },
+};
+
+export const t = (navigator.language || 'en').toLowerCase().startsWith('zh') ? texts.zh : texts.en;

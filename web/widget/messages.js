@@ -1,0 +1,50 @@
+// The message list: one row per message, keyed by seq so replays after a reconnect or a reload
+// never show a message twice; the visitor's own sends show at once and are matched to their
+// server copy by client_msg_id.
+import { el, initials } from './dom.js';
+import { t } from './i18n.js';
+
+const time = (iso) => new Date(iso || Date.now()).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+
+export function createMessageList(list, agentLabel) {
+  const bySeq = new Map();
+  const byClientId = new Map();
+  let maxSeq = 0;
+
+  function row(kind, body, meta, avatarText) {
+    const bubble = el('div', { class: 'bubble', text: body });
+    const col = el('div', {}, bubble, meta ? el('div', { class: 'meta', text: meta }) : null);
+    const r = el('div', { class: `row ${kind}` }, kind === 'other' ? el('span', { class: 'avatar', 'aria-hidden': 'true', text: avatarText }) : null, col);
+    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    list.append(r);
+    if (atBottom || kind === 'own') list.scrollTop = list.scrollHeight;
+    return r;
+  }
+
+  return {
+    maxSeq: () => maxSeq,
+    system(text) { return row('system', text); },
+    /** A send not yet acknowledged. */
+    pending(clientId, body) {
+      const r = row('own pending', body, `${t.you} · ${time()}`);
+      byClientId.set(clientId, r);
+    },
+    /** Adds a server message; returns false when it was already shown. */
+    add(m) {
+      if (m.kind === 'note') return false; // internal notes are never meant for the visitor
+      if (bySeq.has(m.seq)) return false;
+      maxSeq = Math.max(maxSeq, m.seq);
+      const own = m.sender_kind === 'visitor';
+      const mine = own && m.client_msg_id && byClientId.get(m.client_msg_id);
+      if (mine) {
+        mine.classList.remove('pending');
+        bySeq.set(m.seq, mine);
+        return false;
+      }
+      const kind = own ? 'own' : m.sender_kind === 'agent' ? 'other' : 'system';
+      const who = own ? t.you : agentLabel();
+      bySeq.set(m.seq, row(kind, m.body, kind === 'system' ? null : `${who} · ${time(m.created_at)}`, initials(agentLabel())));
+      return !own && kind !== 'system';
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// The widget's stylesheet, applied inside its shadow root so the host page's CSS cannot reach
+// it (`all: initial` on the host also stops inherited properties) and it cannot leak out.
+export const css = `
+:host { all: initial; position: fixed; z-index: 2147483000; bottom: 20px; right: 20px;
+  font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "PingFang SC", "Microsoft YaHei", sans-serif;
+  color: #1f2430; --accent: #4f46e5; }
+:host(.left) { right: auto; left: 20px; }
+* { box-sizing: border-box; font: inherit; color: inherit; }
+button { cursor: pointer; border: 0; background: none; padding: 0; }
+button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
+.launcher { width: 60px; height: 60px; border-radius: 50%; background: var(--accent); color: #fff;
+  box-shadow: 0 8px 24px rgba(20,20,40,.25); display: grid; place-items: center; position: relative;
+  transition: transform .2s ease; }
+.launcher:hover { transform: scale(1.06); }
+.launcher svg { width: 28px; height: 28px; fill: #fff; }
+.badge { position: absolute; top: -2px; right: -2px; min-width: 20px; height: 20px; padding: 0 6px;
+  border-radius: 10px; background: #e11d48; color: #fff; font-size: 12px; font-weight: 600;
+  display: grid; place-items: center; border: 2px solid #fff; }
+.badge[hidden] { display: none; }
+.window { position: absolute; bottom: 76px; right: 0; width: 370px; height: min(600px, calc(100vh - 110px));
+  background: #fff; border-radius: 16px; box-shadow: 0 12px 48px rgba(20,20,40,.22), 0 2px 6px rgba(20,20,40,.08);
+  display: flex; flex-direction: column; overflow: hidden; transform-origin: bottom right;
+  animation: pop .22s cubic-bezier(.2,.9,.3,1.2); }
+:host(.left) .window { right: auto; left: 0; transform-origin: bottom left; }
+.window[hidden] { display: none; }
+@keyframes pop { from { opacity: 0; transform: translateY(12px) scale(.96); } to { opacity: 1; transform: none; } }
+header { background: var(--accent); color: #fff; padding: 16px 14px 16px 18px; display: flex; align-items: center; gap: 10px; }
+header .avatar { background: rgba(255,255,255,.22); color: #fff; }
+header h2 { margin: 0; font-size: 16px; font-weight: 650; flex: 1; }
+header .sub { display: block; font-size: 12px; font-weight: 400; opacity: .85; }
+header button { color: #fff; width: 32px; height: 32px; border-radius: 8px; display: grid; place-items: center; }
+header button:hover { background: rgba(255,255,255,.15); }
+header svg { width: 18px; height: 18px; fill: currentColor; }
+.status { font-size: 12px; padding: 6px 16px; background: #f4f4fb; color: #4b5163; text-align: center; }
+.status:empty { display: none; }
+.list { flex: 1; overflow-y: auto; padding: 16px 14px 8px; display: flex; flex-direction: column; gap: 10px; background: #fafafc; }
+.row { display: flex; gap: 8px; align-items: flex-end; max-width: 86%; }
+.row.own { align-self: flex-end; flex-direction: row-reverse; }
+.row.system { align-self: center; max-width: 92%; }
+.avatar { width: 28px; height: 28px; border-radius: 50%; flex: none; background: #e4e4f0; color: #3b3f52;
+  display: grid; place-items: center; font-size: 12px; font-weight: 650; }
+.bubble { padding: 9px 13px; border-radius: 16px; background: #fff; border: 1px solid #ececf3;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+.own .bubble { background: var(--accent); color: #fff; border-color: transparent; border-bottom-right-radius: 4px; }
+.other .bubble { border-bottom-left-radius: 4px; }
+.system .bubble { background: none; border: 0; color: #6b7080; font-size: 12.5px; text-align: center; padding: 2px; }
+.meta { font-size: 11px; color: #8a8fa0; margin-top: 3px; }
+.own .meta { text-align: right; }
+.pending .bubble { opacity: .6; }
+.typing { font-size: 12px; color: #6b7080; padding: 0 18px 6px; background: #fafafc; min-height: 0; }
+.typing[hidden] { display: none; }
+.dots span { display: inline-block; width: 5px; height: 5px; margin-right: 3px; border-radius: 50%; background: #9aa0b0; animation: blink 1s infinite; }
+.dots span:nth-child(2) { animation-delay: .2s; } .dots span:nth-child(3) { animation-delay: .4s; }
+@keyframes blink { 50% { opacity: .2; } }
+.composer { display: flex; gap: 8px; padding: 10px 12px; border-top: 1px solid #ececf3; align-items: flex-end; background: #fff; }
+.composer textarea { flex: 1; resize: none; border: 1px solid #dcdce6; border-radius: 12px; padding: 9px 12px;
+  max-height: 120px; min-height: 40px; background: #fff; color: #1f2430; }
+.primary { background: var(--accent); color: #fff; border-radius: 10px; padding: 9px 14px; font-weight: 600; }
+.primary:disabled { opacity: .5; cursor: default; }
+.panel { padding: 16px; border-top: 1px solid #ececf3; display: flex; flex-direction: column; gap: 10px; background: #fff; }
+.panel[hidden], .composer[hidden] { display: none; }
+.panel h3 { margin: 0; font-size: 15px; font-weight: 650; }
+.panel p { margin: 0; color: #4b5163; }
+.panel label { display: flex; flex-direction: column; gap: 4px; font-size: 12.5px; color: #4b5163; }
+.panel input, .panel textarea { border: 1px solid #dcdce6; border-radius: 10px; padding: 8px 10px; background: #fff; color: #1f2430; }
+.panel-form { display: flex; flex-direction: column; gap: 10px; }
+.stars { display: flex; gap: 6px; }
+.stars button { font-size: 26px; line-height: 1; color: #d0d0dc; }
+.stars button[aria-pressed="true"] { color: #f59e0b; }
+@media (max-width: 480px) {
+  .window { position: fixed; inset: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; bottom: 0; right: 0; }
+  :host(.open) .launcher { display: none; }
+}
+`;

@@ -1,0 +1,30 @@
+// Builds the widget's DOM inside its shadow root and returns the parts the app drives.
+import { el, icon, ICONS, initials } from './dom.js';
+import { t } from './i18n.js';
+
+export function buildView(root, title) {
+  const badge = el('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
+  const launcher = el('button', { class: 'launcher', 'aria-label': t.open, 'aria-expanded': 'false' }, icon(ICONS.chat), badge);
+  const muteBtn = el('button', { class: 'mute', 'aria-label': t.mute });
+  const closeBtn = el('button', { class: 'close', 'aria-label': t.close }, icon(ICONS.close));
+  const titleEl = el('h2', { id: 'uc-title', text: title });
+  const header = el('header', {}, el('span', { class: 'avatar', text: initials(title) }), titleEl, muteBtn, closeBtn);
+  const status = el('div', { class: 'status', role: 'status' });
+  const list = el('div', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': t.messages });
+  const typing = el('div', { class: 'typing', hidden: true },
+    el('span', { class: 'dots', 'aria-hidden': 'true' }, el('span'), el('span'), el('span')), el('span', { text: ' ' + t.typing }));
+  const input = el('textarea', { rows: '1', placeholder: t.placeholder, 'aria-label': t.placeholder });
+  const sendBtn = el('button', { class: 'primary', type: 'submit', text: t.send });
+  const composer = el('form', { class: 'composer' }, input, sendBtn);
+  const panel = el('div', { class: 'panel', hidden: true });
+  const win = el('section', { class: 'window', role: 'dialog', 'aria-labelledby': 'uc-title', hidden: true },
+    header, status, list, typing, composer, panel);
+  root.append(win, launcher);
+  return { launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, input, composer, panel };
+}
+
+export function setMuteIcon(btn, muted) {
+  btn.replaceChildren(icon(muted ? ICONS.muted : ICONS.sound));
+  btn.setAttribute('aria-label', muted ? t.unmute : t.mute);
+  btn.setAttribute('aria-pressed', String(muted));
+}
