@@ -1,0 +1,169 @@
+// The visitor widget in a real browser, embedded in the demo shop page as a customer would,
+// with an agent on the other end of the real agent WebSocket.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, screenshot } from './harness.mjs';
+import { connectAgent } from './agent-ws.mjs';
+
+let server;
+let browser;
+let shop; // tenant with an agent online
+let agent;
+let agentToken;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  shop = await server.tenant('Northwind Tea', 'owner@northwind.example');
+  agentToken = await server.login('owner@northwind.example');
+  agent = await connectAgent(browser, server.base, agentToken);
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A visitor on the demo page in a fresh browser profile (own localStorage). */
+async function visitor(siteKey, { width = 1280, height = 800, init } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-US' });
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+  if (init) await page.addInitScript(init);
+  await page.goto(`${server.base}/demo?key=${siteKey}`);
+  await page.locator('.launcher').waitFor();
+  return { page, context, dialogs };
+}
+
+/** The agent waits for the visitor's message, accepts the conversation and returns its id. */
+async function agentReceives(body) {
+  const f = await agent.waitFor(new Function('f', `return f.type === 'message' && f.message.body === ${JSON.stringify(body)}`));
+  return f.message.conversation_id;
+}
+
+let replyCount = 0;
+async function agentSays(conversationId, body) {
+  replyCount += 1;
+  await agent.send({ type: 'send', conversation_id: conversationId, client_msg_id: `reply-${replyCount}`, body });
+}
+
+const bubbles = (page, kind) => page.locator(`.row.${kind} .bubble`);
+
+test('a visitor writes, the agent answers, a reload keeps the conversation, the agent closes and the visitor rates', async () => {
+  const { page, context, dialogs } = await visitor(shop.tenant.site_key);
+  await page.locator('.launcher').click();
+  await page.locator('.window').waitFor();
+  await page.locator('textarea').fill('Hello, is the Sencha in stock?');
+  await page.keyboard.press('Enter');
+
+  const conversationId = await agentReceives('Hello, is the Sencha in stock?');
+  await agent.send({ type: 'accept', conversation_id: conversationId });
+  await agentSays(conversationId, 'Hi! Yes, we have 40 tins left.');
+  await bubbles(page, 'other').filter({ hasText: 'we have 40 tins left' }).waitFor();
+
+  // Markup in a message is text: shown as typed, nothing runs, no element is created.
+  const evil = '<img src=x onerror=alert(1)>';
+  await agentSays(conversationId, evil);
+  await bubbles(page, 'other').filter({ hasText: evil }).waitFor();
+  assert.equal(await bubbles(page, 'other').last().textContent(), evil);
+  assert.equal(await page.locator('[data-uniqchat] img').count(), 0);
+  await screenshot(page, 'widget-conversation');
+
+  // Shift+Enter makes a new line instead of sending.
+  await page.locator('textarea').fill('line one');
+  await page.keyboard.press('Shift+Enter');
+  await page.keyboard.type('line two');
+  assert.equal(await page.locator('textarea').inputValue(), 'line one\nline two');
+  await page.keyboard.press('Enter');
+  await agentReceives('line one\nline two');
+
+  await page.reload();
+  await page.locator('.launcher').click();
+  await bubbles(page, 'other').filter({ hasText: 'we have 40 tins left' }).waitFor();
+  await bubbles(page, 'own').filter({ hasText: 'line two' }).waitFor();
+  assert.equal(await bubbles(page, 'own').filter({ hasText: 'Sencha in stock' }).count(), 1);
+  assert.equal(await bubbles(page, 'other').filter({ hasText: 'we have 40 tins left' }).count(), 1);
+  assert.equal(await bubbles(page, 'other').count(), 2);
+
+  await agent.send({ type: 'close', conversation_id: conversationId });
+  await page.getByRole('button', { name: '4 of 5' }).click();
+  await page.locator('textarea[name=comment]').fill('Quick and friendly');
+  await screenshot(page, 'widget-rating');
+  await page.getByRole('button', { name: 'Send rating' }).click();
+  await page.getByText('Thank you for your feedback!').waitFor();
+
+  const closed = await server.api('GET', '/api/agent/conversations?view=closed', agentToken);
+  const rated = closed.items.find((c) => c.id === conversationId);
+  assert.equal(rated.rating, 4);
+  assert.deepEqual(dialogs, []);
+  await context.close();
+});
+
+test('with nobody online the widget offers the offline form and the message still reaches the queue', async () => {
+  const quiet = await server.tenant('Quiet Shop', 'owner@quiet.example');
+  const { page, context } = await visitor(quiet.tenant.site_key);
+  await page.locator('.launcher').click();
+  await page.getByRole('heading', { name: 'We are offline' }).waitFor();
+  assert.equal(await page.locator('form.composer').isHidden(), true);
+  await page.locator('input[name=email]').fill('ann@example.com');
+  await page.locator('textarea[name=message]').fill('Please call me back about my order');
+  await screenshot(page, 'widget-offline');
+  await page.getByRole('button', { name: 'Leave a message' }).click();
+  // Acknowledged by the server: the bubble is no longer pending.
+  await page.locator('.row.own:not(.pending) .bubble', { hasText: 'Please call me back' }).waitFor();
+
+  const token = await server.login('owner@quiet.example');
+  const queue = await server.api('GET', '/api/agent/conversations?view=queue', token);
+  assert.equal(queue.items.length, 1);
+  await context.close();
+});
+
+test('on a 375px wide screen the open widget fills the screen', async () => {
+  const { page, context } = await visitor(shop.tenant.site_key, { width: 375, height: 740 });
+  await page.locator('.launcher').click();
+  const box = await page.locator('.window').boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 375, 740]);
+  await screenshot(page, 'widget-mobile');
+  await page.keyboard.press('Escape');
+  await page.locator('.window').waitFor({ state: 'hidden' });
+  await context.close();
+});
+
+test("the host page's CSS does not change the widget", async () => {
+  const { page, context } = await visitor(shop.tenant.site_key);
+  await page.locator('.launcher').click();
+  const look = () => page.locator('header h2').evaluate((h) => {
+    const s = getComputedStyle(h);
+    return [s.color, s.fontSize, s.fontFamily];
+  });
+  const before = await look();
+  await page.addStyleTag({ content: '* { color: red !important; font-size: 40px !important; font-family: serif !important }' });
+  assert.deepEqual(await look(), before);
+  assert.equal(before[1], '16px');
+  await context.close();
+});
+
+test('the JS API: calls queued before the script loads, open, close and message events', async () => {
+  // The snippet a customer pastes before the script tag: calls wait in uniqchat.q.
+  const init = () => {
+    window.uniqchat = window.uniqchat || function () { (window.uniqchat.q = window.uniqchat.q || []).push(arguments); };
+    window.__got = [];
+    window.uniqchat('on', 'message', (m) => window.__got.push(m.body));
+    window.uniqchat('open');
+  };
+  const { page, context } = await visitor(shop.tenant.site_key, { init });
+  await page.locator('.window').waitFor();
+  await page.evaluate(() => window.uniqchat('close'));
+  await page.locator('.window').waitFor({ state: 'hidden' });
+  await page.evaluate(() => window.uniqchat('open'));
+  await page.locator('.window').waitFor();
+
+  await page.locator('textarea').fill('API test here');
+  await page.keyboard.press('Enter');
+  const id = await agentReceives('API test here');
+  await agent.send({ type: 'accept', conversation_id: id });
+  await agentSays(id, 'Event delivered');
+  await page.waitForFunction(() => window.__got.includes('Event delivered'));
+  await context.close();
+});
