@@ -87,13 +87,13 @@ export function start({ base, siteKey, prechat = false }) {
         queueText = f.position > 0 ? t.queue(f.position) : '';
         v.status.textContent = queueText;
         break;
+      // The server tells the visitor about every change of their conversation (accepted,
+      // transferred, closed) with one `conversation` frame.
       case 'conversation':
-      case 'accepted':
-      case 'transferred':
-        if (mine(f.conversation?.id) && f.conversation.state !== 'waiting') { queueText = ''; v.status.textContent = ''; }
-        break;
       case 'closed':
-        if (mine(f.conversation?.id)) askRating(f.conversation.id);
+        if (!mine(f.conversation?.id)) break;
+        if (f.conversation.state === 'closed') askRating(f.conversation.id);
+        else if (f.conversation.state !== 'waiting') { queueText = ''; v.status.textContent = ''; }
         break;
       case 'rated':
         if (f.conversation?.id) { conn.forgetConversation(); thanks(v.panel); }
@@ -101,7 +101,10 @@ export function start({ base, siteKey, prechat = false }) {
     }
   }
 
+  let ratingAsked = null;
   function askRating(conversationId) {
+    if (ratingAsked === conversationId) return;
+    ratingAsked = conversationId;
     messages.system(t.closed);
     v.typing.hidden = true;
     v.composer.hidden = true;

@@ -1,15 +1,19 @@
 // The widget's stylesheet, applied inside its shadow root so the host page's CSS cannot reach
 // it (`all: initial` on the host also stops inherited properties) and it cannot leak out.
 export const css = `
-:host { all: initial; position: fixed; z-index: 2147483000; bottom: 20px; right: 20px;
+:host { all: initial; }
+/* The font and colour are set on the widget's own top elements, not inherited from the host
+   element, which the page's own (even !important) rules can still reach. */
+.launcher, .window { position: fixed; z-index: 2147483000; right: 20px;
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "PingFang SC", "Microsoft YaHei", sans-serif;
-  color: #1f2430; --accent: #4f46e5; }
-:host(.left) { right: auto; left: 20px; }
+  color: #1f2430; }
+:host { --accent: #4f46e5; }
+:host(.left) .launcher, :host(.left) .window { right: auto; left: 20px; }
 * { box-sizing: border-box; font: inherit; color: inherit; }
 button { cursor: pointer; border: 0; background: none; padding: 0; }
 button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 2px solid var(--accent); outline-offset: 2px; }
 .launcher { width: 60px; height: 60px; border-radius: 50%; background: var(--accent); color: #fff;
-  box-shadow: 0 8px 24px rgba(20,20,40,.25); display: grid; place-items: center; position: relative;
+  box-shadow: 0 8px 24px rgba(20,20,40,.25); display: grid; place-items: center; bottom: 20px;
   transition: transform .2s ease; }
 .launcher:hover { transform: scale(1.06); }
 .launcher svg { width: 28px; height: 28px; fill: #fff; }
@@ -17,11 +21,11 @@ button:focus-visible, textarea:focus-visible, input:focus-visible { outline: 2px
   border-radius: 10px; background: #e11d48; color: #fff; font-size: 12px; font-weight: 600;
   display: grid; place-items: center; border: 2px solid #fff; }
 .badge[hidden] { display: none; }
-.window { position: absolute; bottom: 76px; right: 0; width: 370px; height: min(600px, calc(100vh - 110px));
+.window { bottom: 96px; width: 370px; height: min(600px, calc(100vh - 110px));
   background: #fff; border-radius: 16px; box-shadow: 0 12px 48px rgba(20,20,40,.22), 0 2px 6px rgba(20,20,40,.08);
   display: flex; flex-direction: column; overflow: hidden; transform-origin: bottom right;
   animation: pop .22s cubic-bezier(.2,.9,.3,1.2); }
-:host(.left) .window { right: auto; left: 0; transform-origin: bottom left; }
+:host(.left) .window { transform-origin: bottom left; }
 .window[hidden] { display: none; }
 @keyframes pop { from { opacity: 0; transform: translateY(12px) scale(.96); } to { opacity: 1; transform: none; } }
 header { background: var(--accent); color: #fff; padding: 16px 14px 16px 18px; display: flex; align-items: center; gap: 10px; }
@@ -68,7 +72,7 @@ header svg { width: 18px; height: 18px; fill: currentColor; }
 .stars button { font-size: 26px; line-height: 1; color: #d0d0dc; }
 .stars button[aria-pressed="true"] { color: #f59e0b; }
 @media (max-width: 480px) {
-  .window { position: fixed; inset: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; bottom: 0; right: 0; }
+  .window { position: fixed; inset: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; bottom: 0; right: 0; left: 0; animation: none; }
   :host(.open) .launcher { display: none; }
 }
 `;
