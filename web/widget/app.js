@@ -7,6 +7,7 @@ import { offlineForm, prechatForm, ratingForm, thanks } from './forms.js';
 import { css } from './styles.js';
 import { beep } from './sound.js';
 import { t } from './i18n.js';
+import { initials } from './dom.js';
 
 export function start({ base, siteKey, prechat = false }) {
   const host = document.createElement('div');
@@ -37,6 +38,7 @@ export function start({ base, siteKey, prechat = false }) {
 
   let queueText = '';
   let welcomed = false;
+  let welcomeRow = null;
 
   function applySession(s) {
     session = s;
@@ -44,7 +46,11 @@ export function start({ base, siteKey, prechat = false }) {
     if (/^#[0-9a-f]{3,8}$/i.test(st.widget_color)) host.style.setProperty('--accent', st.widget_color);
     host.classList.toggle('left', st.widget_position === 'bottom-left' || st.widget_position === 'left');
     v.titleEl.textContent = st.widget_title || st.name;
-    if (!welcomed && st.welcome_message) { messages.system(st.welcome_message); welcomed = true; }
+    v.headerAvatar.textContent = initials(v.titleEl.textContent);
+    // Shown at once; the server also stores the welcome in a new conversation, and that copy
+    // replaces this one when it arrives.
+    if (!welcomed && st.welcome_message && !s.conversation) welcomeRow = messages.system(st.welcome_message);
+    welcomed = true;
     if (s.offline && !s.conversation) {
       v.composer.hidden = true;
       offlineForm(v.panel, st.offline_message, async ({ email, message }) => {
@@ -72,6 +78,10 @@ export function start({ base, siteKey, prechat = false }) {
         for (const c of f.conversations || []) if (c.state === 'closed' && mine(c.id) && !c.rating) askRating(c.id);
         break;
       case 'message': {
+        if (welcomeRow && f.message.sender_kind === 'system' && f.message.body === session?.settings.welcome_message) {
+          welcomeRow.remove();
+          welcomeRow = null;
+        }
         if (!messages.add(f.message)) break;
         v.typing.hidden = true;
         emit('message', { body: f.message.body, from: f.message.sender_kind, created_at: f.message.created_at });

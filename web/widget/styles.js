@@ -57,6 +57,8 @@ header svg { width: 18px; height: 18px; fill: currentColor; }
 .dots span:nth-child(2) { animation-delay: .2s; } .dots span:nth-child(3) { animation-delay: .4s; }
 @keyframes blink { 50% { opacity: .2; } }
 .composer { display: flex; gap: 8px; padding: 10px 12px; border-top: 1px solid #ececf3; align-items: flex-end; background: #fff; }
+.composer textarea:focus-visible, .panel input:focus-visible, .panel textarea:focus-visible {
+  outline: none; border-color: var(--accent); box-shadow: 0 0 0 3px color-mix(in srgb, var(--accent) 20%, transparent); }
 .composer textarea { flex: 1; resize: none; border: 1px solid #dcdce6; border-radius: 12px; padding: 9px 12px;
   max-height: 120px; min-height: 40px; background: #fff; color: #1f2430; }
 .primary { background: var(--accent); color: #fff; border-radius: 10px; padding: 9px 14px; font-weight: 600; }

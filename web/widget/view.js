@@ -8,7 +8,8 @@ export function buildView(root, title) {
   const muteBtn = el('button', { class: 'mute', 'aria-label': t.mute });
   const closeBtn = el('button', { class: 'close', 'aria-label': t.close }, icon(ICONS.close));
   const titleEl = el('h2', { id: 'uc-title', text: title });
-  const header = el('header', {}, el('span', { class: 'avatar', text: initials(title) }), titleEl, muteBtn, closeBtn);
+  const headerAvatar = el('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(title) });
+  const header = el('header', {}, headerAvatar, titleEl, muteBtn, closeBtn);
   const status = el('div', { class: 'status', role: 'status' });
   const list = el('div', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': t.messages });
   const typing = el('div', { class: 'typing', hidden: true },
@@ -20,7 +21,7 @@ export function buildView(root, title) {
   const win = el('section', { class: 'window', role: 'dialog', 'aria-labelledby': 'uc-title', hidden: true },
     header, status, list, typing, composer, panel);
   root.append(win, launcher);
-  return { launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, input, composer, panel };
+  return { headerAvatar, launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, input, composer, panel };
 }
 
 export function setMuteIcon(btn, muted) {
