@@ -106,7 +106,8 @@ export function start({ base, siteKey, prechat = false }) {
         else if (f.conversation.state !== 'waiting') { queueText = ''; v.status.textContent = ''; }
         break;
       case 'rated':
-        if (f.conversation?.id) { conn.forgetConversation(); thanks(v.panel); }
+        // The next message starts a new conversation, so the composer comes back under the thanks.
+        if (f.conversation?.id) { conn.forgetConversation(); thanks(v.panel); v.composer.hidden = false; }
         break;
     }
   }
