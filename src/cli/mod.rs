@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 2 usage error, 1 runtime error; a failure prints one line on stderr.
 
+mod bench;
 mod config_cmd;
 mod init;
 mod migrate;
@@ -65,6 +66,8 @@ enum Command {
     User(user::UserCommand),
     /// Print the effective configuration, secrets masked
     Config,
+    /// Drive a running server as its clients do and report throughput, latency and memory
+    Bench(bench::BenchArgs),
 }
 
 /// Why a command failed, and so which exit code it ends with.
@@ -103,9 +106,19 @@ pub fn main() -> ExitCode {
                 let _ = err.print();
                 return ExitCode::SUCCESS;
             }
+            // The cause is the first paragraph (a missing argument is named on its second line).
             let rendered = err.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("uniqchat: {first} (see `uniqchat --help`)");
+            let cause: Vec<&str> = rendered
+                .lines()
+                .take_while(|l| !l.trim().is_empty())
+                .map(str::trim)
+                .collect();
+            let cause = if cause.is_empty() {
+                "invalid arguments".to_string()
+            } else {
+                cause.join(" ")
+            };
+            eprintln!("uniqchat: {cause} (see `uniqchat --help`)");
             return ExitCode::from(2);
         }
     };
@@ -144,6 +157,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Reset(args) => reset::run(&global, args).await,
         Command::User(cmd) => user::run(&global, cmd).await,
         Command::Config => config_cmd::run(&global),
+        Command::Bench(args) => bench::run(args).await,
     }
 }
 

@@ -122,10 +122,15 @@ fn open(
         limits,
     };
     upgrade
+        // Tungstenite allocates its read buffer up front (128 KiB by default); frames are at
+        // most a few KiB, and a node holds tens of thousands of mostly idle connections.
+        .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(rt.max_frame_bytes)
         .max_frame_size(rt.max_frame_bytes)
         .on_upgrade(move |socket| connection::run(socket, ctx))
 }
+
+const READ_BUFFER_BYTES: usize = 4096;
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
     headers

@@ -1,0 +1,180 @@
+//! The command line of `uniqchat bench`, and its checks before anything is contacted.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use reqwest::Url;
+
+use crate::cli::CliError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    /// Open visitor connections and hold them; reports server memory per connection
+    Idle,
+    /// Visitors write to agents at --rate messages per second (or --max); reports throughput and latency
+    Chat,
+    /// Visitors reconnect at --connect-rate per second (connect, greeting, close)
+    Storm,
+    /// `POST /api/visitor/session` as fast as --visitors concurrent clients can
+    Http,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// What to measure
+    #[arg(value_enum)]
+    pub scenario: Scenario,
+    /// The server to drive, e.g. http://127.0.0.1:8080; nothing else is ever contacted
+    #[arg(long)]
+    pub url: String,
+    /// An owner or admin of the tenant to use (chat creates its agents with it)
+    #[arg(long, env = "UNIQCHAT_BENCH_EMAIL")]
+    pub email: Option<String>,
+    #[arg(long, env = "UNIQCHAT_BENCH_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// The tenant's site key (default: the tenant of --email)
+    #[arg(long)]
+    pub site_key: Option<String>,
+    /// Visitor connections (chat, idle, storm's pool) or concurrent clients (http)
+    #[arg(long, default_value_t = 100)]
+    pub visitors: u32,
+    /// Agent connections (chat); each takes up to 100 conversations
+    #[arg(long, default_value_t = 2)]
+    pub agents: u32,
+    /// New connections per second while setting up, and the storm's target
+    #[arg(long, default_value_t = 1000)]
+    pub connect_rate: u32,
+    /// Chat: messages per second from all visitors together
+    #[arg(long, default_value_t = 1000)]
+    pub rate: u32,
+    /// Chat: every visitor sends as soon as an ack returns (keeping --window in flight), to find
+    /// the highest sustainable rate
+    #[arg(long)]
+    pub max: bool,
+    /// Chat with --max: messages each visitor keeps in flight
+    #[arg(long, default_value_t = 4)]
+    pub window: u32,
+    /// Seconds the measured phase lasts; the run stops by itself after it
+    #[arg(long, default_value_t = 10)]
+    pub duration: u64,
+    /// Loopback source addresses to spread connections over (127.0.0.2, 127.0.0.3, …), so more
+    /// than one address's ephemeral ports are used; 0 lets the system choose
+    #[arg(long, default_value_t = 4)]
+    pub sources: u8,
+    /// The server's process id, to report its memory from /proc/PID/status
+    #[arg(long)]
+    pub pid: Option<u32>,
+    /// Print the report as JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The checked plan of a run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub scenario: Scenario,
+    pub base: Url,
+    pub credentials: Option<(String, String)>,
+    pub site_key: Option<String>,
+    pub visitors: usize,
+    pub agents: usize,
+    pub connect_rate: u32,
+    pub rate: u32,
+    pub max: bool,
+    pub window: usize,
+    pub duration: Duration,
+    /// Local addresses to bind client sockets to; empty: the system chooses.
+    pub sources: Vec<IpAddr>,
+    pub pid: Option<u32>,
+    pub json: bool,
+}
+
+/// Conversations one agent takes at most (the server's limit for `max_chats`).
+pub const AGENT_MAX_CHATS: usize = 100;
+
+fn usage(msg: impl Into<String>) -> CliError {
+    CliError::Usage(msg.into())
+}
+
+impl BenchArgs {
+    pub fn plan(self) -> Result<Plan, CliError> {
+        let base = Url::parse(&self.url).map_err(|e| usage(format!("--url {}: {e}", self.url)))?;
+        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+            return Err(usage(format!(
+                "--url {}: give the server's http:// or https:// address",
+                self.url
+            )));
+        }
+        if !(1..=3600).contains(&self.duration) {
+            return Err(usage("--duration: 1 to 3600 seconds"));
+        }
+        if self.visitors == 0 {
+            return Err(usage("--visitors: at least 1"));
+        }
+        if self.connect_rate == 0 || self.rate == 0 {
+            return Err(usage("--connect-rate and --rate: at least 1 per second"));
+        }
+        if !(1..=1024).contains(&self.window) {
+            return Err(usage("--window: 1 to 1024"));
+        }
+        let credentials = match (self.email, self.password) {
+            (Some(e), Some(p)) => Some((e, p)),
+            (None, None) => None,
+            _ => return Err(usage("--email and --password go together")),
+        };
+        let visitors = self.visitors as usize;
+        let agents = self.agents as usize;
+        if self.scenario == Scenario::Chat {
+            if credentials.is_none() {
+                return Err(usage(
+                    "chat needs --email and --password of an owner or admin (to create its agents)",
+                ));
+            }
+            if agents == 0 || visitors > agents * AGENT_MAX_CHATS {
+                return Err(usage(format!(
+                    "chat: {visitors} visitors need at least {} agents (each takes up to {AGENT_MAX_CHATS})",
+                    visitors.div_ceil(AGENT_MAX_CHATS)
+                )));
+            }
+        }
+        if credentials.is_none() && self.site_key.is_none() {
+            return Err(usage(
+                "give --site-key, or --email and --password to look it up",
+            ));
+        }
+        let sources = if self.sources > 0 && is_loopback(&base) {
+            (0..self.sources.min(250))
+                .map(|i| IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + i)))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Plan {
+            scenario: self.scenario,
+            base,
+            credentials,
+            site_key: self.site_key,
+            visitors,
+            agents,
+            connect_rate: self.connect_rate,
+            rate: self.rate,
+            max: self.max,
+            window: self.window as usize,
+            duration: Duration::from_secs(self.duration),
+            sources,
+            pid: self.pid,
+            json: self.json,
+        })
+    }
+}
+
+/// Extra source addresses only exist on the loopback interface.
+fn is_loopback(url: &Url) -> bool {
+    match url.host_str() {
+        Some("localhost") => true,
+        Some(host) => host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback()),
+        None => false,
+    }
+}

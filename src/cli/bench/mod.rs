@@ -1,0 +1,88 @@
+//! `uniqchat bench`: a load generator that drives a running server through its public HTTP and
+//! WebSocket protocol only, as the widget and the agent workspace do, and reports what happened.
+//! docs/performance.md holds the figures it produced and the commands behind them.
+
+mod args;
+mod chat;
+mod client;
+mod connections;
+mod http;
+mod pacer;
+mod report;
+mod rss;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+pub use args::BenchArgs;
+use args::{Plan, Scenario};
+use client::Target;
+use report::{Memory, Report};
+
+use super::CliError;
+
+pub async fn run(args: BenchArgs) -> Result<(), CliError> {
+    let plan = args.plan()?;
+    let target = Arc::new(Target::new(&plan).await.map_err(CliError::Runtime)?);
+    target.healthy().await.map_err(CliError::Runtime)?;
+    let admin = match &plan.credentials {
+        Some((email, password)) => Some(
+            target
+                .login(0, email, password)
+                .await
+                .map_err(CliError::Runtime)?,
+        ),
+        None => None,
+    };
+    let site_key = match (&plan.site_key, &admin) {
+        (Some(key), _) => key.clone(),
+        (None, Some(token)) => target.site_key(token).await.map_err(CliError::Runtime)?,
+        (None, None) => return Err(CliError::Usage("give --site-key".into())),
+    };
+    let rss_before = plan.pid.and_then(rss::rss_kib);
+    let span = tracing::info_span!("bench", scenario = ?plan.scenario);
+    let _enter = span.enter();
+    let mut report = match plan.scenario {
+        Scenario::Idle => connections::idle(&plan, &target, &site_key).await,
+        Scenario::Storm => connections::storm(&plan, &target, &site_key).await,
+        Scenario::Http => http::run(&plan, &target, &site_key).await,
+        Scenario::Chat => {
+            let admin = admin.unwrap_or_default();
+            chat::run(&plan, &target, &admin, &site_key)
+                .await
+                .map_err(CliError::Runtime)?
+        }
+    };
+    if let (Some(pid), Some(before)) = (plan.pid, rss_before) {
+        // Idle measures after the hold, before closing; the others at the end.
+        let after = report.rss_after_kib.take().or_else(|| rss::rss_kib(pid));
+        if let Some(after) = after {
+            let held = report.connections.held;
+            report.server_memory = Some(Memory {
+                rss_before_mib: before as f64 / 1024.0,
+                rss_after_mib: after as f64 / 1024.0,
+                per_connection_kib: (held > 0)
+                    .then(|| (after.saturating_sub(before)) as f64 / held as f64),
+            });
+        }
+    }
+    println!(
+        "{}",
+        if plan.json {
+            report.json()
+        } else {
+            report.table()
+        }
+    );
+    Ok(())
+}
+
+/// Seconds since `start`, for rates.
+fn seconds_since(start: Instant) -> f64 {
+    start.elapsed().as_secs_f64().max(1e-9)
+}
+
+/// A report with the fields every scenario fills.
+fn report_for(plan: &Plan, seconds: f64) -> Report {
+    Report::new(plan.scenario, plan.base.as_str(), seconds)
+}

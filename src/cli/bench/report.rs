@@ -1,0 +1,261 @@
+//! What a run measured, and how it is shown: a table for people, JSON for scripts.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::args::Scenario;
+
+/// Latency samples in microseconds, and errors by kind, gathered by one task and merged later
+/// (so the hot path takes no lock).
+#[derive(Default)]
+pub struct Tally {
+    pub samples: BTreeMap<&'static str, Vec<u32>>,
+    pub errors: BTreeMap<String, u64>,
+}
+
+impl Tally {
+    pub fn sample(&mut self, what: &'static str, took: Duration) {
+        let micros = u32::try_from(took.as_micros()).unwrap_or(u32::MAX);
+        self.samples.entry(what).or_default().push(micros);
+    }
+
+    pub fn error(&mut self, kind: impl Into<String>) {
+        *self.errors.entry(kind.into()).or_default() += 1;
+    }
+
+    pub fn merge(&mut self, other: Tally) {
+        for (what, mut v) in other.samples {
+            self.samples.entry(what).or_default().append(&mut v);
+        }
+        for (kind, n) in other.errors {
+            *self.errors.entry(kind).or_default() += n;
+        }
+    }
+
+    #[cfg(test)]
+    pub fn count(&self, what: &str) -> usize {
+        self.samples.get(what).map_or(0, Vec::len)
+    }
+
+    pub fn latencies(&mut self) -> BTreeMap<&'static str, Latency> {
+        self.samples
+            .iter_mut()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(what, v)| (*what, Latency::of(v)))
+            .collect()
+    }
+}
+
+/// Percentiles in milliseconds.
+#[derive(Debug, Serialize, PartialEq)]
+pub struct Latency {
+    pub count: usize,
+    pub p50_ms: f64,
+    pub p90_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+}
+
+impl Latency {
+    fn of(samples: &mut [u32]) -> Latency {
+        samples.sort_unstable();
+        // Nearest-rank percentile: the smallest sample with at least p% of samples at or below it.
+        let rank = |p: f64| {
+            let n = samples.len();
+            let i = ((p / 100.0) * n as f64).ceil() as usize;
+            f64::from(samples[i.clamp(1, n) - 1]) / 1000.0
+        };
+        Latency {
+            count: samples.len(),
+            p50_ms: rank(50.0),
+            p90_ms: rank(90.0),
+            p99_ms: rank(99.0),
+            max_ms: rank(100.0),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Connections {
+    /// Connections the run tried to open (in the measured phase for storm).
+    pub attempted: u64,
+    /// Greeted by the server (`hello` received).
+    pub opened: u64,
+    /// Still open at the end of the hold (idle, chat).
+    pub held: u64,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Messages {
+    pub sent: u64,
+    /// Acknowledged after commit.
+    pub acked: u64,
+    /// Received by the agent the conversation is assigned to.
+    pub delivered: u64,
+    pub acked_per_sec: f64,
+    pub delivered_per_sec: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Memory {
+    pub rss_before_mib: f64,
+    pub rss_after_mib: f64,
+    /// (after − before) / connections held.
+    pub per_connection_kib: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub scenario: Scenario,
+    pub url: String,
+    /// Length of the measured phase.
+    pub seconds: f64,
+    pub connections: Connections,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub connections_per_sec: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub messages: Option<Messages>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requests_per_sec: Option<f64>,
+    pub latency: BTreeMap<&'static str, Latency>,
+    pub errors: BTreeMap<String, u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_memory: Option<Memory>,
+    /// The server's RSS when a scenario measures it itself (idle: at the end of the hold).
+    #[serde(skip)]
+    pub rss_after_kib: Option<u64>,
+}
+
+impl Report {
+    pub fn new(scenario: Scenario, url: &str, seconds: f64) -> Report {
+        Report {
+            scenario,
+            url: url.to_string(),
+            seconds,
+            connections: Connections::default(),
+            connections_per_sec: None,
+            messages: None,
+            requests: None,
+            requests_per_sec: None,
+            latency: BTreeMap::new(),
+            errors: BTreeMap::new(),
+            server_memory: None,
+            rss_after_kib: None,
+        }
+    }
+
+    pub fn json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    pub fn table(&self) -> String {
+        let mut out = String::new();
+        let scenario = serde_json::to_value(self.scenario).unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "uniqchat bench {} → {} ({:.1} s measured)",
+            scenario.as_str().unwrap_or("?"),
+            self.url,
+            self.seconds
+        );
+        let c = &self.connections;
+        let _ = writeln!(
+            out,
+            "  connections   attempted {}  opened {}  held {}",
+            c.attempted, c.opened, c.held
+        );
+        if let Some(rate) = self.connections_per_sec {
+            let _ = writeln!(out, "  connections/s {rate:.0}");
+        }
+        if let Some(m) = &self.messages {
+            let _ = writeln!(
+                out,
+                "  messages      sent {}  acked {}  delivered {}",
+                m.sent, m.acked, m.delivered
+            );
+            let _ = writeln!(
+                out,
+                "  messages/s    acked {:.0}  delivered {:.0}",
+                m.acked_per_sec, m.delivered_per_sec
+            );
+        }
+        if let (Some(n), Some(rate)) = (self.requests, self.requests_per_sec) {
+            let _ = writeln!(out, "  requests      {n}  ({rate:.0}/s)");
+        }
+        if !self.latency.is_empty() {
+            let _ = writeln!(
+                out,
+                "  latency (ms)        {:>8} {:>8} {:>8} {:>8} {:>9}",
+                "p50", "p90", "p99", "max", "count"
+            );
+            for (what, l) in &self.latency {
+                let _ = writeln!(
+                    out,
+                    "    {what:<17} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9}",
+                    l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms, l.count
+                );
+            }
+        }
+        if let Some(m) = &self.server_memory {
+            let per = m
+                .per_connection_kib
+                .map(|k| format!("  ({k:.1} KiB per connection)"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  server RSS    {:.1} MiB → {:.1} MiB{per}",
+                m.rss_before_mib, m.rss_after_mib
+            );
+        }
+        if self.errors.is_empty() {
+            let _ = writeln!(out, "  errors        none");
+        } else {
+            let _ = writeln!(out, "  errors");
+            for (kind, n) in &self.errors {
+                let _ = writeln!(out, "    {kind:<28} {n}");
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let mut t = Tally::default();
+        for ms in 1..=100u64 {
+            t.sample("x", Duration::from_millis(ms));
+        }
+        let l = &t.latencies()["x"];
+        assert_eq!(
+            (l.count, l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms),
+            (100, 50.0, 90.0, 99.0, 100.0)
+        );
+        let mut one = Tally::default();
+        one.sample("y", Duration::from_micros(1500));
+        assert_eq!(one.latencies()["y"].p50_ms, 1.5);
+    }
+
+    #[test]
+    fn merging_adds_samples_and_errors() {
+        let mut a = Tally::default();
+        a.sample("x", Duration::from_millis(1));
+        a.error("closed");
+        let mut b = Tally::default();
+        b.sample("x", Duration::from_millis(2));
+        b.error("closed");
+        b.error("http_500");
+        a.merge(b);
+        assert_eq!(a.count("x"), 2);
+        assert_eq!(a.errors["closed"], 2);
+        assert_eq!(a.errors["http_500"], 1);
+    }
+}

@@ -1,0 +1,309 @@
+//! `uniqchat bench` against a real server: its argument checks, and short runs whose reported
+//! counts are compared with what the server stored. Nothing here asserts a speed.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::process::Output;
+
+use common::api::{init_tenant, Api, API_ENV, PASSWORD};
+use common::server::{cli, run, TestServer, BIN};
+use serde_json::Value;
+
+/// The server settings a benchmark run uses: no per-address HTTP limit, a frame rate limit
+/// above what the run sends.
+const BENCH_ENV: [(&str, &str); 3] = [
+    ("UNIQCHAT__RATE_LIMIT__ENABLED", "false"),
+    ("UNIQCHAT__REALTIME__FRAMES_PER_SECOND", "1000"),
+    ("UNIQCHAT__REALTIME__FRAME_BURST", "1000"),
+];
+
+async fn bench_server() -> (TestServer, Api, String) {
+    let mut env: Vec<(&str, &str)> = API_ENV.to_vec();
+    env.extend_from_slice(&BENCH_ENV);
+    let server = TestServer::start(&env).await;
+    let api = Api::new(&server);
+    let tenant = init_tenant(&server, "Bench", "owner@bench.test");
+    (server, api, tenant.owner_email)
+}
+
+fn bench(server: &TestServer, args: &[&str]) -> Output {
+    let out = run(cli(server.workdir.path())
+        .arg("bench")
+        .args(args)
+        .args(["--url", &server.url("")]));
+    assert!(
+        out.status.success(),
+        "bench {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn report(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).expect("bench --json prints JSON")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn wrong_arguments_are_usage_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: [(&[&str], &str); 6] = [
+        (&["bench", "chat"], "--url"),
+        (&["bench", "dance", "--url", "http://127.0.0.1:1"], "dance"),
+        (
+            &[
+                "bench",
+                "idle",
+                "--url",
+                "ftp://127.0.0.1:1",
+                "--site-key",
+                "k",
+            ],
+            "http://",
+        ),
+        (
+            &[
+                "bench",
+                "idle",
+                "--url",
+                "http://127.0.0.1:1",
+                "--site-key",
+                "k",
+                "--visitors",
+                "0",
+            ],
+            "--visitors",
+        ),
+        (&["bench", "chat", "--url", "http://127.0.0.1:1"], "--email"),
+        (
+            &[
+                "bench",
+                "chat",
+                "--url",
+                "http://127.0.0.1:1",
+                "--email",
+                "a@b.c",
+                "--password",
+                "p",
+                "--visitors",
+                "500",
+                "--agents",
+                "2",
+            ],
+            "at least 5 agents",
+        ),
+    ];
+    for (args, says) in cases {
+        let out = run(cli(dir.path()).args(args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(says), "{args:?} should mention {says}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+    // Nobody listening: a runtime error, at once, not a run full of failures.
+    let out = run(cli(dir.path()).args([
+        "bench",
+        "idle",
+        "--url",
+        "http://127.0.0.1:1",
+        "--site-key",
+        "k",
+    ]));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot reach"), "{}", stderr(&out));
+    assert!(std::path::Path::new(BIN).exists());
+}
+
+/// Every conversation of the tenant (the run closes them at the end; look at both lists).
+async fn conversations(api: &Api, token: &str) -> BTreeSet<String> {
+    let mut ids = BTreeSet::new();
+    for view in ["closed", "all"] {
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/api/agent/conversations?view={view}&limit=200");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page = api.get(&path, token).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            for c in page.body["items"].as_array().expect("items") {
+                ids.insert(c["id"].as_str().expect("id").to_string());
+            }
+            match page.body["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_string()),
+                None => break,
+            }
+        }
+    }
+    ids
+}
+
+/// Messages the visitors of the run wrote in the measured phase, as stored by the server.
+async fn stored_bench_messages(api: &Api, token: &str) -> u64 {
+    let mut count = 0;
+    for id in conversations(api, token).await {
+        let mut before: Option<i64> = None;
+        loop {
+            let mut path = format!("/api/agent/conversations/{id}/messages?limit=200");
+            if let Some(b) = before {
+                path.push_str(&format!("&before_seq={b}"));
+            }
+            let page = api.get(&path, token).await;
+            assert_eq!(page.status, 200, "{}", page.body);
+            let messages = page.body["messages"].as_array().expect("messages");
+            count += messages
+                .iter()
+                .filter(|m| {
+                    m["sender_kind"] == "visitor"
+                        && m["body"].as_str().is_some_and(|b| b.starts_with("bench "))
+                })
+                .count() as u64;
+            let lowest = messages.iter().filter_map(|m| m["seq"].as_i64()).min();
+            match lowest {
+                Some(seq) if seq > 1 => before = Some(seq),
+                _ => break,
+            }
+        }
+    }
+    count
+}
+
+#[tokio::test]
+async fn chat_reports_the_messages_the_server_stored_and_delivered() {
+    let (server, api, owner) = bench_server().await;
+    let out = bench(
+        &server,
+        &[
+            "chat",
+            "--email",
+            &owner,
+            "--password",
+            PASSWORD,
+            "--visitors",
+            "6",
+            "--agents",
+            "2",
+            "--rate",
+            "60",
+            "--duration",
+            "2",
+            "--sources",
+            "2",
+            "--json",
+        ],
+    );
+    let r = report(&out);
+    assert_eq!(r["errors"], serde_json::json!({}), "{r}");
+    let m = &r["messages"];
+    let acked = m["acked"].as_u64().expect("acked");
+    assert!(acked > 0, "{r}");
+    assert_eq!(m["sent"].as_u64(), Some(acked), "{r}");
+    assert_eq!(m["delivered"].as_u64(), Some(acked), "{r}");
+    assert_eq!(r["connections"]["held"], 8, "{r}");
+    assert_eq!(r["latency"]["send_to_ack"]["count"].as_u64(), Some(acked));
+    assert_eq!(
+        r["latency"]["send_to_delivery"]["count"].as_u64(),
+        Some(acked)
+    );
+
+    let token = api.token(&owner, PASSWORD).await;
+    assert_eq!(stored_bench_messages(&api, &token).await, acked);
+    // The run's agents were disabled afterwards: only the owner is still active.
+    let users = api.get("/api/admin/users?limit=100", &token).await;
+    let active: Vec<&Value> = users.body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|u| u["disabled"] == false)
+        .collect();
+    assert_eq!(active.len(), 1, "{}", users.body);
+}
+
+#[tokio::test]
+async fn idle_and_storm_count_the_connections_that_happened() {
+    let (server, _api, owner) = bench_server().await;
+    let pid = server.child.id().to_string();
+    let idle = report(&bench(
+        &server,
+        &[
+            "idle",
+            "--email",
+            &owner,
+            "--password",
+            PASSWORD,
+            "--visitors",
+            "30",
+            "--duration",
+            "1",
+            "--pid",
+            &pid,
+            "--json",
+        ],
+    ));
+    assert_eq!(idle["errors"], serde_json::json!({}), "{idle}");
+    assert_eq!(idle["connections"]["opened"], 30, "{idle}");
+    assert_eq!(idle["connections"]["held"], 30, "{idle}");
+    assert!(
+        idle["server_memory"]["rss_after_mib"]
+            .as_f64()
+            .unwrap_or(0.0)
+            > 1.0,
+        "{idle}"
+    );
+
+    let storm = report(&bench(
+        &server,
+        &[
+            "storm",
+            "--email",
+            &owner,
+            "--password",
+            PASSWORD,
+            "--visitors",
+            "5",
+            "--connect-rate",
+            "40",
+            "--duration",
+            "1",
+            "--json",
+        ],
+    ));
+    assert_eq!(storm["errors"], serde_json::json!({}), "{storm}");
+    let attempted = storm["connections"]["attempted"]
+        .as_u64()
+        .expect("attempted");
+    assert!(attempted > 0, "{storm}");
+    assert_eq!(
+        storm["connections"]["opened"].as_u64(),
+        Some(attempted),
+        "{storm}"
+    );
+    assert_eq!(
+        storm["latency"]["connect"]["count"].as_u64(),
+        Some(attempted)
+    );
+
+    let http = report(&bench(
+        &server,
+        &[
+            "http",
+            "--email",
+            &owner,
+            "--password",
+            PASSWORD,
+            "--visitors",
+            "2",
+            "--duration",
+            "1",
+            "--json",
+        ],
+    ));
+    assert_eq!(http["errors"], serde_json::json!({}), "{http}");
+    let requests = http["requests"].as_u64().expect("requests");
+    assert!(requests > 0, "{http}");
+    assert_eq!(http["latency"]["request"]["count"].as_u64(), Some(requests));
+}
