@@ -1212,6 +1212,7 @@ async fn audit_log(store: Store) {
 /// One transaction for many messages; a bad one costs only itself.
 async fn batched_appends(store: Store) {
     let (acme, _) = tenant(&store, "Acme").await;
+    let (globex, _) = tenant(&store, "Globex").await;
     let c1 = conversation(&store, &acme.id).await;
     let c2 = conversation(&store, &acme.id).await;
     let t = acme.id.clone();
@@ -1221,9 +1222,12 @@ async fn batched_appends(store: Store) {
         (t.clone(), text("missing", "v1", Some("b"), "lost")),
         (t.clone(), text(&c1, "v1", Some("a"), "resent")),
         (t.clone(), text(&c1, "v1", Some("c"), "two")),
+        // Another tenant's conversation id is unknown to this one.
+        (globex.id.clone(), text(&c1, "v9", Some("z"), "intruder")),
     ];
     let results = store.append_messages(batch).await.unwrap();
-    assert_eq!(results.len(), 5);
+    assert_eq!(results.len(), 6);
+    assert!(matches!(results[5], Err(StoreError::NotFound(_))));
     assert_eq!(results[0].as_ref().unwrap().message.seq, 1);
     assert_eq!(results[1].as_ref().unwrap().message.seq, 1);
     assert!(matches!(results[2], Err(StoreError::NotFound(_))));

@@ -8,6 +8,7 @@ use super::entities::{conversation, message};
 use super::{now, Message, MessageKind, SenderKind, Store, StoreError, StoreResult};
 use crate::types::ids::new_id;
 
+#[derive(Clone)]
 pub struct NewMessage {
     pub conversation_id: String,
     pub sender_kind: SenderKind,
@@ -43,9 +44,29 @@ impl Store {
     }
 
     /// Stores many messages in one transaction, so one commit (one fsync) covers them all: the
-    /// group commit behind the message writer. Each message runs in its own savepoint, so one
-    /// failure (an unknown conversation, say) costs that message only.
+    /// group commit behind the message writer. An unknown conversation or a resend costs that
+    /// message only. The batch is written with a few statements in all (message_batch.rs);
+    /// should that fail (a lock conflict between nodes, say), it is written again one message
+    /// at a time, each in its own savepoint.
     pub async fn append_messages(
+        &self,
+        batch: Vec<(String, NewMessage)>,
+    ) -> StoreResult<Vec<StoreResult<Appended>>> {
+        let txn = self.db.begin().await?;
+        match super::message_batch::append_batch(&txn, &batch).await {
+            Ok(results) => {
+                txn.commit().await?;
+                return Ok(results);
+            }
+            Err(e) => {
+                txn.rollback().await?;
+                tracing::warn!(error = %e, size = batch.len(), "batched append failed; appending one by one");
+            }
+        }
+        self.append_each(batch).await
+    }
+
+    async fn append_each(
         &self,
         batch: Vec<(String, NewMessage)>,
     ) -> StoreResult<Vec<StoreResult<Appended>>> {

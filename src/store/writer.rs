@@ -21,9 +21,33 @@ pub struct MessageWriter {
 impl MessageWriter {
     /// Starts the writer. It stops, after committing everything queued, once every
     /// `MessageWriter` clone is dropped; await the handle to know the queue is flushed.
+    ///
+    /// The writer runs on a thread of its own: a batch takes several round trips to the
+    /// database, and on the shared runtime each of them would wait behind every connection's
+    /// task, which under load costs more than the database work itself.
     pub fn spawn(store: Store, max_batch: usize, queue: usize) -> (MessageWriter, JoinHandle<()>) {
         let (jobs, rx) = mpsc::channel(queue.max(1));
-        let handle = tokio::spawn(run(store, rx, max_batch.max(1)));
+        let (done_tx, done_rx) = oneshot::channel::<()>();
+        let max_batch = max_batch.max(1);
+        let thread = std::thread::Builder::new()
+            .name("uniqchat-writer".into())
+            .spawn(move || {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt.block_on(run(store, rx, max_batch)),
+                    Err(e) => tracing::error!(error = %e, "cannot start the message writer"),
+                }
+                let _ = done_tx.send(());
+            });
+        if let Err(e) = thread {
+            tracing::error!(error = %e, "cannot start the message writer thread");
+        }
+        // Resolves once the writer has committed everything and stopped.
+        let handle = tokio::spawn(async move {
+            let _ = done_rx.await;
+        });
         (MessageWriter { jobs }, handle)
     }
 
@@ -61,7 +85,14 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
             .map(|j| ((j.tenant_id, j.message), j.reply))
             .unzip();
         let size = work.len();
-        match store.append_messages(work).await {
+        let started = std::time::Instant::now();
+        let outcome = store.append_messages(work).await;
+        tracing::debug!(
+            size,
+            micros = started.elapsed().as_micros() as u64,
+            "message batch"
+        );
+        match outcome {
             Ok(results) => {
                 for (reply, result) in replies.into_iter().zip(results) {
                     let _ = reply.send(result);
