@@ -61,7 +61,9 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
             report.server_memory = Some(Memory {
                 rss_before_mib: before as f64 / 1024.0,
                 rss_after_mib: after as f64 / 1024.0,
-                per_connection_kib: (held > 0)
+                // Only idle connections are all the growth; in the other scenarios messages,
+                // caches and allocator slack are too.
+                per_connection_kib: (plan.scenario == Scenario::Idle && held > 0)
                     .then(|| (after.saturating_sub(before)) as f64 / held as f64),
             });
         }
