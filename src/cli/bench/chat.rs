@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::args::Plan;
 use super::client::{Failure, Target, Ws};
-use super::pacer::Pacer;
+use super::pacer::spawn_paced;
 use super::report::{Messages, Report, Tally};
 use super::{report_for, seconds_since};
 
@@ -69,22 +69,16 @@ pub async fn run(
     }
     wait_for(&shared.agents_ready, plan.agents).await;
 
-    let mut visitors = JoinSet::new();
-    let mut pacer = Pacer::new(plan.connect_rate);
-    let mut next = 0;
-    while next < plan.visitors {
-        let due = (pacer.next().await as usize).min(plan.visitors - next);
-        for i in next..next + due {
-            let (target, key, shared, plan) = (
-                target.clone(),
-                site_key.to_string(),
-                shared.clone(),
-                plan.clone(),
-            );
-            visitors.spawn(async move { visitor(&target, i, &key, &plan, &shared).await });
-        }
-        next += due;
-    }
+    let mut visitors = spawn_paced(plan.visitors, plan.connect_rate, |i| {
+        let (target, key, shared, plan) = (
+            target.clone(),
+            site_key.to_string(),
+            shared.clone(),
+            plan.clone(),
+        );
+        async move { visitor(&target, i, &key, &plan, &shared).await }
+    })
+    .await;
     wait_for(&shared.ready, plan.visitors).await;
 
     let started = std::time::Instant::now();

@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::args::Plan;
 use super::client::{Failure, Target};
-use super::pacer::Pacer;
+use super::pacer::{spawn_paced, Pacer};
 use super::report::{Report, Tally};
 use super::{report_for, rss, seconds_since};
 
@@ -22,22 +22,16 @@ use super::{report_for, rss, seconds_since};
 pub async fn idle(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report {
     let stop = CancellationToken::new();
     let settled = Arc::new(AtomicU64::new(0));
-    let mut tasks = JoinSet::new();
-    let mut pacer = Pacer::new(plan.connect_rate);
-    let mut next = 0;
-    while next < plan.visitors {
-        let due = (pacer.next().await as usize).min(plan.visitors - next);
-        for i in next..next + due {
-            let (target, key, stop, settled) = (
-                target.clone(),
-                site_key.to_string(),
-                stop.clone(),
-                settled.clone(),
-            );
-            tasks.spawn(async move { hold_one(&target, i, &key, &stop, &settled).await });
-        }
-        next += due;
-    }
+    let mut tasks = spawn_paced(plan.visitors, plan.connect_rate, |i| {
+        let (target, key, stop, settled) = (
+            target.clone(),
+            site_key.to_string(),
+            stop.clone(),
+            settled.clone(),
+        );
+        async move { hold_one(&target, i, &key, &stop, &settled).await }
+    })
+    .await;
     while settled.load(Ordering::Relaxed) < plan.visitors as u64 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -183,17 +177,11 @@ async fn make_visitors(
     site_key: &str,
     tally: &mut Tally,
 ) -> Vec<String> {
-    let mut tasks = JoinSet::new();
-    let mut pacer = Pacer::new(plan.connect_rate);
-    let mut next = 0;
-    while next < plan.visitors {
-        let due = (pacer.next().await as usize).min(plan.visitors - next);
-        for i in next..next + due {
-            let (target, key) = (target.clone(), site_key.to_string());
-            tasks.spawn(async move { target.visitor_session(i, &key).await });
-        }
-        next += due;
-    }
+    let mut tasks = spawn_paced(plan.visitors, plan.connect_rate, |i| {
+        let (target, key) = (target.clone(), site_key.to_string());
+        async move { target.visitor_session(i, &key).await }
+    })
+    .await;
     let mut tokens = Vec::with_capacity(plan.visitors);
     while let Some(joined) = tasks.join_next().await {
         match joined {

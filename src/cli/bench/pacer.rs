@@ -1,7 +1,10 @@
 //! Starting work at a steady rate: how many starts are due by now since the beginning, so a
 //! late wake-up catches up instead of drifting below the asked rate.
 
+use std::future::Future;
 use std::time::Duration;
+
+use tokio::task::JoinSet;
 
 use tokio::time::{sleep_until, Instant};
 
@@ -33,6 +36,26 @@ impl Pacer {
             sleep_until(self.start + at).await;
         }
     }
+}
+
+/// Spawns `task(i)` for `i` in `0..count`, `per_second` at a time, into one set.
+pub async fn spawn_paced<T, F, Fut>(count: usize, per_second: u32, mut task: F) -> JoinSet<T>
+where
+    T: Send + 'static,
+    F: FnMut(usize) -> Fut,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    let mut set = JoinSet::new();
+    let mut pacer = Pacer::new(per_second);
+    let mut next = 0;
+    while next < count {
+        let due = (pacer.next().await as usize).min(count - next);
+        for i in next..next + due {
+            set.spawn(task(i));
+        }
+        next += due;
+    }
+    set
 }
 
 #[cfg(test)]
