@@ -26,6 +26,7 @@ fn message() -> Message {
         seq: 42,
         sender_kind: SenderKind::Visitor,
         sender_id: Some("0193a7c2-5f1e-7c4b-9a1d-2b3c4d5e6f73".into()),
+        sender_name: None,
         client_msg_id: Some("c-0193a7c2-0042".into()),
         kind: MessageKind::Text,
         body: "Hello, I ordered the green tea sampler last week and it has not arrived yet.".into(),
@@ -61,6 +62,7 @@ fn hub_with(agents: usize, visitors: usize) -> (Hub, Vec<mpsc::Receiver<Frame>>)
         let who = Participant::Agent {
             tenant_id: "t".into(),
             user_id: format!("a{i}"),
+            name: None,
         };
         hub.register(&who, ip, tx);
         rxs.push(rx);
@@ -195,6 +197,7 @@ async fn commit_concurrently(
                     conversation_id: conversation.clone(),
                     sender_kind: SenderKind::Visitor,
                     sender_id: None,
+                    sender_name: None,
                     client_msg_id: Some(uuid::Uuid::now_v7().to_string()),
                     kind: MessageKind::Text,
                     body: "Hello, is the green tea sampler in stock?".into(),

@@ -242,6 +242,24 @@ async fn team_presence_and_the_overview() {
         "another tenant's people never show"
     );
 
+    // Agents read the groups they can transfer to; never another tenant's.
+    for (name, token) in [("Billing", &w.owner), ("Elsewhere", &w.other_owner)] {
+        let r = w
+            .api
+            .post("/api/admin/groups", token, json!({ "name": name }))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let groups = w.api.get("/api/agent/groups", &w.agent).await;
+    assert_eq!(groups.status, StatusCode::OK, "{}", groups.body);
+    let names: Vec<&str> = groups.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Billing"]);
+
     let overview = w.api.get("/api/admin/overview", &w.owner).await;
     assert_eq!(overview.status, StatusCode::OK, "{}", overview.body);
     assert_eq!(

@@ -108,6 +108,17 @@ async fn visitor_and_agent_talk() {
         ),
         (Some("Hi! How can I help?"), Some("agent"), Some(4))
     );
+    // Signed with the agent's name as the team lists it, so the widget can say who answered.
+    let team = w.api.get("/api/agent/team", &w.agent).await;
+    let me = team.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == w.agent_id.as_str())
+        .expect("the agent is listed")
+        .clone();
+    assert!(me["name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert_eq!(got["message"]["sender_name"], me["name"]);
 
     // Typing is relayed, not stored; read receipts reach the other side.
     visitor

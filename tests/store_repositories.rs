@@ -47,6 +47,7 @@ fn text(conversation_id: &str, sender: &str, client_id: Option<&str>, body: &str
         conversation_id: conversation_id.to_string(),
         sender_kind: SenderKind::Visitor,
         sender_id: Some(sender.to_string()),
+        sender_name: None,
         client_msg_id: client_id.map(str::to_string),
         kind: MessageKind::Text,
         body: body.to_string(),

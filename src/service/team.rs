@@ -8,7 +8,7 @@ use chrono::{Duration, Utc};
 use super::authz::{Actor, Permission};
 use super::ServiceResult;
 use crate::cluster::Presence;
-use crate::store::{AgentStatus, ConversationState, Role, Store, UserFilter};
+use crate::store::{AgentStatus, ConversationState, Group, Role, Store, UserFilter};
 
 /// Teams are small; a tenant with more accounts than this lists the first ones.
 const TEAM_MAX: u64 = 1000;
@@ -82,6 +82,12 @@ impl TeamService {
             .collect();
         members.sort_by(|a, b| b.online.cmp(&a.online).then_with(|| a.name.cmp(&b.name)));
         Ok(members)
+    }
+
+    /// The tenant's groups, for agents handing a conversation to a group's queue.
+    pub async fn groups(&self, actor: &Actor) -> ServiceResult<Vec<Group>> {
+        actor.require(Permission::Chat)?;
+        Ok(self.store.list_groups(&actor.tenant_id).await?)
     }
 
     pub async fn overview(&self, actor: &Actor) -> ServiceResult<Overview> {

@@ -148,6 +148,7 @@ pub(super) async fn append_batch(
             seq: *seq,
             sender_kind: new.sender_kind,
             sender_id: new.sender_id.clone(),
+            sender_name: new.sender_name.clone(),
             client_msg_id: new.client_msg_id.clone(),
             kind: new.kind,
             body: new.body.clone(),

@@ -63,7 +63,9 @@ impl Hub {
                     .or_default()
                     .push(handle.clone());
             }
-            Participant::Agent { tenant_id, user_id } => {
+            Participant::Agent {
+                tenant_id, user_id, ..
+            } => {
                 reg.agents
                     .entry(tenant_id.clone())
                     .or_default()
@@ -86,7 +88,9 @@ impl Hub {
                     }
                 }
             }
-            Participant::Agent { tenant_id, user_id } => {
+            Participant::Agent {
+                tenant_id, user_id, ..
+            } => {
                 if let Some(agents) = reg.agents.get_mut(tenant_id) {
                     if let Some(list) = agents.get_mut(user_id) {
                         list.retain(|c| c.id != handle.id);

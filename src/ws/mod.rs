@@ -23,7 +23,6 @@ use connection::{Context, Limits};
 use crate::http::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{ApiQuery, ClientIp};
 use crate::http::AppState;
-use crate::service::authz::Permission;
 use crate::service::chat::Participant;
 use crate::service::ServiceError;
 
@@ -90,12 +89,7 @@ async fn agent_socket(
         .or_else(|| bearer(&headers))
         .ok_or_else(missing_token)?;
     let actor = state.auth.authenticate(&token).await?;
-    actor.require(Permission::Chat)?;
-    let user_id = actor.require_user()?.to_string();
-    let who = Participant::Agent {
-        tenant_id: actor.tenant_id,
-        user_id,
-    };
+    let who = state.chat.agent(&actor).await?;
     Ok(open(state, who, ip, upgrade?))
 }
 

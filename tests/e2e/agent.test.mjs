@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, screenshot, PASSWORD } from './harness.mjs';
 import { openVisitor } from './visitor-client.mjs';
+import { stubBrowserApis } from './page-stubs.mjs';
 
 let server;
 let browser;
@@ -29,26 +30,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-// Notifications are recorded instead of shown, and the test decides whether the tab is hidden.
-function stubBrowserApis() {
-  window.__notifications = [];
-  window.Notification = class {
-    static permission = 'granted';
-    static requestPermission() {
-      return Promise.resolve('granted');
-    }
-    constructor(title, options) {
-      window.__notifications.push({ title, body: options?.body });
-    }
-  };
-  let hidden = false;
-  Object.defineProperty(Document.prototype, 'hidden', { configurable: true, get: () => hidden });
-  window.__setHidden = (value) => {
-    hidden = value;
-    document.dispatchEvent(new Event('visibilitychange'));
-  };
-}
 
 async function signIn(page) {
   await page.goto(`${server.base}/agent`);

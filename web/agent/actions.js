@@ -1,5 +1,5 @@
 // The chat header's buttons: accept a waiting conversation; for one I hold, transfer it (to a
-// teammate from /api/agent/team or to a group), block the visitor, or close it.
+// teammate from /api/agent/team or to a group from /api/agent/groups), block the visitor, or close it.
 
 import { h } from '../shared/dom.js';
 import { api } from '../shared/api.js';
@@ -17,18 +17,11 @@ async function run(frame) {
   }
 }
 
-// Groups are read with the admin API; agents without that permission transfer to people only.
-async function groups() {
-  try {
-    const r = await api('GET', '/api/admin/groups');
-    return Array.isArray(r) ? r : r.items ?? [];
-  } catch {
-    return [];
-  }
-}
-
 async function transfer(c) {
-  const [team, gs] = await Promise.all([api('GET', '/api/agent/team').then((r) => r.items), groups()]);
+  const [team, gs] = await Promise.all([
+    api('GET', '/api/agent/team').then((r) => r.items),
+    api('GET', '/api/agent/groups').then((r) => r.items),
+  ]);
   const people = team.filter((m) => m.id !== state.me.id);
   const target = h('select', { name: 'target', required: true },
     h('option', { value: '' }, t('transfer.choose')),

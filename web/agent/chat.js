@@ -68,6 +68,7 @@ export function createChat() {
       h('div', { class: 'chat-title' },
         h('strong', {}, visitorName(c)),
         h('span', { class: `pill ${c.state}` }, c.state),
+        c.rating ? h('span', { class: 'rating', title: c.rating_comment || '', 'aria-label': t('chat.rated', { n: c.rating }) }, '★'.repeat(c.rating)) : null,
       ),
       h('div', { class: 'chat-actions' }, actionsFor(c),
         h('button', { class: 'details-toggle', onclick: () => document.body.classList.toggle('details-open') }, t('details.title'))),

@@ -26,6 +26,7 @@ const en = {
   'chat.placeholder': 'Type a reply — “/” for quick replies',
   'chat.notePlaceholder': 'Internal note — the visitor does not see it',
   'chat.typing': 'Visitor is typing…',
+  'chat.rated': 'Rated {n} of 5',
   'chat.seen': 'Seen',
   'chat.closed': 'This conversation is closed.',
   'chat.readonly': 'Another agent holds this conversation.',

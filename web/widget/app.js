@@ -78,7 +78,7 @@ export function start({ base, siteKey, prechat = false }) {
         for (const c of f.conversations || []) if (c.state === 'closed' && mine(c.id) && !c.rating) askRating(c.id);
         break;
       case 'message': {
-        if (welcomeRow && f.message.sender_kind === 'system' && f.message.body === session?.settings.welcome_message) {
+        if (welcomeRow && f.message.sender_kind === 'bot' && f.message.body === session?.settings.welcome_message) {
           welcomeRow.remove();
           welcomeRow = null;
         }

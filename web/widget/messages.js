@@ -11,14 +11,23 @@ export function createMessageList(list, agentLabel) {
   const byClientId = new Map();
   let maxSeq = 0;
 
-  function row(kind, body, meta, avatarText) {
+  function row(kind, body, meta, avatarText, seq) {
     const bubble = el('div', { class: 'bubble', text: body });
     const col = el('div', {}, bubble, meta ? el('div', { class: 'meta', text: meta }) : null);
     const r = el('div', { class: `row ${kind}` }, kind === 'other' ? el('span', { class: 'avatar', 'aria-hidden': 'true', text: avatarText }) : null, col);
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-    list.append(r);
+    place(r, seq);
     if (atBottom || kind === 'own') list.scrollTop = list.scrollHeight;
     return r;
+  }
+
+  // Stored messages stand in seq order whatever order they arrive in (a replay, or the welcome
+  // that the server stores before the visitor's first message); sends not yet stored stay last.
+  function place(r, seq) {
+    if (seq === undefined) return list.append(r);
+    r.dataset.seq = String(seq);
+    const after = [...list.children].find((c) => (c.dataset.seq ? Number(c.dataset.seq) > seq : c.classList.contains('pending')));
+    list.insertBefore(r, after ?? null);
   }
 
   return {
@@ -38,12 +47,14 @@ export function createMessageList(list, agentLabel) {
       const mine = own && m.client_msg_id && byClientId.get(m.client_msg_id);
       if (mine) {
         mine.classList.remove('pending');
+        place(mine, m.seq);
         bySeq.set(m.seq, mine);
         return false;
       }
       const kind = own ? 'own' : m.sender_kind === 'agent' ? 'other' : 'system';
-      const who = own ? t.you : agentLabel();
-      bySeq.set(m.seq, row(kind, m.body, kind === 'system' ? null : `${who} · ${time(m.created_at)}`, initials(agentLabel())));
+      // Agents sign their messages; the bot's (welcome) carry the widget's title.
+      const who = own ? t.you : m.sender_name || agentLabel();
+      bySeq.set(m.seq, row(kind, m.body, kind === 'system' ? null : `${who} · ${time(m.created_at)}`, initials(who), m.seq));
       return !own && kind !== 'system';
     },
   };

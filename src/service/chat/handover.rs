@@ -205,6 +205,7 @@ impl ChatService {
                     conversation_id: c.id.clone(),
                     sender_kind: who.kind(),
                     sender_id: Some(who.id().to_string()),
+                    sender_name: who.display_name(),
                     client_msg_id: None,
                     kind: MessageKind::Note,
                     body: text.to_string(),

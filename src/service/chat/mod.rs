@@ -12,6 +12,7 @@ use std::time::Duration;
 pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
 
+use super::authz::{Actor, Permission};
 use super::{business_hours, ServiceError, ServiceResult};
 use crate::cluster::{Bus, Event, EventKind, Presence};
 use crate::store::{
@@ -34,6 +35,8 @@ pub enum Participant {
     Agent {
         tenant_id: String,
         user_id: String,
+        /// Shown to the visitor beside the agent's messages (their account name when they connected).
+        name: Option<String>,
     },
 }
 
@@ -50,6 +53,14 @@ impl Participant {
         match self {
             Participant::Visitor { visitor_id, .. } => visitor_id,
             Participant::Agent { user_id, .. } => user_id,
+        }
+    }
+
+    /// The name stored with this participant's messages: agents sign theirs.
+    pub fn display_name(&self) -> Option<String> {
+        match self {
+            Participant::Visitor { .. } => None,
+            Participant::Agent { name, .. } => name.clone(),
         }
     }
 
@@ -107,6 +118,21 @@ impl ChatService {
         }
     }
 
+    /// The account behind `actor` as it takes part in conversations: only roles that chat, and
+    /// only signed-in people (an API token has no one to sign the messages).
+    pub async fn agent(&self, actor: &Actor) -> ServiceResult<Participant> {
+        actor.require(Permission::Chat)?;
+        let user = self
+            .store
+            .get_user(&actor.tenant_id, actor.require_user()?)
+            .await?;
+        Ok(Participant::Agent {
+            tenant_id: user.tenant_id,
+            user_id: user.id,
+            name: Some(user.name).filter(|n| !n.trim().is_empty()),
+        })
+    }
+
     /// Stores a message and returns once it is committed, then tells the other side.
     /// A visitor without an open conversation starts one; a closed conversation never reopens:
     /// the visitor's message starts a new one linked to it.
@@ -151,9 +177,9 @@ impl ChatService {
             }
         };
         let body = match who {
-            Participant::Agent { tenant_id, user_id } => {
-                self.expand_shortcut(tenant_id, user_id, body).await?
-            }
+            Participant::Agent {
+                tenant_id, user_id, ..
+            } => self.expand_shortcut(tenant_id, user_id, body).await?,
             Participant::Visitor { .. } => body.to_string(),
         };
         let appended = self
@@ -164,6 +190,7 @@ impl ChatService {
                     conversation_id: conversation.id.clone(),
                     sender_kind: who.kind(),
                     sender_id: Some(who.id().to_string()),
+                    sender_name: who.display_name(),
                     client_msg_id: Some(client_msg_id.to_string()),
                     kind: MessageKind::Text,
                     body,
@@ -171,7 +198,8 @@ impl ChatService {
             )
             .await?;
         if !appended.duplicate {
-            if who.kind() == SenderKind::Agent {
+            // The conversation was read before the send, so later replies skip this write.
+            if who.kind() == SenderKind::Agent && conversation.first_response_at.is_none() {
                 self.store
                     .mark_first_response(who.tenant_id(), &conversation.id)
                     .await?;
@@ -272,6 +300,7 @@ impl ChatService {
                     conversation_id: c.id.clone(),
                     sender_kind: who.kind(),
                     sender_id: Some(who.id().to_string()),
+                    sender_name: who.display_name(),
                     client_msg_id: Some(client_msg_id.to_string()),
                     kind: MessageKind::Note,
                     body: body.to_string(),
@@ -328,7 +357,9 @@ impl ChatService {
                 .await?
                 .into_iter()
                 .collect()),
-            Participant::Agent { tenant_id, user_id } => {
+            Participant::Agent {
+                tenant_id, user_id, ..
+            } => {
                 let mine = ConversationFilter {
                     agent_id: Some(user_id.clone()),
                     states: vec![ConversationState::Chatting, ConversationState::Transferring],
@@ -398,7 +429,10 @@ impl ChatService {
         who: &Participant,
         conversation_id: &str,
     ) -> ServiceResult<Conversation> {
-        let Participant::Agent { tenant_id, user_id } = who else {
+        let Participant::Agent {
+            tenant_id, user_id, ..
+        } = who
+        else {
             return Err(ServiceError::Forbidden("only agents accept conversations"));
         };
         self.store
@@ -558,6 +592,7 @@ impl ChatService {
                     conversation_id: conversation_id.to_string(),
                     sender_kind,
                     sender_id: None,
+                    sender_name: None,
                     client_msg_id: None,
                     kind,
                     body: text.to_string(),

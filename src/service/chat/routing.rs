@@ -116,7 +116,10 @@ impl ChatService {
 
     /// A connection of an agent opened. An agent who was offline comes online and gets work.
     pub async fn agent_connected(&self, who: &Participant) -> ServiceResult<()> {
-        let Participant::Agent { tenant_id, user_id } = who else {
+        let Participant::Agent {
+            tenant_id, user_id, ..
+        } = who
+        else {
             return Ok(());
         };
         self.presence.agent_connected(tenant_id, user_id);
@@ -132,7 +135,10 @@ impl ChatService {
     /// A connection of an agent closed. When it was their last and they do not come back within
     /// `grace`, they go offline and their open conversations go back to the queue.
     pub fn agent_disconnected(&self, who: &Participant) {
-        let Participant::Agent { tenant_id, user_id } = who else {
+        let Participant::Agent {
+            tenant_id, user_id, ..
+        } = who
+        else {
             return;
         };
         self.presence.agent_disconnected(tenant_id, user_id);
@@ -154,7 +160,10 @@ impl ChatService {
         who: &Participant,
         status: AgentStatus,
     ) -> ServiceResult<AgentStatus> {
-        let Participant::Agent { tenant_id, user_id } = who else {
+        let Participant::Agent {
+            tenant_id, user_id, ..
+        } = who
+        else {
             return Err(ServiceError::Forbidden("only agents have a status"));
         };
         if status == AgentStatus::Offline {

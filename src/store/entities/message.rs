@@ -13,6 +13,8 @@ pub struct Model {
     pub seq: i64,
     pub sender_kind: SenderKind,
     pub sender_id: Option<String>,
+    /// The sender's display name when they wrote (agents); shown to the visitor.
+    pub sender_name: Option<String>,
     /// The sender's own id for the message; a resend with the same id is the same message.
     pub client_msg_id: Option<String>,
     pub kind: MessageKind,

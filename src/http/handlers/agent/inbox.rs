@@ -93,6 +93,8 @@ pub struct MessageView {
     #[schema(value_type = String, example = "visitor")]
     pub sender_kind: SenderKind,
     pub sender_id: Option<String>,
+    /// The agent's name when they wrote (agent messages and notes).
+    pub sender_name: Option<String>,
     pub client_msg_id: Option<String>,
     /// text, event (a system notice) or note (seen by agents only)
     #[schema(value_type = String, example = "text")]
@@ -109,6 +111,7 @@ impl From<Message> for MessageView {
             seq: m.seq,
             sender_kind: m.sender_kind,
             sender_id: m.sender_id,
+            sender_name: m.sender_name,
             client_msg_id: m.client_msg_id,
             kind: m.kind,
             body: m.body,

@@ -13,7 +13,9 @@ use crate::service::team::Member;
 use crate::store::{AgentStatus, Role};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(team))
+    OpenApiRouter::new()
+        .routes(routes!(team))
+        .routes(routes!(groups))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -60,5 +62,37 @@ async fn team(State(state): State<AppState>, Authed(actor): Authed) -> ApiResult
     let members = state.team.members(&actor).await?;
     Ok(Json(TeamView {
         items: members.into_iter().map(MemberView::from).collect(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupRef {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct GroupsView {
+    pub items: Vec<GroupRef>,
+}
+
+/// The tenant's groups by name: where a conversation can be transferred.
+#[utoipa::path(get, path = "/groups", tag = "agent", security(("bearer" = ["chat"])),
+    responses((status = 200, body = GroupsView), StdErrors))]
+async fn groups(
+    State(state): State<AppState>,
+    Authed(actor): Authed,
+) -> ApiResult<Json<GroupsView>> {
+    let groups = state.team.groups(&actor).await?;
+    Ok(Json(GroupsView {
+        items: groups
+            .into_iter()
+            .map(|g| GroupRef {
+                id: g.id,
+                name: g.name,
+                description: g.description,
+            })
+            .collect(),
     }))
 }
