@@ -85,11 +85,19 @@ export function start({ base, siteKey, prechat = false }) {
         if (!messages.add(f.message)) break;
         v.typing.hidden = true;
         emit('message', { body: f.message.body, from: f.message.sender_kind, created_at: f.message.created_at });
-        if (!isOpen) { unread += 1; renderBadge(); }
-        if (!conn.prefs.muted) beep();
+        // History already read before a reload: shown again, but neither unread nor rung.
+        if (conn.wasRead(f.message.seq)) break;
         if (isOpen) conn.read(f.message.seq);
+        else { unread += 1; renderBadge(); }
+        // A replay after a reload or a reconnect rings once at its end, not once per message.
+        if (conn.replaying()) missedWhileAway = true;
+        else ring();
         break;
       }
+      case 'resumed':
+        if (missedWhileAway) ring();
+        missedWhileAway = false;
+        break;
       case 'typing':
         if (mine(f.conversation_id) && f.from === 'agent') v.typing.hidden = !f.on;
         break;
@@ -111,6 +119,9 @@ export function start({ base, siteKey, prechat = false }) {
         break;
     }
   }
+
+  let missedWhileAway = false;
+  function ring() { if (!conn.prefs.muted) beep(); }
 
   let ratingAsked = null;
   function askRating(conversationId) {

@@ -1,5 +1,6 @@
 // The visitor's link to the server: the session (POST /api/visitor/session), the WebSocket,
 // reconnection with exponential backoff + jitter, and resuming from the last seen seq.
+// The highest seq read with the window open is kept, so a reload's replay is not unread again.
 // Sends stay pending (same client_msg_id) until the server acks them, so a send is retried
 // across reconnects and the server's dedupe keeps it single.
 import { load, save } from './storage.js';
@@ -39,6 +40,7 @@ export function connect({ base, siteKey, onSession, onFrame, onState }) {
       // Resume from what this page has already shown (0 after a reload: the history is replayed
       // and deduplicated by seq), then retry what was never acknowledged.
       if (stored.conversationId) {
+        replaying = true;
         raw({ type: 'resume', conversations: { [stored.conversationId]: shownSeq() } });
       }
       for (const f of pending.values()) raw(f);
@@ -49,11 +51,14 @@ export function connect({ base, siteKey, onSession, onFrame, onState }) {
       const cid = frame.conversation_id || frame.message?.conversation_id || frame.conversation?.id;
       if (cid && cid !== stored.conversationId && frame.type !== 'error') {
         stored.conversationId = cid;
+        delete stored.readSeq;
         save(siteKey, stored);
       }
       onFrame(frame);
+      if (frame.type === 'resumed') replaying = false;
     };
     ws.onclose = () => {
+      replaying = false;
       onState('offline');
       // Exponential backoff capped at 30 s, with jitter so many visitors don't reconnect at once.
       const delay = Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
@@ -63,13 +68,19 @@ export function connect({ base, siteKey, onSession, onFrame, onState }) {
   }
 
   let shownSeq = () => 0;
+  // Between `resume` and `resumed` the server replays history: the caller shows it without
+  // ringing for every old message.
+  let replaying = false;
   const raw = (f) => { if (ws && ws.readyState === 1) ws.send(JSON.stringify(f)); };
 
   return {
     async start(profile) { await openSession(profile); open(); },
     setShownSeq(fn) { shownSeq = fn; },
     conversationId: () => stored.conversationId,
-    forgetConversation() { delete stored.conversationId; save(siteKey, stored); },
+    forgetConversation() { delete stored.conversationId; delete stored.readSeq; save(siteKey, stored); },
+    replaying: () => replaying,
+    /** Whether `seq` of the open conversation was already seen with the window open (kept across reloads). */
+    wasRead: (seq) => seq <= (stored.readSeq || 0),
     send(body) {
       const client_msg_id = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
       const f = { type: 'send', client_msg_id, body, conversation_id: stored.conversationId || null };
@@ -78,7 +89,11 @@ export function connect({ base, siteKey, onSession, onFrame, onState }) {
       return client_msg_id;
     },
     typing(on) { if (stored.conversationId) raw({ type: 'typing', conversation_id: stored.conversationId, on }); },
-    read(seq) { if (stored.conversationId) raw({ type: 'read', conversation_id: stored.conversationId, seq }); },
+    read(seq) {
+      if (!stored.conversationId) return;
+      if (seq > (stored.readSeq || 0)) { stored.readSeq = seq; save(siteKey, stored); }
+      raw({ type: 'read', conversation_id: stored.conversationId, seq });
+    },
     rate(conversationId, rating, comment) { raw({ type: 'rate', conversation_id: conversationId, rating, comment: comment || null }); },
     identify: (profile) => openSession(profile),
     prefs: stored,
