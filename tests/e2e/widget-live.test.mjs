@@ -247,3 +247,31 @@ test('a browser in Chinese gets the widget in Simplified Chinese', async () => {
   await screenshot(page, 'widget-zh');
   await context.close();
 });
+
+test('the widget works from the keyboard and names its parts for a screen reader', async () => {
+  const { siteKey, agent } = await shopWithAgent();
+  const { page, context } = await visitor(siteKey);
+  const launcher = page.getByRole('button', { name: 'Open chat' });
+  await launcher.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: `Live Shop ${tenants}` });
+  await dialog.waitFor();
+  assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
+  // Focus lands in the message box: type and send without the mouse.
+  await page.keyboard.type('Typed, not clicked');
+  await page.keyboard.press('Enter');
+  await agent.waitFor(messageFrame('Typed, not clicked'));
+  const log = page.getByRole('log', { name: 'Messages' });
+  assert.equal(await log.getAttribute('aria-live'), 'polite');
+  await log.getByText('Typed, not clicked').waitFor();
+  assert.ok(await page.getByRole('button', { name: 'Mute sounds' }).isVisible());
+  assert.ok(await page.getByRole('button', { name: 'Close chat' }).isVisible());
+
+  // Escape closes and gives the focus back to the launcher.
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await launcher.getAttribute('aria-expanded'), 'false');
+  assert.equal(await page.evaluate(() => document.querySelector('[data-uniqchat]').shadowRoot.activeElement?.className), 'launcher');
+  await context.close();
+  await agent.close();
+});
