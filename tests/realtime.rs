@@ -702,6 +702,26 @@ async fn sessions_resume_and_origins_are_checked() {
     assert_eq!(no_origin.status(), StatusCode::FORBIDDEN);
 }
 
+/// Stopping the server while agents are connected does not wait out their offline grace: the
+/// writer finishes as soon as the connections are gone.
+#[tokio::test]
+async fn a_stop_with_agents_connected_does_not_wait_for_their_grace() {
+    let mut w = World::with_env(&[("UNIQCHAT__REALTIME__OFFLINE_GRACE_SECS", "600")]).await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    agent
+        .send(json!({ "type": "ping", "id": "before-stop" }))
+        .await;
+    assert_eq!(agent.next_of("pong").await["id"], "before-stop");
+
+    assert_eq!(w.server.terminate().code(), Some(0));
+    assert_eq!(agent.closed().await, Closed::Code(1001));
+    let log = format!("{}{}", w.server.stdout(), w.server.stderr());
+    assert!(
+        !log.contains("did not finish within the shutdown deadline"),
+        "{log}"
+    );
+}
+
 /// A client that stops answering pings is closed after the idle timeout; one that answers stays.
 #[tokio::test]
 async fn silent_connections_are_closed() {

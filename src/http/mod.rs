@@ -76,6 +76,7 @@ impl AppState {
                     offline_grace: std::time::Duration::from_secs(
                         config.realtime.offline_grace_secs,
                     ),
+                    stopping: shutdown.clone(),
                 },
             ),
             auth,

@@ -8,6 +8,7 @@ mod routing;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
@@ -85,6 +86,9 @@ pub struct ChatSettings {
     pub max_chars: usize,
     /// How long an agent may be without a connection before they count as offline.
     pub offline_grace: Duration,
+    /// Cancelled when the server stops: an agent whose connection closed because of that is not
+    /// taken offline (they reconnect to the next server), and no timer keeps the service alive.
+    pub stopping: CancellationToken,
 }
 
 #[derive(Clone)]
@@ -95,6 +99,7 @@ pub struct ChatService {
     presence: Arc<dyn Presence>,
     max_chars: usize,
     offline_grace: Duration,
+    stopping: CancellationToken,
     /// Round-robin position per tenant (per node: each node rotates on its own).
     turns: Arc<Mutex<HashMap<String, usize>>>,
 }
@@ -114,6 +119,7 @@ impl ChatService {
             presence,
             max_chars: settings.max_chars,
             offline_grace: settings.offline_grace,
+            stopping: settings.stopping,
             turns: Arc::default(),
         }
     }

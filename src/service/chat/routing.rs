@@ -144,7 +144,10 @@ impl ChatService {
         self.presence.agent_disconnected(tenant_id, user_id);
         let (chat, tenant_id, user_id) = (self.clone(), tenant_id.clone(), user_id.clone());
         tokio::spawn(async move {
-            tokio::time::sleep(chat.offline_grace).await;
+            tokio::select! {
+                _ = chat.stopping.cancelled() => return,
+                _ = tokio::time::sleep(chat.offline_grace) => {}
+            }
             if chat.presence.online_agents(&tenant_id).contains(&user_id) {
                 return;
             }
