@@ -86,12 +86,12 @@ async fn serve(
         ctx.limits.heartbeat,
         writer_gone.clone(),
     ));
-    match hello(ctx).await {
+    match Box::pin(hello(ctx)).await {
         Ok(text) => reply(tx, too_slow, &text),
         Err(e) => tracing::warn!(error = %e, "cannot greet connection"),
     }
     // After the greeting, so what routing hands this agent arrives after `hello`.
-    if let Err(e) = ctx.chat.agent_connected(&ctx.who).await {
+    if let Err(e) = Box::pin(ctx.chat.agent_connected(&ctx.who)).await {
         tracing::warn!(error = %e, "could not route on connect");
     }
     let limiter = RateLimiter::direct(
@@ -125,7 +125,9 @@ async fn serve(
                             reply(tx, too_slow, &ServerFrame::Error { id: None, code: "rate_limited", message: "too many frames; slow down" }.to_text());
                             continue;
                         }
-                        handle(ctx, tx, too_slow, text.as_str()).await;
+                        // Boxed: a request's future holds its database calls and is many times the
+                        // size of this loop; inline, every idle connection would carry that space.
+                        Box::pin(handle(ctx, tx, too_slow, text.as_str())).await;
                     }
                     Some(Ok(WsMessage::Binary(_))) => {
                         reply(tx, too_slow, &ServerFrame::Error { id: None, code: "invalid_frame", message: "frames are JSON text" }.to_text());
