@@ -165,5 +165,12 @@ test('the JS API: calls queued before the script loads, open, close and message 
   await agent.send({ type: 'accept', conversation_id: id });
   await agentSays(id, 'Event delivered');
   await page.waitForFunction(() => window.__got.includes('Event delivered'));
+
+  // After a reload the listener hears new messages only, not the history read before.
+  await page.reload();
+  await page.locator('.row.other .bubble', { hasText: 'Event delivered' }).waitFor();
+  await agentSays(id, 'After the reload');
+  await page.waitForFunction(() => window.__got.includes('After the reload'));
+  assert.deepEqual(await page.evaluate(() => window.__got), ['After the reload']);
   await context.close();
 });

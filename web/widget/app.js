@@ -84,9 +84,10 @@ export function start({ base, siteKey, prechat = false }) {
         }
         if (!messages.add(f.message)) break;
         v.typing.hidden = true;
-        emit('message', { body: f.message.body, from: f.message.sender_kind, created_at: f.message.created_at });
-        // History already read before a reload: shown again, but neither unread nor rung.
+        // History already read before a reload: shown again, but neither unread, rung nor
+        // announced to the page's `message` listeners.
         if (conn.wasRead(f.message.seq)) break;
+        emit('message', { body: f.message.body, from: f.message.sender_kind, created_at: f.message.created_at });
         if (isOpen) conn.read(f.message.seq);
         else { unread += 1; renderBadge(); }
         // A replay after a reload or a reconnect rings once at its end, not once per message.
