@@ -7,7 +7,7 @@ use utoipa_axum::routes;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::Authed;
-use crate::http::handlers::views::StdErrors;
+use crate::http::handlers::views::{GroupView, StdErrors};
 use crate::http::AppState;
 use crate::service::team::Member;
 use crate::store::{AgentStatus, Role};
@@ -66,15 +66,8 @@ async fn team(State(state): State<AppState>, Authed(actor): Authed) -> ApiResult
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct GroupRef {
-    pub id: String,
-    pub name: String,
-    pub description: String,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct GroupsView {
-    pub items: Vec<GroupRef>,
+    pub items: Vec<GroupView>,
 }
 
 /// The tenant's groups by name: where a conversation can be transferred.
@@ -86,13 +79,6 @@ async fn groups(
 ) -> ApiResult<Json<GroupsView>> {
     let groups = state.team.groups(&actor).await?;
     Ok(Json(GroupsView {
-        items: groups
-            .into_iter()
-            .map(|g| GroupRef {
-                id: g.id,
-                name: g.name,
-                description: g.description,
-            })
-            .collect(),
+        items: groups.into_iter().map(GroupView::from).collect(),
     }))
 }
