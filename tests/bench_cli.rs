@@ -175,6 +175,7 @@ async fn stored_bench_messages(api: &Api, token: &str) -> u64 {
 #[tokio::test]
 async fn chat_reports_the_messages_the_server_stored_and_delivered() {
     let (server, api, owner) = bench_server().await;
+    let pid = server.child.id().to_string();
     let out = bench(
         &server,
         &[
@@ -193,6 +194,8 @@ async fn chat_reports_the_messages_the_server_stored_and_delivered() {
             "2",
             "--sources",
             "2",
+            "--pid",
+            &pid,
             "--json",
         ],
     );
@@ -208,6 +211,20 @@ async fn chat_reports_the_messages_the_server_stored_and_delivered() {
     assert_eq!(
         r["latency"]["send_to_delivery"]["count"].as_u64(),
         Some(acked)
+    );
+    // Storing and delivering messages costs the server CPU; the report divides it per message.
+    let server_cpu = r["cpu"]["server_cpu_seconds"].as_f64().expect("server CPU");
+    let per_message = m["server_cpu_us_per_message"]
+        .as_f64()
+        .expect("per message");
+    assert!(server_cpu > 0.0, "{r}");
+    assert!(
+        (per_message - server_cpu * 1e6 / acked as f64).abs() < 1e-6,
+        "{r}"
+    );
+    assert!(
+        r["cpu"]["server_cores"].as_f64().unwrap_or(0.0) > 0.0,
+        "{r}"
     );
 
     let token = api.token(&owner, PASSWORD).await;

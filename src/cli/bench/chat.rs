@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::args::Plan;
 use super::client::{Failure, Target, Ws};
 use super::pacer::spawn_paced;
+use super::process::CpuMeter;
 use super::report::{Messages, Report, Tally};
 use super::{report_for, seconds_since};
 
@@ -82,9 +83,11 @@ pub async fn run(
     wait_for(&shared.ready, plan.visitors).await;
 
     let started = std::time::Instant::now();
+    let meter = CpuMeter::start(plan.pid);
     shared.go.cancel();
     tokio::time::sleep(plan.duration).await;
     shared.stop_sending.cancel();
+    let cpu = meter.stop();
     let seconds = seconds_since(started);
 
     let mut tally = Tally::default();
@@ -130,6 +133,11 @@ pub async fn run(
     messages.delivered = shared.delivered.load(Ordering::Relaxed);
     messages.acked_per_sec = messages.acked as f64 / seconds;
     messages.delivered_per_sec = messages.delivered as f64 / seconds;
+    messages.server_cpu_us_per_message = cpu
+        .server_cpu_seconds
+        .filter(|_| messages.acked > 0)
+        .map(|s| s * 1e6 / messages.acked as f64);
+    report.cpu = Some(cpu);
     report.messages = Some(messages);
     report.latency = tally.latencies();
     report.errors = tally.errors;

@@ -14,8 +14,9 @@ use tokio_util::sync::CancellationToken;
 use super::args::Plan;
 use super::client::{Failure, Target};
 use super::pacer::{spawn_paced, Pacer};
+use super::process::{self, CpuMeter};
 use super::report::{Report, Tally};
-use super::{report_for, rss, seconds_since};
+use super::{report_for, seconds_since};
 
 /// Opens `plan.visitors` visitors at `--connect-rate`, holds them for `--duration`, and checks
 /// that each is still open at the end.
@@ -36,8 +37,10 @@ pub async fn idle(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let held_from = Instant::now();
+    let meter = CpuMeter::start(plan.pid);
     tokio::time::sleep(plan.duration).await;
-    let rss_after = plan.pid.and_then(rss::rss_kib);
+    let cpu = meter.stop();
+    let rss_after = plan.pid.and_then(process::rss_kib);
     let seconds = seconds_since(held_from.into_std());
     stop.cancel();
     let mut tally = Tally::default();
@@ -54,6 +57,7 @@ pub async fn idle(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report {
         }
     }
     report.rss_after_kib = rss_after;
+    report.cpu = Some(cpu);
     report.latency = tally.latencies();
     report.errors = tally.errors;
     report
@@ -121,6 +125,7 @@ pub async fn storm(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report 
     let mut tasks = JoinSet::new();
     let mut pacer = Pacer::new(plan.connect_rate);
     let started = Instant::now();
+    let meter = CpuMeter::start(plan.pid);
     let mut launched = 0usize;
     while started.elapsed() < plan.duration {
         let due = pacer.next().await as usize;
@@ -148,6 +153,7 @@ pub async fn storm(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report 
     while let Some(joined) = tasks.join_next().await {
         count_storm(joined, &mut tally, &mut report);
     }
+    report.cpu = Some(meter.stop());
     let seconds = seconds_since(started.into_std());
     report.seconds = seconds;
     report.connections.attempted = launched as u64;

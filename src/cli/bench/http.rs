@@ -9,11 +9,13 @@ use tokio::task::JoinSet;
 
 use super::args::Plan;
 use super::client::{Failure, Target};
+use super::process::CpuMeter;
 use super::report::{Report, Tally};
 use super::{report_for, seconds_since};
 
 pub async fn run(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report {
     let started = Instant::now();
+    let meter = CpuMeter::start(plan.pid);
     let deadline = started + plan.duration;
     let mut tasks = JoinSet::new();
     for worker in 0..plan.visitors {
@@ -45,8 +47,10 @@ pub async fn run(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report {
             Err(_) => tally.error("client task failed"),
         }
     }
+    let cpu = meter.stop();
     let seconds = seconds_since(started);
     let mut report: Report = report_for(plan, seconds);
+    report.cpu = Some(cpu);
     report.requests = Some(done);
     report.requests_per_sec = Some(done as f64 / seconds);
     report.latency = tally.latencies();

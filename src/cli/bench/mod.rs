@@ -8,8 +8,8 @@ mod client;
 mod connections;
 mod http;
 mod pacer;
+mod process;
 mod report;
-mod rss;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,7 +39,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         (None, Some(token)) => target.site_key(token).await.map_err(CliError::Runtime)?,
         (None, None) => return Err(CliError::Usage("give --site-key".into())),
     };
-    let rss_before = plan.pid.and_then(rss::rss_kib);
+    let rss_before = plan.pid.and_then(process::rss_kib);
     let span = tracing::info_span!("bench", scenario = ?plan.scenario);
     let _enter = span.enter();
     let mut report = match plan.scenario {
@@ -55,7 +55,10 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
     };
     if let (Some(pid), Some(before)) = (plan.pid, rss_before) {
         // Idle measures after the hold, before closing; the others at the end.
-        let after = report.rss_after_kib.take().or_else(|| rss::rss_kib(pid));
+        let after = report
+            .rss_after_kib
+            .take()
+            .or_else(|| process::rss_kib(pid));
         if let Some(after) = after {
             let held = report.connections.held;
             report.server_memory = Some(Memory {

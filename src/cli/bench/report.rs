@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::args::Scenario;
+use super::process::CpuUse;
 
 /// Latency samples in microseconds, and errors by kind, gathered by one task and merged later
 /// (so the hot path takes no lock).
@@ -97,6 +98,10 @@ pub struct Messages {
     pub delivered: u64,
     pub acked_per_sec: f64,
     pub delivered_per_sec: f64,
+    /// Server CPU time over the measured phase divided by the messages acked in it: what one
+    /// message costs the server, whatever else shared the machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_cpu_us_per_message: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -126,6 +131,9 @@ pub struct Report {
     pub errors: BTreeMap<String, u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_memory: Option<Memory>,
+    /// Cores used over the measured phase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<CpuUse>,
     /// The server's RSS when a scenario measures it itself (idle: at the end of the hold).
     #[serde(skip)]
     pub rss_after_kib: Option<u64>,
@@ -145,6 +153,7 @@ impl Report {
             latency: BTreeMap::new(),
             errors: BTreeMap::new(),
             server_memory: None,
+            cpu: None,
             rss_after_kib: None,
         }
     }
@@ -182,6 +191,24 @@ impl Report {
                 out,
                 "  messages/s    acked {:.0}  delivered {:.0}",
                 m.acked_per_sec, m.delivered_per_sec
+            );
+        }
+        if let Some(cpu) = &self.cpu {
+            let server = cpu
+                .server_cores
+                .map(|c| format!("server {c:.2}  "))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  cores used    {server}bench {:.2}", cpu.bench_cores);
+        }
+        if let Some(us) = self
+            .messages
+            .as_ref()
+            .and_then(|m| m.server_cpu_us_per_message)
+        {
+            let _ = writeln!(
+                out,
+                "  server CPU    {us:.0} µs per message ({:.0} messages per core-second)",
+                1e6 / us.max(1e-9)
             );
         }
         if let (Some(n), Some(rate)) = (self.requests, self.requests_per_sec) {
