@@ -201,6 +201,7 @@ async fn commit_concurrently(
                     client_msg_id: Some(uuid::Uuid::now_v7().to_string()),
                     kind: MessageKind::Text,
                     body: "Hello, is the green tea sampler in stock?".into(),
+                    precondition: Default::default(),
                 };
                 writer.append(&tenant, message).await.expect("append");
             }

@@ -301,6 +301,15 @@ async fn a_visitor_can_close_their_conversation() {
         .await;
     let closed = visitor.next_of("closed").await;
     assert_eq!(closed["conversation"]["close_reason"], "visitor");
+    // The first message's ack was lost, say: its resend after the close is acknowledged as
+    // the message already stored, and starts no new conversation.
+    let resent = visitor.say(Some(&c), "first", "Hello").await;
+    assert_eq!(
+        (resent["type"].as_str(), resent["duplicate"].as_bool()),
+        (Some("ack"), Some(true)),
+        "{resent}"
+    );
+    assert_eq!(conv_of(&resent), c);
     let (mut stranger, _) = Ws::visitor(&w.api, &w.a.site_key).await;
     stranger
         .send(json!({ "type": "close", "id": "c", "conversation_id": c }))

@@ -51,6 +51,7 @@ fn text(conversation_id: &str, sender: &str, client_id: Option<&str>, body: &str
         client_msg_id: client_id.map(str::to_string),
         kind: MessageKind::Text,
         body: body.to_string(),
+        precondition: Default::default(),
     }
 }
 
@@ -1249,6 +1250,81 @@ async fn batched_appends(store: Store) {
     );
 }
 
+/// A message that requires something of its conversation is stored only if the locked row
+/// meets it; a refusal hands back the conversation as it was and changes nothing, while a
+/// resend of a message stored before is still a duplicate. Batched and single paths alike.
+async fn conditional_appends(store: Store) {
+    use uniqchat::store::Precondition;
+    const OPEN: &[ConversationState] = &[ConversationState::Waiting, ConversationState::Chatting];
+    let (acme, _) = tenant(&store, "Acme").await;
+    let t = acme.id.clone();
+    let c = conversation(&store, &t).await;
+    let visitor = store.get_conversation(&t, &c).await.unwrap().visitor_id;
+    let by = |who: &str, id: &str, states: &'static [ConversationState]| {
+        let mut m = text(&c, &visitor, Some(id), "hello");
+        m.precondition = Precondition {
+            visitor_id: Some(who.to_string()),
+            states,
+            ..Default::default()
+        };
+        (t.clone(), m)
+    };
+    let results = store
+        .append_messages(vec![
+            by(&visitor, "a", OPEN),
+            by("someone-else", "b", OPEN),
+            by(&visitor, "c", &[ConversationState::Chatting]),
+            by(&visitor, "d", OPEN),
+        ])
+        .await
+        .unwrap();
+    let stored = results[0].as_ref().unwrap();
+    assert_eq!((stored.message.seq, stored.conversation.last_seq), (1, 1));
+    match &results[1] {
+        Err(StoreError::Precondition(was)) => {
+            assert_eq!(
+                (was.id.as_str(), was.visitor_id.as_str()),
+                (c.as_str(), visitor.as_str())
+            )
+        }
+        other => panic!("a stranger's message must be refused: {other:?}"),
+    }
+    match &results[2] {
+        Err(StoreError::Precondition(was)) => assert_eq!(was.state, ConversationState::Waiting),
+        other => panic!("a waiting conversation is not chatting: {other:?}"),
+    }
+    let after = results[3].as_ref().unwrap();
+    assert_eq!(after.message.seq, 2, "refusals leave no gap");
+    let before_close = store.get_conversation(&t, &c).await.unwrap();
+    assert_eq!(before_close.last_seq, 2);
+
+    assert!(store.close_conversation(&t, &c, "done").await.unwrap());
+    let closed = store.get_conversation(&t, &c).await.unwrap();
+    // A resend of "a" after the close is answered with the stored copy; "e" is refused.
+    let results = store
+        .append_messages(vec![by(&visitor, "a", OPEN), by(&visitor, "e", OPEN)])
+        .await
+        .unwrap();
+    let dup = results[0].as_ref().unwrap();
+    assert!(dup.duplicate && dup.message.seq == 1, "{dup:?}");
+    assert!(
+        matches!(&results[1], Err(StoreError::Precondition(was)) if was.state == ConversationState::Closed)
+    );
+    let (_, single) = by(&visitor, "f", OPEN);
+    assert!(matches!(
+        store.append_message(&t, single).await,
+        Err(StoreError::Precondition(_))
+    ));
+    let (_, resent) = by(&visitor, "d", OPEN);
+    let dup = store.append_message(&t, resent).await.unwrap();
+    assert!(dup.duplicate && dup.message.seq == 2, "{dup:?}");
+
+    let now = store.get_conversation(&t, &c).await.unwrap();
+    assert_eq!(now, closed, "refused and resent messages change nothing");
+    let bodies = store.list_messages_after(&t, &c, 0, 10).await.unwrap();
+    assert_eq!(bodies.len(), 2);
+}
+
 /// The writer task commits in batches and answers each sender.
 async fn message_writer(store: Store) {
     let (acme, _) = tenant(&store, "Acme").await;
@@ -1328,6 +1404,7 @@ async fn capacity_is_decided_by_the_database(store: Store) {
 
 on_every_backend!(
     batched_appends,
+    conditional_appends,
     message_writer,
     capacity_is_decided_by_the_database,
     migrations_are_idempotent,

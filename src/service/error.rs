@@ -65,6 +65,10 @@ impl From<StoreError> for ServiceError {
         match err {
             StoreError::NotFound(what) => ServiceError::NotFound(what),
             StoreError::Conflict(what) => ServiceError::Conflict(format!("{what} already exists")),
+            // A conditional write whose caller did not expect the conversation to change.
+            StoreError::Precondition(_) => {
+                ServiceError::Conflict("the conversation changed meanwhile; reload it".into())
+            }
             other => ServiceError::Store(other),
         }
     }

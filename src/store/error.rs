@@ -11,6 +11,10 @@ pub enum StoreError {
     Connect(String),
     #[error("message not stored: {0}")]
     Write(String),
+    /// The conversation was not as the write required (see `Precondition`); it is given as
+    /// it was, so the caller can tell why.
+    #[error("the conversation is not in the state the message requires")]
+    Precondition(Box<super::Conversation>),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("database error: {0}")]

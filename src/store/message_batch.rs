@@ -1,20 +1,20 @@
 //! Many messages in one transaction with a handful of statements, whatever the batch size:
 //! the fast path of the group-commit writer.
 //!
-//! Statements per batch: lock the batch's conversations (an `UPDATE` of `updated_at`), read
-//! their `last_seq`, look up earlier copies of resent messages, store the new `last_seq`s (one
+//! Statements per batch: lock the batch's conversations (an `UPDATE` that changes nothing),
+//! read them, look up earlier copies of resent messages, store the new `last_seq`s (one
 //! `UPDATE … CASE`), insert the new messages (multi-row `INSERT`). Seqs are handed out in
 //! memory while the conversation rows are locked, so they stay gap-free and ordered as the
-//! batch is.
+//! batch is; each message's precondition is checked against the locked row.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::sea_query::{CaseStatement, Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::entities::{conversation, message};
 use super::messages::{Appended, NewMessage};
-use super::{now, Message, SenderKind, StoreError, StoreResult};
+use super::{now, Conversation, Message, SenderKind, StoreError, StoreResult};
 use crate::types::ids::new_id;
 
 /// Rows per `INSERT`, well under every backend's limit on bound parameters.
@@ -62,45 +62,36 @@ pub(super) async fn append_batch(
         .iter()
         .map(|(_, m)| m.conversation_id.as_str())
         .collect();
-    let owners: HashMap<String, String> = conversation::Entity::find()
-        .select_only()
-        .columns([conversation::Column::Id, conversation::Column::TenantId])
+    // A write that changes nothing, first: it takes the rows' write locks (the database's on
+    // SQLite, where a transaction that starts by writing waits its turn instead of failing
+    // busy), so nothing read below can change before the commit.
+    conversation::Entity::update_many()
+        .col_expr(
+            conversation::Column::LastSeq,
+            Into::<SimpleExpr>::into(Expr::col(conversation::Column::LastSeq)),
+        )
         .filter(conversation::Column::Id.is_in(ids.iter().copied()))
-        .into_tuple::<(String, String)>()
+        .exec(txn)
+        .await?;
+    let mut conversations: HashMap<String, Conversation> = conversation::Entity::find()
+        .filter(conversation::Column::Id.is_in(ids.iter().copied()))
         .all(txn)
         .await?
         .into_iter()
+        .map(|c| (c.id.clone(), c))
         .collect();
     // Only conversations of the sender's tenant count; another tenant's id is unknown.
-    let known: BTreeSet<&str> = batch
-        .iter()
-        .filter(|(tenant_id, m)| owners.get(&m.conversation_id) == Some(tenant_id))
-        .map(|(_, m)| m.conversation_id.as_str())
-        .collect();
-    let mut last_seq: HashMap<String, i64> = HashMap::new();
-    if !known.is_empty() {
-        // Takes the rows' write locks before anything below is read.
-        conversation::Entity::update_many()
-            .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
-            .filter(conversation::Column::Id.is_in(known.iter().copied()))
-            .exec(txn)
-            .await?;
-        last_seq = conversation::Entity::find()
-            .select_only()
-            .columns([conversation::Column::Id, conversation::Column::LastSeq])
-            .filter(conversation::Column::Id.is_in(known.iter().copied()))
-            .into_tuple::<(String, i64)>()
-            .all(txn)
-            .await?
-            .into_iter()
-            .collect();
-    }
+    let owned = |tenant_id: &str, m: &NewMessage| {
+        conversations
+            .get(&m.conversation_id)
+            .is_some_and(|c| c.tenant_id == tenant_id)
+    };
 
     // Earlier copies of messages that are resent, looked up one exact key at a time.
     let keys: Vec<&NewMessage> = batch
         .iter()
+        .filter(|(tenant_id, m)| m.client_msg_id.is_some() && owned(tenant_id, m))
         .map(|(_, m)| m)
-        .filter(|m| m.client_msg_id.is_some() && last_seq.contains_key(&m.conversation_id))
         .collect();
     let mut copies: HashMap<ResendKey, Message> = HashMap::new();
     if !keys.is_empty() {
@@ -127,8 +118,10 @@ pub(super) async fn append_batch(
     let mut results = Vec::with_capacity(batch.len());
     let mut fresh: Vec<Message> = Vec::new();
     for (tenant_id, new) in batch {
-        let owned = owners.get(&new.conversation_id) == Some(tenant_id);
-        let Some(seq) = last_seq.get_mut(&new.conversation_id).filter(|_| owned) else {
+        let Some(c) = conversations
+            .get_mut(&new.conversation_id)
+            .filter(|c| c.tenant_id == *tenant_id)
+        else {
             results.push(Err(StoreError::NotFound("conversation")));
             continue;
         };
@@ -137,15 +130,21 @@ pub(super) async fn append_batch(
             results.push(Ok(Appended {
                 message: first.clone(),
                 duplicate: true,
+                conversation: c.clone(),
             }));
             continue;
         }
-        *seq += 1;
+        if !new.precondition.holds(c) {
+            results.push(Err(StoreError::Precondition(Box::new(c.clone()))));
+            continue;
+        }
+        c.last_seq += 1;
+        c.updated_at = at;
         let model = Message {
             id: new_id(),
             tenant_id: tenant_id.clone(),
             conversation_id: new.conversation_id.clone(),
-            seq: *seq,
+            seq: c.last_seq,
             sender_kind: new.sender_kind,
             sender_id: new.sender_id.clone(),
             sender_name: new.sender_name.clone(),
@@ -162,6 +161,7 @@ pub(super) async fn append_batch(
         results.push(Ok(Appended {
             message: model,
             duplicate: false,
+            conversation: c.clone(),
         }));
     }
     if fresh.is_empty() {
@@ -183,6 +183,7 @@ pub(super) async fn append_batch(
             conversation::Column::LastSeq,
             Into::<SimpleExpr>::into(case),
         )
+        .col_expr(conversation::Column::UpdatedAt, Expr::value(at))
         .filter(conversation::Column::Id.is_in(reached.keys().copied()))
         .exec(txn)
         .await?;

@@ -5,7 +5,10 @@ use sea_orm::{
 };
 
 use super::entities::{conversation, message};
-use super::{now, Message, MessageKind, SenderKind, Store, StoreError, StoreResult};
+use super::{
+    now, Conversation, ConversationState, Message, MessageKind, SenderKind, Store, StoreError,
+    StoreResult,
+};
 use crate::types::ids::new_id;
 
 #[derive(Clone)]
@@ -17,13 +20,42 @@ pub struct NewMessage {
     pub client_msg_id: Option<String>,
     pub kind: MessageKind,
     pub body: String,
+    /// What the conversation must look like for the message to be stored.
+    pub precondition: Precondition,
 }
 
-/// The stored message, and whether it was stored earlier under the same `client_msg_id`.
+/// A conditional write: the conversation is checked in the transaction that stores the
+/// message, after its row is locked, so it cannot change between the check and the write.
+/// An unmet condition stores nothing and answers `StoreError::Precondition`. A resend of a
+/// message already stored is answered as a duplicate whatever the conversation is now.
+#[derive(Clone, Debug, Default)]
+pub struct Precondition {
+    /// The conversation's visitor must be this one.
+    pub visitor_id: Option<String>,
+    /// The conversation must be held by this agent.
+    pub agent_id: Option<String>,
+    /// The conversation's state must be one of these (any, when empty).
+    pub states: &'static [ConversationState],
+}
+
+impl Precondition {
+    pub(super) fn holds(&self, c: &Conversation) -> bool {
+        self.visitor_id.as_ref().is_none_or(|v| *v == c.visitor_id)
+            && self
+                .agent_id
+                .as_ref()
+                .is_none_or(|a| c.agent_id.as_ref() == Some(a))
+            && (self.states.is_empty() || self.states.contains(&c.state))
+    }
+}
+
+/// The stored message, whether it was stored earlier under the same `client_msg_id`, and its
+/// conversation as the write left it.
 #[derive(Debug, Clone)]
 pub struct Appended {
     pub message: Message,
     pub duplicate: bool,
+    pub conversation: Conversation,
 }
 
 impl Store {
@@ -149,6 +181,11 @@ async fn append_in(
         return Err(StoreError::NotFound("conversation"));
     }
 
+    let mut c = conversation::Entity::find_by_id(&new.conversation_id)
+        .one(txn)
+        .await?
+        .ok_or(StoreError::NotFound("conversation"))?;
+
     if let Some(client_id) = &new.client_msg_id {
         let mut query = message::Entity::find()
             .filter(message::Column::ConversationId.eq(&new.conversation_id))
@@ -159,22 +196,20 @@ async fn append_in(
             None => query.filter(message::Column::SenderId.is_null()),
         };
         if let Some(first) = query.one(txn).await? {
+            // The bump above is rolled back with the rest of a duplicate's transaction.
+            c.last_seq -= 1;
             return Ok(Appended {
                 message: first,
                 duplicate: true,
+                conversation: c,
             });
         }
     }
+    if !new.precondition.holds(&c) {
+        return Err(StoreError::Precondition(Box::new(c)));
+    }
 
-    let seq: i64 = conversation::Entity::find()
-        .select_only()
-        .column(conversation::Column::LastSeq)
-        .filter(conversation::Column::Id.eq(&new.conversation_id))
-        .into_tuple()
-        .one(txn)
-        .await?
-        .ok_or(StoreError::NotFound("conversation"))?;
-
+    let seq = c.last_seq;
     let model = message::Model {
         id: new_id(),
         tenant_id: tenant_id.to_string(),
@@ -195,6 +230,7 @@ async fn append_in(
     Ok(Appended {
         message: model,
         duplicate: false,
+        conversation: c,
     })
 }
 

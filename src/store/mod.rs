@@ -33,7 +33,7 @@ pub use audit::NewAudit;
 pub use conversations::{AssignOutcome, ConversationFilter};
 pub use entities::enums::*;
 pub use error::{StoreError, StoreResult};
-pub use messages::{Appended, NewMessage};
+pub use messages::{Appended, NewMessage, Precondition};
 pub use tenants::NewTenant;
 pub use users::{NewUser, UserFilter, UserPatch};
 pub use visitors::NewVisitor;

@@ -6,7 +6,7 @@ use crate::cluster::{Block, EventKind};
 use crate::service::{ServiceError, ServiceResult};
 use crate::store::{
     AssignOutcome, BlacklistKind, Conversation, ConversationState, Message, MessageKind,
-    NewMessage, StoreError,
+    NewMessage, Precondition, StoreError,
 };
 
 /// Where a transfer goes.
@@ -209,6 +209,7 @@ impl ChatService {
                     client_msg_id: None,
                     kind: MessageKind::Note,
                     body: text.to_string(),
+                    precondition: Precondition::default(),
                 },
             )
             .await?;

@@ -18,8 +18,26 @@ use super::{business_hours, ServiceError, ServiceResult};
 use crate::cluster::{Bus, Event, EventKind, Presence};
 use crate::store::{
     AssignOutcome, Conversation, ConversationFilter, ConversationState, Message, MessageKind,
-    MessageWriter, NewMessage, SenderKind, Store,
+    MessageWriter, NewMessage, Precondition, SenderKind, Store, StoreError,
 };
+
+/// What a participant's own message requires of its conversation: a visitor writes in their
+/// own conversation until it is closed; an agent writes in one they hold and are chatting in.
+fn may_write(who: &Participant) -> Precondition {
+    use ConversationState::*;
+    match who {
+        Participant::Visitor { visitor_id, .. } => Precondition {
+            visitor_id: Some(visitor_id.clone()),
+            states: &[Waiting, Bot, Chatting, Transferring],
+            ..Default::default()
+        },
+        Participant::Agent { user_id, .. } => Precondition {
+            agent_id: Some(user_id.clone()),
+            states: &[Chatting],
+            ..Default::default()
+        },
+    }
+}
 
 /// Longest client message id accepted, in bytes.
 const CLIENT_ID_MAX: usize = 64;
@@ -161,50 +179,65 @@ impl ChatService {
                 format!("must be 1 to {} characters", self.max_chars),
             ));
         }
-        let (conversation, started) = match who {
-            Participant::Visitor {
-                tenant_id,
-                visitor_id,
-            } => {
-                self.visitor_target(tenant_id, visitor_id, conversation_id)
-                    .await?
-            }
-            Participant::Agent { .. } => {
-                let id = conversation_id
-                    .ok_or_else(|| ServiceError::invalid("conversation_id", "is required"))?;
-                let c = self.visible(who, id).await?;
-                if c.agent_id.as_deref() != Some(who.id()) || c.state != ConversationState::Chatting
-                {
-                    return Err(ServiceError::Forbidden(
-                        "accept the conversation before writing in it",
-                    ));
-                }
-                (c, false)
-            }
-        };
         let body = match who {
             Participant::Agent {
                 tenant_id, user_id, ..
             } => self.expand_shortcut(tenant_id, user_id, body).await?,
             Participant::Visitor { .. } => body.to_string(),
         };
-        let appended = self
-            .writer
-            .append(
-                who.tenant_id(),
-                NewMessage {
-                    conversation_id: conversation.id.clone(),
-                    sender_kind: who.kind(),
-                    sender_id: Some(who.id().to_string()),
-                    sender_name: who.display_name(),
-                    client_msg_id: Some(client_msg_id.to_string()),
-                    kind: MessageKind::Text,
-                    body,
+        let (target, mut started) = match (who, conversation_id) {
+            // The usual case goes straight to the writer, which checks the conversation in the
+            // transaction that stores the message: no read before it, no race after it.
+            (_, Some(id)) => (id.to_string(), false),
+            (
+                Participant::Visitor {
+                    tenant_id,
+                    visitor_id,
                 },
-            )
-            .await?;
+                None,
+            ) => {
+                let (c, started) = self.visitor_conversation(tenant_id, visitor_id).await?;
+                (c.id, started)
+            }
+            (Participant::Agent { .. }, None) => {
+                return Err(ServiceError::invalid("conversation_id", "is required"))
+            }
+        };
+        let message = |conversation_id: String| NewMessage {
+            conversation_id,
+            sender_kind: who.kind(),
+            sender_id: Some(who.id().to_string()),
+            sender_name: who.display_name(),
+            client_msg_id: Some(client_msg_id.to_string()),
+            kind: MessageKind::Text,
+            body: body.clone(),
+            precondition: may_write(who),
+        };
+        let appended = match self.writer.append(who.tenant_id(), message(target)).await {
+            Err(StoreError::Precondition(c)) => match who {
+                Participant::Visitor {
+                    tenant_id,
+                    visitor_id,
+                } if c.visitor_id == *visitor_id && c.state == ConversationState::Closed => {
+                    // A closed conversation never reopens: the message starts a new one.
+                    let next = self
+                        .start_conversation(tenant_id, visitor_id, Some(&c.id))
+                        .await?;
+                    started = true;
+                    self.writer.append(tenant_id, message(next.id)).await?
+                }
+                Participant::Visitor { .. } => return Err(ServiceError::NotFound("conversation")),
+                Participant::Agent { .. } => {
+                    return Err(ServiceError::Forbidden(
+                        "accept the conversation before writing in it",
+                    ))
+                }
+            },
+            other => other?,
+        };
+        let conversation = appended.conversation.clone();
         if !appended.duplicate {
-            // The conversation was read before the send, so later replies skip this write.
+            // The conversation as the write left it: its first reply is recorded once.
             if who.kind() == SenderKind::Agent && conversation.first_response_at.is_none() {
                 self.store
                     .mark_first_response(who.tenant_id(), &conversation.id)
@@ -310,6 +343,7 @@ impl ChatService {
                     client_msg_id: Some(client_msg_id.to_string()),
                     kind: MessageKind::Note,
                     body: body.to_string(),
+                    precondition: may_write(who),
                 },
             )
             .await?;
@@ -493,55 +527,54 @@ impl ChatService {
         }
     }
 
-    /// The conversation a visitor's message goes to, and whether it was started for it.
-    async fn visitor_target(
+    /// The conversation a visitor's first message (one that names none) goes to: their open
+    /// one, or a new one that continues their last; and whether it was started for it.
+    async fn visitor_conversation(
         &self,
         tenant_id: &str,
         visitor_id: &str,
-        conversation_id: Option<&str>,
     ) -> ServiceResult<(Conversation, bool)> {
-        let who = Participant::Visitor {
-            tenant_id: tenant_id.into(),
-            visitor_id: visitor_id.into(),
+        if let Some(open) = self
+            .store
+            .find_open_conversation(tenant_id, visitor_id)
+            .await?
+        {
+            return Ok((open, false));
+        }
+        let last = ConversationFilter {
+            visitor_id: Some(visitor_id.into()),
+            ..Default::default()
         };
-        let previous = match conversation_id {
-            Some(id) => {
-                let c = self.visible(&who, id).await?;
-                if c.state != ConversationState::Closed {
-                    return Ok((c, false));
-                }
-                Some(c.id)
-            }
-            None => {
-                if let Some(open) = self
-                    .store
-                    .find_open_conversation(tenant_id, visitor_id)
-                    .await?
-                {
-                    return Ok((open, false));
-                }
-                let last = ConversationFilter {
-                    visitor_id: Some(visitor_id.into()),
-                    ..Default::default()
-                };
-                self.store
-                    .list_conversations(tenant_id, last, 1)
-                    .await?
-                    .into_iter()
-                    .next()
-                    .map(|c| c.id)
-            }
-        };
+        let previous = self
+            .store
+            .list_conversations(tenant_id, last, 1)
+            .await?
+            .into_iter()
+            .next()
+            .map(|c| c.id);
+        let c = self
+            .start_conversation(tenant_id, visitor_id, previous.as_deref())
+            .await?;
+        Ok((c, true))
+    }
+
+    /// A new conversation for the visitor (continuing `previous`), announced and welcomed.
+    async fn start_conversation(
+        &self,
+        tenant_id: &str,
+        visitor_id: &str,
+        previous: Option<&str>,
+    ) -> ServiceResult<Conversation> {
         let c = self
             .store
-            .create_conversation(tenant_id, visitor_id, None, previous.as_deref())
+            .create_conversation(tenant_id, visitor_id, None, previous)
             .await?;
         self.publish(&c, EventKind::Updated(c.clone()));
         let welcome = self.store.get_settings(tenant_id).await?.welcome_message;
         if !welcome.trim().is_empty() {
             self.bot_message(tenant_id, &c.id, &welcome).await?;
         }
-        Ok((c, true))
+        Ok(c)
     }
 
     /// Records a step of the conversation (joined, closed, …) as a message everyone sees.
@@ -602,6 +635,7 @@ impl ChatService {
                     client_msg_id: None,
                     kind,
                     body: text.to_string(),
+                    precondition: Precondition::default(),
                 },
             )
             .await?;
