@@ -124,6 +124,10 @@ impl Store {
                 // the message indexes are read at random by conversation.
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 .pragma("cache_size", SQLITE_CACHE_KIB.to_string())
+                // A batch's multi-row statements keep a statement journal (to undo half a
+                // statement); past 64 KiB SQLite spills it to a temporary file, which a batch
+                // of a hundred messages did every time: open, write, close, unlink.
+                .pragma("temp_store", "memory")
         });
         let db = Database::connect(opts)
             .await
