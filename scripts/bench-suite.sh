@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The runs behind the results table of docs/performance.md, on one backend, against a fresh
+# database: BIN serves with the settings that page lists, BIN's own bench drives it.
+#
+#   scripts/bench-suite.sh target/release/uniqchat sqlite
+#   scripts/bench-suite.sh target/release/uniqchat postgres   # needs $PG_URL's server; drops and creates uqbench
+#
+# Reports go to $OUT/BACKEND.txt (default /tmp/uniqchat-suite).
+set -euo pipefail
+BIN=$(realpath "$1")
+BACKEND=$2
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${OUT:-/tmp/uniqchat-suite}
+PORT=${PORT:-18082}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+DIR=$OUT/$BACKEND
+rm -rf "$DIR" && mkdir -p "$DIR/data"
+cd "$DIR"
+
+case $BACKEND in
+  sqlite) DB="sqlite://$DIR/data/bench.db?mode=rwc" ;;
+  postgres)
+    psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS uqbench" -c "CREATE DATABASE uqbench"
+    DB="$PG_URL/uqbench" ;;
+  *) echo "backend: sqlite or postgres" >&2; exit 2 ;;
+esac
+export UNIQCHAT_PROFILE=prod UNIQCHAT__AUTH__JWT_SECRET=bench-secret-0123456789abcdef0123456789 \
+  UNIQCHAT__LOG__LEVEL=warn UNIQCHAT__LOG__FILE=false UNIQCHAT__RATE_LIMIT__ENABLED=false \
+  UNIQCHAT__REALTIME__FRAMES_PER_SECOND=100000 UNIQCHAT__REALTIME__FRAME_BURST=100000 \
+  UNIQCHAT__DATABASE__URL="$DB"
+export UNIQCHAT_BENCH_EMAIL=bench@bench.test UNIQCHAT_BENCH_PASSWORD=Bench-Password-123
+CFG=(--config-dir "$ROOT/config")
+"$BIN" "${CFG[@]}" migrate >/dev/null
+"$BIN" "${CFG[@]}" init --tenant Bench --email "$UNIQCHAT_BENCH_EMAIL" --password "$UNIQCHAT_BENCH_PASSWORD" >/dev/null
+"$BIN" "${CFG[@]}" serve --bind "127.0.0.1:$PORT" >"$DIR/serve.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+RUN=("$BIN" bench --url "http://127.0.0.1:$PORT" --pid "$PID")
+run() {
+  echo "## $*"
+  "${RUN[@]}" "$@"
+  sleep 3
+}
+{
+  run idle --visitors 9000 --connect-rate 1000 --duration 40
+  run chat --visitors 200 --agents 2 --rate 1000 --duration 15
+  run chat --visitors 200 --agents 2 --rate 2000 --duration 15
+  run chat --visitors 200 --agents 2 --rate 5000 --duration 15
+  run chat --visitors 200 --agents 2 --max --window 8 --duration 15
+  run chat --visitors 1000 --agents 10 --max --window 8 --duration 15
+  run http --visitors 32 --duration 10
+  run storm --visitors 1000 --connect-rate 2000 --duration 10
+  run storm --visitors 1000 --connect-rate 5000 --duration 10
+  run storm --visitors 1000 --connect-rate 6000 --duration 10
+} >"$OUT/$BACKEND.txt" 2>&1
+echo "report: $OUT/$BACKEND.txt"
