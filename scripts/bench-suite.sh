@@ -50,6 +50,7 @@ run() {
   run chat --visitors 200 --agents 2 --rate 5000 --duration 15
   run chat --visitors 200 --agents 2 --max --window 8 --duration 15
   run chat --visitors 1000 --agents 10 --max --window 8 --duration 15
+  run chat --visitors 1000 --agents 10 --rate 10000 --duration 15
   run http --visitors 32 --duration 10
   run storm --visitors 1000 --connect-rate 2000 --duration 10
   run storm --visitors 1000 --connect-rate 5000 --duration 10
