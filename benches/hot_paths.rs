@@ -224,7 +224,7 @@ fn writer(c: &mut Criterion) {
     // Batch 1 is one transaction per message: the ratio to 256 is what group commit buys.
     for batch in [1usize, 256] {
         let (writer, _handle) =
-            rt.block_on(async { MessageWriter::spawn(store.clone(), batch, 4096) });
+            rt.block_on(async { MessageWriter::spawn(store.clone(), batch, 4096, 1) });
         g.bench_with_input(BenchmarkId::new("commit_batch", batch), &batch, |b, _| {
             b.to_async(&rt)
                 .iter_custom(|iters| commit_concurrently(&writer, &tenant, &conversations, iters))

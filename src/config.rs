@@ -105,6 +105,8 @@ pub struct RealtimeConfig {
     pub frame_burst: u32,
     pub max_message_chars: usize,
     pub writer_batch: usize,
+    /// Message writers side by side (0: as suits the database).
+    pub writer_shards: usize,
     pub offline_grace_secs: u64,
     pub inactivity_close_secs: u64,
 }

@@ -1325,24 +1325,33 @@ async fn conditional_appends(store: Store) {
     assert_eq!(bodies.len(), 2);
 }
 
-/// The writer task commits in batches and answers each sender.
+/// The writers commit in batches and answer each sender; with several writers side by side
+/// (here three, on every backend) each conversation still gets gap-free seqs.
 async fn message_writer(store: Store) {
     let (acme, _) = tenant(&store, "Acme").await;
-    let c = conversation(&store, &acme.id).await;
-    let (writer, handle) = uniqchat::store::MessageWriter::spawn(store.clone(), 16, 64);
+    let mut conversations = Vec::new();
+    for _ in 0..4 {
+        conversations.push(conversation(&store, &acme.id).await);
+    }
+    let (writer, handle) = uniqchat::store::MessageWriter::spawn(store.clone(), 16, 64, 3);
     let mut tasks = Vec::new();
-    for n in 0..30 {
-        let (w, t, c) = (writer.clone(), acme.id.clone(), c.clone());
+    for n in 0..40 {
+        let c = conversations[n % conversations.len()].clone();
+        let (w, t) = (writer.clone(), acme.id.clone());
         tasks.push(tokio::spawn(async move {
-            w.append(&t, text(&c, "v", Some(&n.to_string()), "x")).await
+            let appended = w.append(&t, text(&c, "v", Some(&n.to_string()), "x")).await;
+            (c, appended.unwrap().message.seq)
         }));
     }
-    let mut seqs: Vec<i64> = Vec::new();
+    let mut seqs: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
     for task in tasks {
-        seqs.push(task.await.unwrap().unwrap().message.seq);
+        let (c, seq) = task.await.unwrap();
+        seqs.entry(c).or_default().push(seq);
     }
-    seqs.sort();
-    assert_eq!(seqs, (1..=30).collect::<Vec<i64>>());
+    for (c, mut got) in seqs {
+        got.sort();
+        assert_eq!(got, (1..=10).collect::<Vec<i64>>(), "conversation {c}");
+    }
     drop(writer);
     handle.await.unwrap();
 }

@@ -66,6 +66,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         store.clone(),
         config.realtime.writer_batch,
         config.realtime.writer_batch * 4,
+        config.realtime.writer_shards,
     );
     let state = AppState::new(config.clone(), store.clone(), writer, shutdown.clone());
     if config.realtime.inactivity_close_secs > 0 {

@@ -1,11 +1,14 @@
-//! The group-commit message writer: one task per database that commits many messages per
-//! transaction. Throughput comes from sharing one commit among many messages, not from
-//! acknowledging anything before it is committed.
+//! The group-commit message writer: one or more writers per database, each committing many
+//! messages per transaction. Throughput comes from sharing one commit among many messages, not
+//! from acknowledging anything before it is committed.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::{Appended, NewMessage, Store, StoreError, StoreResult};
+use super::{Appended, Backend, NewMessage, Store, StoreError, StoreResult};
 
 struct Job {
     tenant_id: String,
@@ -15,51 +18,88 @@ struct Job {
 
 #[derive(Clone)]
 pub struct MessageWriter {
-    jobs: mpsc::Sender<Job>,
+    /// One queue per writer; a conversation always goes to the same one, so its messages are
+    /// committed in the order they were sent.
+    shards: Arc<[mpsc::Sender<Job>]>,
+}
+
+/// Writers side by side when none are configured: SQLite lets one transaction write at a
+/// time; MySQL's gap locks would make parallel batches deadlock on the message indexes;
+/// PostgreSQL commits batches of different conversations in parallel.
+fn default_shards(backend: Backend) -> usize {
+    match backend {
+        Backend::Sqlite | Backend::MySql => 1,
+        Backend::Postgres => 4,
+    }
 }
 
 impl MessageWriter {
-    /// Starts the writer. It stops, after committing everything queued, once every
-    /// `MessageWriter` clone is dropped; await the handle to know the queue is flushed.
+    /// Starts `shards` writers (0: as suits the database). They stop, after committing
+    /// everything queued, once every `MessageWriter` clone is dropped; await the handle to
+    /// know the queues are flushed.
     ///
-    /// The writer runs on a thread of its own: a batch takes several round trips to the
+    /// Each writer runs on a thread of its own: a batch takes several round trips to the
     /// database, and on the shared runtime each of them would wait behind every connection's
     /// task, which under load costs more than the database work itself.
-    pub fn spawn(store: Store, max_batch: usize, queue: usize) -> (MessageWriter, JoinHandle<()>) {
-        let (jobs, rx) = mpsc::channel(queue.max(1));
-        let (done_tx, done_rx) = oneshot::channel::<()>();
+    pub fn spawn(
+        store: Store,
+        max_batch: usize,
+        queue: usize,
+        shards: usize,
+    ) -> (MessageWriter, JoinHandle<()>) {
+        let shards = match shards {
+            0 => default_shards(store.backend()),
+            n => n,
+        };
         let max_batch = max_batch.max(1);
-        let thread = std::thread::Builder::new()
-            .name("uniqchat-writer".into())
-            .spawn(move || {
-                match tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt.block_on(run(store, rx, max_batch)),
-                    Err(e) => tracing::error!(error = %e, "cannot start the message writer"),
-                }
-                let _ = done_tx.send(());
-            });
-        if let Err(e) = thread {
-            tracing::error!(error = %e, "cannot start the message writer thread");
+        let mut senders = Vec::with_capacity(shards);
+        let mut finished = Vec::with_capacity(shards);
+        for i in 0..shards {
+            let (jobs, rx) = mpsc::channel(queue.max(1));
+            let (done_tx, done_rx) = oneshot::channel::<()>();
+            let store = store.clone();
+            let thread = std::thread::Builder::new()
+                .name(format!("uniqchat-writer-{i}"))
+                .spawn(move || {
+                    match tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    {
+                        Ok(rt) => rt.block_on(run(store, rx, max_batch)),
+                        Err(e) => tracing::error!(error = %e, "cannot start a message writer"),
+                    }
+                    let _ = done_tx.send(());
+                });
+            if let Err(e) = thread {
+                tracing::error!(error = %e, "cannot start a message writer thread");
+            }
+            senders.push(jobs);
+            finished.push(done_rx);
         }
-        // Resolves once the writer has committed everything and stopped.
+        // Resolves once every writer has committed everything and stopped.
         let handle = tokio::spawn(async move {
-            let _ = done_rx.await;
+            for done in finished {
+                let _ = done.await;
+            }
         });
-        (MessageWriter { jobs }, handle)
+        let writer = MessageWriter {
+            shards: senders.into(),
+        };
+        (writer, handle)
     }
 
     /// Stores the message and returns once it is committed.
     pub async fn append(&self, tenant_id: &str, message: NewMessage) -> StoreResult<Appended> {
+        let mut hasher = DefaultHasher::new();
+        message.conversation_id.hash(&mut hasher);
+        let shard = &self.shards[(hasher.finish() % self.shards.len() as u64) as usize];
         let (reply, answer) = oneshot::channel();
         let job = Job {
             tenant_id: tenant_id.to_string(),
             message,
             reply,
         };
-        self.jobs
+        shard
             .send(job)
             .await
             .map_err(|_| StoreError::Write("the message writer has stopped".into()))?;
