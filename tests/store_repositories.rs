@@ -1026,6 +1026,17 @@ async fn blacklist(store: Store) {
             .len(),
         2
     );
+    // The checks read a recent copy of the blacklist; changes through this store apply at once.
+    let in_force = || async {
+        let entries = store.active_blacklist(&acme.id, now).await.unwrap();
+        entries.into_iter().map(|e| e.value).collect::<Vec<_>>()
+    };
+    assert_eq!(in_force().await, vec!["198.51.100.0/24"]);
+    store
+        .create_blacklist_entry(&acme.id, BlacklistKind::Visitor, "v-2", "", None, None)
+        .await
+        .unwrap();
+    assert_eq!(in_force().await, vec!["v-2", "198.51.100.0/24"]);
 }
 
 async fn settings(store: Store) {

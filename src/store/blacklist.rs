@@ -1,3 +1,7 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
@@ -6,6 +10,47 @@ use sea_orm::{
 use super::entities::blacklist_entry::{self, Column};
 use super::{micros, now, BlacklistEntry, BlacklistKind, Store, StoreError, StoreResult};
 use crate::types::ids::new_id;
+
+/// How long a tenant's blacklist, once read, answers the checks: every visitor session and
+/// connection checks it, and in a reconnect storm reading it each time was a fifth of the
+/// server's CPU. Changes made through this store drop the tenant's copy at once; changes made
+/// by another node apply to new connections within this time (its bus cuts live ones).
+const CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// A tenant's entries in force when they were read, and when that was.
+type ReadCopy = (Instant, Arc<Vec<BlacklistEntry>>);
+
+/// The tenants' entries in force when last read.
+#[derive(Default)]
+pub(super) struct BlacklistCache(Mutex<HashMap<String, ReadCopy>>);
+
+impl BlacklistCache {
+    fn fresh(&self, tenant_id: &str) -> Option<Arc<Vec<BlacklistEntry>>> {
+        let map = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.get(tenant_id)
+            .filter(|(read, _)| read.elapsed() < CACHE_TTL)
+            .map(|(_, entries)| entries.clone())
+    }
+
+    fn keep(&self, tenant_id: &str, entries: Arc<Vec<BlacklistEntry>>) {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.insert(tenant_id.to_string(), (Instant::now(), entries));
+    }
+
+    fn forget(&self, tenant_id: &str) {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.remove(tenant_id);
+    }
+}
 
 impl Store {
     pub async fn create_blacklist_entry(
@@ -30,6 +75,7 @@ impl Store {
         blacklist_entry::Entity::insert(model.clone().into_active_model())
             .exec_without_returning(&self.db)
             .await?;
+        self.blacklists.forget(tenant_id);
         Ok(model)
     }
 
@@ -55,22 +101,37 @@ impl Store {
             .await?)
     }
 
-    /// Entries in force at `at`: no expiry, or an expiry after it.
+    /// Entries in force at `at` (no expiry, or an expiry after it), newest first. Answered from
+    /// a copy read at most `CACHE_TTL` ago; expiry is still checked against `at`.
     pub async fn active_blacklist(
         &self,
         tenant_id: &str,
         at: DateTime<Utc>,
     ) -> StoreResult<Vec<BlacklistEntry>> {
-        Ok(blacklist_entry::Entity::find()
-            .filter(Column::TenantId.eq(tenant_id))
-            .filter(
-                Condition::any()
-                    .add(Column::ExpiresAt.is_null())
-                    .add(Column::ExpiresAt.gt(at)),
-            )
-            .order_by_desc(Column::Id)
-            .all(&self.db)
-            .await?)
+        let entries = match self.blacklists.fresh(tenant_id) {
+            Some(entries) => entries,
+            None => {
+                let read: Arc<Vec<BlacklistEntry>> = Arc::new(
+                    blacklist_entry::Entity::find()
+                        .filter(Column::TenantId.eq(tenant_id))
+                        .filter(
+                            Condition::any()
+                                .add(Column::ExpiresAt.is_null())
+                                .add(Column::ExpiresAt.gt(now())),
+                        )
+                        .order_by_desc(Column::Id)
+                        .all(&self.db)
+                        .await?,
+                );
+                self.blacklists.keep(tenant_id, read.clone());
+                read
+            }
+        };
+        Ok(entries
+            .iter()
+            .filter(|e| e.expires_at.is_none_or(|until| until > at))
+            .cloned()
+            .collect())
     }
 
     pub async fn delete_blacklist_entry(&self, tenant_id: &str, id: &str) -> StoreResult<()> {
@@ -82,6 +143,7 @@ impl Store {
         if res.rows_affected == 0 {
             return Err(StoreError::NotFound("blacklist entry"));
         }
+        self.blacklists.forget(tenant_id);
         Ok(())
     }
 }

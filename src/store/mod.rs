@@ -23,6 +23,7 @@ mod users;
 mod visitors;
 mod writer;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
@@ -91,6 +92,7 @@ pub struct ConnectSettings {
 pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
+    blacklists: Arc<blacklist::BlacklistCache>,
 }
 
 impl Store {
@@ -132,7 +134,11 @@ impl Store {
         let db = Database::connect(opts)
             .await
             .map_err(|e| StoreError::Connect(e.to_string()))?;
-        Ok(Store { db, backend })
+        Ok(Store {
+            db,
+            backend,
+            blacklists: Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
