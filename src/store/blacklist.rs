@@ -1,5 +1,6 @@
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -22,33 +23,42 @@ type ReadCopy = (Instant, Arc<Vec<BlacklistEntry>>);
 
 /// The tenants' entries in force when last read.
 #[derive(Default)]
-pub(super) struct BlacklistCache(Mutex<HashMap<String, ReadCopy>>);
+pub(super) struct BlacklistCache {
+    copies: Mutex<HashMap<String, ReadCopy>>,
+    /// Counts changes, so a read that a change overtook is not kept.
+    changes: AtomicU64,
+}
 
 impl BlacklistCache {
-    fn fresh(&self, tenant_id: &str) -> Option<Arc<Vec<BlacklistEntry>>> {
-        let map = self
-            .0
+    fn copies(&self) -> MutexGuard<'_, HashMap<String, ReadCopy>> {
+        self.copies
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.get(tenant_id)
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn fresh(&self, tenant_id: &str) -> Option<Arc<Vec<BlacklistEntry>>> {
+        self.copies()
+            .get(tenant_id)
             .filter(|(read, _)| read.elapsed() < CACHE_TTL)
             .map(|(_, entries)| entries.clone())
     }
 
-    fn keep(&self, tenant_id: &str, entries: Arc<Vec<BlacklistEntry>>) {
-        let mut map = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.insert(tenant_id.to_string(), (Instant::now(), entries));
+    fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
+    }
+
+    /// Keeps a copy read when `changes` were counted, unless a change came since.
+    fn keep(&self, tenant_id: &str, entries: Arc<Vec<BlacklistEntry>>, changes: u64) {
+        let mut copies = self.copies();
+        if self.changes() == changes {
+            copies.insert(tenant_id.to_string(), (Instant::now(), entries));
+        }
     }
 
     fn forget(&self, tenant_id: &str) {
-        let mut map = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.remove(tenant_id);
+        let mut copies = self.copies();
+        self.changes.fetch_add(1, Ordering::AcqRel);
+        copies.remove(tenant_id);
     }
 }
 
@@ -111,6 +121,7 @@ impl Store {
         let entries = match self.blacklists.fresh(tenant_id) {
             Some(entries) => entries,
             None => {
+                let changes = self.blacklists.changes();
                 let read: Arc<Vec<BlacklistEntry>> = Arc::new(
                     blacklist_entry::Entity::find()
                         .filter(Column::TenantId.eq(tenant_id))
@@ -123,7 +134,7 @@ impl Store {
                         .all(&self.db)
                         .await?,
                 );
-                self.blacklists.keep(tenant_id, read.clone());
+                self.blacklists.keep(tenant_id, read.clone(), changes);
                 read
             }
         };
@@ -145,5 +156,26 @@ impl Store {
         }
         self.blacklists.forget(tenant_id);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_overtaken_by_a_change_is_not_kept() {
+        let cache = BlacklistCache::default();
+        let before = cache.changes();
+        cache.keep("acme", Arc::new(Vec::new()), before);
+        assert!(cache.fresh("acme").is_some());
+
+        let read_started = cache.changes();
+        cache.forget("acme"); // a block lands while the read is on its way
+        cache.keep("acme", Arc::new(Vec::new()), read_started);
+        assert!(cache.fresh("acme").is_none(), "the stale read was kept");
+
+        cache.keep("acme", Arc::new(Vec::new()), cache.changes());
+        assert!(cache.fresh("acme").is_some());
     }
 }
