@@ -2,22 +2,17 @@
 // workspace, field errors, the widget colour and its live preview, the blacklist, the audit log,
 // and an agent kept out.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot, PASSWORD } from './harness.mjs';
+import { shareServerAndBrowser, screenshot, PASSWORD } from './harness.mjs';
 import { openVisitor } from './visitor-client.mjs';
 
 let server;
 let browser;
 let owner;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+shareServerAndBrowser({}, async (shared) => {
+  ({ server, browser } = shared);
   owner = await server.tenant('Globex', 'owner@globex.test');
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 async function signIn(page, path, email, password = PASSWORD) {

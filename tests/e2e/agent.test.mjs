@@ -2,21 +2,19 @@
 // (with a notification while the tab is hidden), accept, reply, quick reply, read state,
 // markup shown as text, two tabs in step, close.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot, PASSWORD } from './harness.mjs';
+import { shareServerAndBrowser, screenshot, PASSWORD } from './harness.mjs';
 import { openVisitor } from './visitor-client.mjs';
 import { stubBrowserApis } from './page-stubs.mjs';
 
 let server;
 let browser;
 let owner;
-before(async () => {
-  // Many frames per second, so a test can pile up a long history quickly.
-  server = await startServer({
-    env: { UNIQCHAT__REALTIME__FRAMES_PER_SECOND: '1000', UNIQCHAT__REALTIME__FRAME_BURST: '1000' },
-  });
-  browser = await launchBrowser();
+// Many frames per second, so a test can pile up a long history quickly.
+const manyFrames = { UNIQCHAT__REALTIME__FRAMES_PER_SECOND: '1000', UNIQCHAT__REALTIME__FRAME_BURST: '1000' };
+shareServerAndBrowser({ env: manyFrames }, async (shared) => {
+  ({ server, browser } = shared);
   owner = await server.tenant('Acme', 'owner@acme.test');
   const token = await server.login('owner@acme.test');
   await server.api('POST', '/api/admin/quick-replies', token, {
@@ -25,10 +23,6 @@ before(async () => {
     body: 'Thank you for waiting, I am looking into it now.',
   });
   await server.api('PATCH', '/api/admin/users/' + owner.account.id, token, { name: 'Olivia Owner' }).catch(() => {});
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 async function signIn(page) {

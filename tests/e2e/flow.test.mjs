@@ -3,25 +3,20 @@
 // own name; markup stays text on both sides; the visitor reloads and keeps the conversation; the
 // agent closes it and the visitor's rating reaches the agent.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot, PASSWORD } from './harness.mjs';
+import { shareServerAndBrowser, screenshot, PASSWORD } from './harness.mjs';
 import { stubBrowserApis } from './page-stubs.mjs';
 
 let server;
 let browser;
 let shop;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+shareServerAndBrowser({}, async (shared) => {
+  ({ server, browser } = shared);
   shop = await server.tenant('Northwind Tea', 'olivia@northwind.example');
   const token = await server.login('olivia@northwind.example');
   await server.api('PATCH', `/api/admin/users/${shop.account.id}`, token, { name: 'Olivia Hart' });
   await server.api('PATCH', '/api/admin/settings', token, { welcome_message: 'Hi! How can we help you today?' });
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /** A page that fails the test on any dialog (an alert would mean markup ran) or script error. */

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -102,6 +103,25 @@ export async function startServer({ env = {} } = {}) {
     },
   };
   return server;
+}
+
+/**
+ * The server and browser the tests of one file share: started before the first test (`options`
+ * as for `startServer`), then `setup({ server, browser })` makes the file's own data; both are
+ * stopped after the last test, the browser first.
+ */
+export function shareServerAndBrowser(options = {}, setup = async () => {}) {
+  const shared = {};
+  before(async () => {
+    shared.server = await startServer(options);
+    shared.browser = await launchBrowser();
+    await setup(shared);
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.stop();
+  });
+  return shared;
 }
 
 /** Headless Debian Chromium. */

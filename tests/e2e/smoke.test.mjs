@@ -1,18 +1,13 @@
 // The pages are served with the headers a browser needs, and the demo page loads the widget.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './harness.mjs';
+import { shareServerAndBrowser } from './harness.mjs';
 
 let server;
 let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+shareServerAndBrowser({}, async (shared) => {
+  ({ server, browser } = shared);
 });
 
 test('pages and assets are served with types, caching and a content security policy', async () => {

@@ -2,21 +2,16 @@
 // queue position, typing both ways, the unread badge and read state, the sound and its mute,
 // and the Chinese texts. Every test has its own tenant, so queues and agents never mix.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot } from './harness.mjs';
+import { shareServerAndBrowser, screenshot } from './harness.mjs';
 import { connectAgent } from './agent-ws.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
+shareServerAndBrowser({}, async (shared) => {
+  ({ server, browser } = shared);
 });
 
 let tenants = 0;

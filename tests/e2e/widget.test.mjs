@@ -1,9 +1,9 @@
 // The visitor widget in a real browser, embedded in the demo shop page as a customer would,
 // with an agent on the other end of the real agent WebSocket.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, screenshot } from './harness.mjs';
+import { shareServerAndBrowser, screenshot } from './harness.mjs';
 import { connectAgent } from './agent-ws.mjs';
 
 let server;
@@ -12,16 +12,11 @@ let shop; // tenant with an agent online
 let agent;
 let agentToken;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+shareServerAndBrowser({}, async (shared) => {
+  ({ server, browser } = shared);
   shop = await server.tenant('Northwind Tea', 'owner@northwind.example');
   agentToken = await server.login('owner@northwind.example');
   agent = await connectAgent(browser, server.base, agentToken);
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
 });
 
 /** A visitor on the demo page in a fresh browser profile (own localStorage). */
