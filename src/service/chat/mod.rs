@@ -39,6 +39,27 @@ fn may_write(who: &Participant) -> Precondition {
     }
 }
 
+/// A participant's own message (a text, or an agent's note), stored only where `may_write`
+/// lets them write.
+fn own_message(
+    who: &Participant,
+    conversation_id: String,
+    client_msg_id: &str,
+    kind: MessageKind,
+    body: &str,
+) -> NewMessage {
+    NewMessage {
+        conversation_id,
+        sender_kind: who.kind(),
+        sender_id: Some(who.id().to_string()),
+        sender_name: who.display_name(),
+        client_msg_id: Some(client_msg_id.to_string()),
+        kind,
+        body: body.to_string(),
+        precondition: may_write(who),
+    }
+}
+
 /// Longest client message id accepted, in bytes.
 const CLIENT_ID_MAX: usize = 64;
 /// Most messages one resume page returns.
@@ -157,16 +178,8 @@ impl ChatService {
         })
     }
 
-    /// Stores a message and returns once it is committed, then tells the other side.
-    /// A visitor without an open conversation starts one; a closed conversation never reopens:
-    /// the visitor's message starts a new one linked to it.
-    pub async fn send(
-        &self,
-        who: &Participant,
-        conversation_id: Option<&str>,
-        client_msg_id: &str,
-        body: &str,
-    ) -> ServiceResult<Sent> {
+    /// What every message and note a participant writes must be.
+    fn check_own(&self, client_msg_id: &str, body: &str) -> ServiceResult<()> {
         if client_msg_id.is_empty() || client_msg_id.len() > CLIENT_ID_MAX {
             return Err(ServiceError::invalid(
                 "client_msg_id",
@@ -179,6 +192,20 @@ impl ChatService {
                 format!("must be 1 to {} characters", self.max_chars),
             ));
         }
+        Ok(())
+    }
+
+    /// Stores a message and returns once it is committed, then tells the other side.
+    /// A visitor without an open conversation starts one; a closed conversation never reopens:
+    /// the visitor's message starts a new one linked to it.
+    pub async fn send(
+        &self,
+        who: &Participant,
+        conversation_id: Option<&str>,
+        client_msg_id: &str,
+        body: &str,
+    ) -> ServiceResult<Sent> {
+        self.check_own(client_msg_id, body)?;
         let body = match who {
             Participant::Agent {
                 tenant_id, user_id, ..
@@ -203,15 +230,14 @@ impl ChatService {
                 return Err(ServiceError::invalid("conversation_id", "is required"))
             }
         };
-        let message = |conversation_id: String| NewMessage {
-            conversation_id,
-            sender_kind: who.kind(),
-            sender_id: Some(who.id().to_string()),
-            sender_name: who.display_name(),
-            client_msg_id: Some(client_msg_id.to_string()),
-            kind: MessageKind::Text,
-            body: body.clone(),
-            precondition: may_write(who),
+        let message = |conversation_id| {
+            own_message(
+                who,
+                conversation_id,
+                client_msg_id,
+                MessageKind::Text,
+                &body,
+            )
         };
         let appended = match self.writer.append(who.tenant_id(), message(target)).await {
             Err(StoreError::Precondition(c)) => match who {
@@ -318,42 +344,36 @@ impl ChatService {
         client_msg_id: &str,
         body: &str,
     ) -> ServiceResult<Sent> {
-        if client_msg_id.is_empty() || client_msg_id.len() > CLIENT_ID_MAX {
-            return Err(ServiceError::invalid(
-                "client_msg_id",
-                format!("must be 1 to {CLIENT_ID_MAX} bytes"),
-            ));
-        }
-        if body.trim().is_empty() || body.chars().count() > self.max_chars {
-            return Err(ServiceError::invalid(
-                "body",
-                format!("must be 1 to {} characters", self.max_chars),
-            ));
-        }
-        let c = self.held_by(who, conversation_id).await?;
-        let appended = self
-            .writer
-            .append(
-                &c.tenant_id,
-                NewMessage {
-                    conversation_id: c.id.clone(),
-                    sender_kind: who.kind(),
-                    sender_id: Some(who.id().to_string()),
-                    sender_name: who.display_name(),
-                    client_msg_id: Some(client_msg_id.to_string()),
-                    kind: MessageKind::Note,
-                    body: body.to_string(),
-                    precondition: may_write(who),
-                },
-            )
-            .await?;
+        self.check_own(client_msg_id, body)?;
+        let Participant::Agent { .. } = who else {
+            return Err(ServiceError::Forbidden("only agents do this"));
+        };
+        // Like a message, checked by the writer against the locked conversation.
+        let note = own_message(
+            who,
+            conversation_id.to_string(),
+            client_msg_id,
+            MessageKind::Note,
+            body,
+        );
+        let appended = match self.writer.append(who.tenant_id(), note).await {
+            Err(StoreError::Precondition(_)) => {
+                return Err(ServiceError::Forbidden(
+                    "only the agent chatting in the conversation does this",
+                ))
+            }
+            other => other?,
+        };
         if !appended.duplicate {
-            self.publish(&c, EventKind::Message(appended.message.clone()));
+            self.publish(
+                &appended.conversation,
+                EventKind::Message(appended.message.clone()),
+            );
         }
         Ok(Sent {
             message: appended.message,
             duplicate: appended.duplicate,
-            conversation: c,
+            conversation: appended.conversation,
         })
     }
 

@@ -1,0 +1,23 @@
+# Sourced by bench-ab.sh and bench-suite.sh: starts BIN serving DB_URL on PORT with the
+# settings docs/performance.md lists, from a fresh tenant, in directory DIR; sets PID and RUN
+# (the bench command aimed at it) and stops the server when the script exits.
+#
+#   start_bench_server BIN DIR DB_URL PORT
+start_bench_server() {
+  local bin=$1 dir=$2 db=$3 port=$4
+  local root
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  export UNIQCHAT_PROFILE=prod UNIQCHAT__AUTH__JWT_SECRET=bench-secret-0123456789abcdef0123456789 \
+    UNIQCHAT__LOG__LEVEL=warn UNIQCHAT__LOG__FILE=false UNIQCHAT__RATE_LIMIT__ENABLED=false \
+    UNIQCHAT__REALTIME__FRAMES_PER_SECOND=100000 UNIQCHAT__REALTIME__FRAME_BURST=100000 \
+    UNIQCHAT__DATABASE__URL="$db"
+  export UNIQCHAT_BENCH_EMAIL=bench@bench.test UNIQCHAT_BENCH_PASSWORD=Bench-Password-123
+  local cfg=(--config-dir "$root/config")
+  "$bin" "${cfg[@]}" migrate >/dev/null
+  "$bin" "${cfg[@]}" init --tenant Bench --email "$UNIQCHAT_BENCH_EMAIL" --password "$UNIQCHAT_BENCH_PASSWORD" >/dev/null
+  "$bin" "${cfg[@]}" serve --bind "127.0.0.1:$port" >"$dir/serve.log" 2>&1 &
+  PID=$!
+  trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  RUN=("$bin" bench --url "http://127.0.0.1:$port" --pid "$PID")
+}
