@@ -58,3 +58,21 @@ impl Block {
         }
     }
 }
+
+/// Something every connection of a tenant's visitors must hear, not tied to a conversation.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    /// The widget's look and texts changed: open widgets apply them without a reload.
+    Widget { tenant_id: String, look: WidgetLook },
+}
+
+/// The settings an open widget shows, as the `settings` frame carries them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WidgetLook {
+    pub name: String,
+    pub widget_title: String,
+    pub widget_color: String,
+    pub widget_position: String,
+    pub welcome_message: String,
+    pub offline_message: String,
+}

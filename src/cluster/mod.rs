@@ -6,7 +6,7 @@
 mod events;
 mod local;
 
-pub use events::{Block, Event, EventKind};
+pub use events::{Block, Event, EventKind, Notice, WidgetLook};
 pub use local::{LocalBus, LocalPresence};
 
 /// Receives every published event, e.g. the WebSocket hub of this node.
@@ -14,11 +14,14 @@ pub trait Sink: Send + Sync {
     fn deliver(&self, event: &Event);
     /// A visitor or address was blocked: its open connections must close.
     fn block(&self, block: &Block);
+    /// A tenant-wide notice for the connections it concerns.
+    fn notice(&self, notice: &Notice);
 }
 
 pub trait Bus: Send + Sync {
     fn publish(&self, event: Event);
     fn block(&self, block: Block);
+    fn notice(&self, notice: Notice);
     fn subscribe(&self, sink: std::sync::Arc<dyn Sink>);
 }
 

@@ -10,43 +10,26 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use sea_orm::sea_query::{CaseStatement, Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::entities::{conversation, message};
 use super::messages::{Appended, NewMessage};
-use super::{now, Conversation, Message, SenderKind, StoreError, StoreResult};
+use super::resends::{first_copies, ResendKey};
+use super::{now, Conversation, Message, StoreError, StoreResult};
 use crate::types::ids::new_id;
 
 /// Rows per `INSERT`, well under every backend's limit on bound parameters.
 const INSERT_CHUNK: usize = 500;
 
-/// What makes two messages the same message: a resend carries the same client id.
-#[derive(Hash, PartialEq, Eq)]
-struct ResendKey {
-    conversation_id: String,
-    sender_kind: SenderKind,
-    sender_id: Option<String>,
-    client_msg_id: String,
-}
-
-impl ResendKey {
-    fn of_new(m: &NewMessage) -> Option<ResendKey> {
-        Some(ResendKey {
-            conversation_id: m.conversation_id.clone(),
-            sender_kind: m.sender_kind,
-            sender_id: m.sender_id.clone(),
-            client_msg_id: m.client_msg_id.clone()?,
-        })
-    }
-
-    fn of_stored(m: &Message) -> Option<ResendKey> {
-        Some(ResendKey {
-            conversation_id: m.conversation_id.clone(),
-            sender_kind: m.sender_kind,
-            sender_id: m.sender_id.clone(),
-            client_msg_id: m.client_msg_id.clone()?,
-        })
-    }
+/// Only conversations of the sender's tenant count; another tenant's id is unknown.
+fn owned_now(
+    conversations: &HashMap<String, Conversation>,
+    tenant_id: &str,
+    m: &NewMessage,
+) -> bool {
+    conversations
+        .get(&m.conversation_id)
+        .is_some_and(|c| c.tenant_id == tenant_id)
 }
 
 /// Appends the batch inside `txn`; one result per message, in order. An `Err` of the whole
@@ -80,60 +63,65 @@ pub(super) async fn append_batch(
         .into_iter()
         .map(|c| (c.id.clone(), c))
         .collect();
-    // Only conversations of the sender's tenant count; another tenant's id is unknown.
-    let owned = |tenant_id: &str, m: &NewMessage| {
-        conversations
-            .get(&m.conversation_id)
-            .is_some_and(|c| c.tenant_id == tenant_id)
-    };
+    let owned = |tenant_id: &str, m: &NewMessage| owned_now(&conversations, tenant_id, m);
 
-    // Earlier copies of messages that are resent, looked up one exact key at a time.
-    let keys: Vec<&NewMessage> = batch
+    // Earlier copies of messages that are resent (by sender and client id, in any of the
+    // sender's conversations), in one query.
+    let keys: Vec<ResendKey> = batch
         .iter()
-        .filter(|(tenant_id, m)| m.client_msg_id.is_some() && owned(tenant_id, m))
-        .map(|(_, m)| m)
+        .filter(|(tenant_id, m)| owned(tenant_id, m))
+        .filter_map(|(tenant_id, m)| ResendKey::of_new(tenant_id, m))
         .collect();
     let mut copies: HashMap<ResendKey, Message> = HashMap::new();
-    if !keys.is_empty() {
-        let exact = keys.iter().fold(Condition::any(), |any, m| {
-            let sender = match &m.sender_id {
-                Some(id) => message::Column::SenderId.eq(id.as_str()),
-                None => message::Column::SenderId.is_null(),
-            };
-            any.add(
-                Condition::all()
-                    .add(message::Column::ConversationId.eq(m.conversation_id.as_str()))
-                    .add(message::Column::SenderKind.eq(m.sender_kind))
-                    .add(sender)
-                    .add(message::Column::ClientMsgId.eq(m.client_msg_id.as_deref())),
-            )
-        });
-        for m in message::Entity::find().filter(exact).all(txn).await? {
-            if let Some(key) = ResendKey::of_stored(&m) {
-                copies.insert(key, m);
-            }
+    for m in first_copies(txn, &keys).await? {
+        if let Some(key) = ResendKey::of_stored(&m) {
+            copies.insert(key, m);
+        }
+    }
+    // A first copy may sit in another conversation of the sender (one since closed): the
+    // duplicate's answer names that one.
+    let elsewhere: BTreeSet<&str> = copies
+        .values()
+        .map(|m| m.conversation_id.as_str())
+        .filter(|id| !conversations.contains_key(*id))
+        .collect();
+    let mut others: HashMap<String, Conversation> = HashMap::new();
+    if !elsewhere.is_empty() {
+        for c in conversation::Entity::find()
+            .filter(conversation::Column::Id.is_in(elsewhere.iter().copied()))
+            .all(txn)
+            .await?
+        {
+            others.insert(c.id.clone(), c);
         }
     }
 
     let mut results = Vec::with_capacity(batch.len());
     let mut fresh: Vec<Message> = Vec::new();
     for (tenant_id, new) in batch {
-        let Some(c) = conversations
-            .get_mut(&new.conversation_id)
-            .filter(|c| c.tenant_id == *tenant_id)
-        else {
+        if !owned_now(&conversations, tenant_id, new) {
+            results.push(Err(StoreError::NotFound("conversation")));
+            continue;
+        }
+        let key = ResendKey::of_new(tenant_id, new);
+        if let Some(first) = key.as_ref().and_then(|k| copies.get(k)) {
+            let home = others
+                .get(&first.conversation_id)
+                .or_else(|| conversations.get(&first.conversation_id));
+            results.push(match home {
+                Some(home) => Ok(Appended {
+                    message: first.clone(),
+                    duplicate: true,
+                    conversation: home.clone(),
+                }),
+                None => Err(StoreError::NotFound("conversation")),
+            });
+            continue;
+        }
+        let Some(c) = conversations.get_mut(&new.conversation_id) else {
             results.push(Err(StoreError::NotFound("conversation")));
             continue;
         };
-        let key = ResendKey::of_new(new);
-        if let Some(first) = key.as_ref().and_then(|k| copies.get(k)) {
-            results.push(Ok(Appended {
-                message: first.clone(),
-                duplicate: true,
-                conversation: c.clone(),
-            }));
-            continue;
-        }
         if !new.precondition.holds(c) {
             results.push(Err(StoreError::Precondition(Box::new(c.clone()))));
             continue;

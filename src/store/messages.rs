@@ -5,6 +5,7 @@ use sea_orm::{
 };
 
 use super::entities::{conversation, message};
+use super::resends::{first_copies, ResendKey};
 use super::{
     now, Conversation, ConversationState, Message, MessageKind, SenderKind, Store, StoreError,
     StoreResult,
@@ -186,18 +187,16 @@ async fn append_in(
         .await?
         .ok_or(StoreError::NotFound("conversation"))?;
 
-    if let Some(client_id) = &new.client_msg_id {
-        let mut query = message::Entity::find()
-            .filter(message::Column::ConversationId.eq(&new.conversation_id))
-            .filter(message::Column::SenderKind.eq(new.sender_kind))
-            .filter(message::Column::ClientMsgId.eq(client_id));
-        query = match &new.sender_id {
-            Some(sender) => query.filter(message::Column::SenderId.eq(sender)),
-            None => query.filter(message::Column::SenderId.is_null()),
-        };
-        if let Some(first) = query.one(txn).await? {
+    if let Some(key) = ResendKey::of_new(tenant_id, &new) {
+        if let Some(first) = first_copies(txn, &[key]).await?.into_iter().next() {
             // The bump above is rolled back with the rest of a duplicate's transaction.
             c.last_seq -= 1;
+            if first.conversation_id != c.id {
+                c = conversation::Entity::find_by_id(&first.conversation_id)
+                    .one(txn)
+                    .await?
+                    .ok_or(StoreError::NotFound("conversation"))?;
+            }
             return Ok(Appended {
                 message: first,
                 duplicate: true,

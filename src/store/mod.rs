@@ -16,6 +16,7 @@ mod migrations;
 mod quick_replies;
 mod read_cursors;
 mod refresh_tokens;
+mod resends;
 mod settings;
 mod stats;
 mod tenants;
@@ -38,7 +39,7 @@ pub use messages::{Appended, NewMessage, Precondition};
 pub use tenants::NewTenant;
 pub use users::{NewUser, UserFilter, UserPatch};
 pub use visitors::NewVisitor;
-pub use writer::MessageWriter;
+pub use writer::{Announce, MessageWriter};
 
 pub type Tenant = entities::tenant::Model;
 pub type User = entities::user::Model;

@@ -10,9 +10,15 @@ use tokio::task::JoinHandle;
 
 use super::{Appended, Backend, NewMessage, Store, StoreError, StoreResult};
 
+/// Told about a newly stored message on the writer's thread, right after its commit and in
+/// commit order (so per conversation in `seq` order), before its sender hears back. It must not
+/// block: it hands the message on (e.g. to the event bus) and returns.
+pub type Announce = Box<dyn FnOnce(&Appended) + Send>;
+
 struct Job {
     tenant_id: String,
     message: NewMessage,
+    announce: Option<Announce>,
     reply: oneshot::Sender<StoreResult<Appended>>,
 }
 
@@ -90,6 +96,26 @@ impl MessageWriter {
 
     /// Stores the message and returns once it is committed.
     pub async fn append(&self, tenant_id: &str, message: NewMessage) -> StoreResult<Appended> {
+        self.submit(tenant_id, message, None).await
+    }
+
+    /// Like `append`; if the message is newly stored (not a resend), `announce` is called with
+    /// it after the commit, in commit order with every other message of its conversation.
+    pub async fn append_announced(
+        &self,
+        tenant_id: &str,
+        message: NewMessage,
+        announce: Announce,
+    ) -> StoreResult<Appended> {
+        self.submit(tenant_id, message, Some(announce)).await
+    }
+
+    async fn submit(
+        &self,
+        tenant_id: &str,
+        message: NewMessage,
+        announce: Option<Announce>,
+    ) -> StoreResult<Appended> {
         let mut hasher = DefaultHasher::new();
         message.conversation_id.hash(&mut hasher);
         let shard = &self.shards[(hasher.finish() % self.shards.len() as u64) as usize];
@@ -97,6 +123,7 @@ impl MessageWriter {
         let job = Job {
             tenant_id: tenant_id.to_string(),
             message,
+            announce,
             reply,
         };
         shard
@@ -122,7 +149,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
         }
         let (work, replies): (Vec<_>, Vec<_>) = batch
             .drain(..)
-            .map(|j| ((j.tenant_id, j.message), j.reply))
+            .map(|j| ((j.tenant_id, j.message), (j.announce, j.reply)))
             .unzip();
         let size = work.len();
         let started = std::time::Instant::now();
@@ -134,14 +161,24 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
         );
         match outcome {
             Ok(results) => {
-                for (reply, result) in replies.into_iter().zip(results) {
+                // Every announcement first, in batch (= commit) order, then the replies: a
+                // sender's own echo is on its way before its ack.
+                let mut replies = replies;
+                for ((announce, _), result) in replies.iter_mut().zip(&results) {
+                    if let (Some(announce), Ok(appended)) = (announce.take(), result) {
+                        if !appended.duplicate {
+                            announce(appended);
+                        }
+                    }
+                }
+                for ((_, reply), result) in replies.into_iter().zip(results) {
                     let _ = reply.send(result);
                 }
             }
             Err(e) => {
                 tracing::error!(error = %e, size, "message batch failed; nothing of it was stored");
                 let text = e.to_string();
-                for reply in replies {
+                for (_, reply) in replies {
                     let _ = reply.send(Err(StoreError::Write(text.clone())));
                 }
             }

@@ -1,25 +1,24 @@
 //! One WebSocket connection: reads requests in order, answers them, forwards events, pings,
 //! and closes on idle, overload, shutdown or a protocol violation.
 
-use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use axum::extract::ws::{Message as WsMessage, WebSocket};
+use futures_util::StreamExt;
 use governor::clock::MonotonicClock;
 use governor::{Quota, RateLimiter};
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+use tokio::time::{sleep_until, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::hub::{Frame, Hub};
-use super::protocol::{parse, ClientFrame, FrameError, ServerFrame};
-use crate::service::chat::{ChatService, Participant, Sent, TransferTo};
-use crate::service::ServiceError;
+use super::hub::{ConnHandle, Frame, Hub};
+use super::outbound::{write_loop, Replies, REPLY_QUEUE};
+use super::protocol::{request_id, ServerFrame};
+use super::requests::{self, error_frame};
+use crate::service::chat::{ChatService, Participant};
 
 /// Close codes beyond the standard ones (RFC 6455 leaves 4000–4999 to applications).
 pub mod close {
@@ -48,11 +47,25 @@ pub struct Context {
     pub limits: Limits,
 }
 
+/// A connection as its requests see it.
+pub struct Conn<'a> {
+    pub ctx: &'a Context,
+    pub handle: ConnHandle,
+    replies: Replies,
+}
+
+impl Conn<'_> {
+    /// Queues an answer to the client; false once the connection is ending.
+    pub async fn reply(&self, text: String) -> bool {
+        self.replies.send(text).await
+    }
+}
+
 pub async fn run(socket: WebSocket, ctx: Context) {
-    let (tx, rx) = mpsc::channel::<Frame>(ctx.limits.queue);
-    let handle = ctx.hub.register(&ctx.who, ctx.ip, tx.clone());
+    let (events_tx, events) = mpsc::channel::<Frame>(ctx.limits.queue);
+    let handle = ctx.hub.register(&ctx.who, ctx.ip, events_tx);
     let span = tracing::debug_span!("ws", participant = %ctx.who.id());
-    let reason = serve(socket, &ctx, &tx, rx, &handle.too_slow, &handle.blocked)
+    let reason = serve(socket, &ctx, handle.clone(), events)
         .instrument(span)
         .await;
     ctx.hub.unregister(&ctx.who, &handle);
@@ -70,27 +83,40 @@ enum End {
 async fn serve(
     socket: WebSocket,
     ctx: &Context,
-    tx: &mpsc::Sender<Frame>,
-    rx: mpsc::Receiver<Frame>,
-    too_slow: &CancellationToken,
-    blocked: &CancellationToken,
+    handle: ConnHandle,
+    events: mpsc::Receiver<Frame>,
 ) -> End {
     let (sink, mut stream) = socket.split();
-    // Writing has its own task, so a request that waits for queue room (a long replay) never
-    // blocks the draining of that same queue.
+    let (replies_tx, replies_rx) = mpsc::channel::<Frame>(REPLY_QUEUE);
+    // Writing has its own task, so a request that waits for room (a long replay) never blocks
+    // the draining of that same queue.
     let (close_tx, close_rx) = oneshot::channel();
     let writer_gone = CancellationToken::new();
     let writer = tokio::spawn(write_loop(
         sink,
-        rx,
+        events,
+        replies_rx,
         close_rx,
         ctx.limits.heartbeat,
         writer_gone.clone(),
     ));
-    match Box::pin(hello(ctx)).await {
-        Ok(text) => reply(tx, too_slow, &text),
-        Err(e) => tracing::warn!(error = %e, "cannot greet connection"),
-    }
+    let ending = CancellationToken::new();
+    let (too_slow, blocked) = (handle.too_slow.clone(), handle.blocked.clone());
+    let mut conn = Conn {
+        ctx,
+        replies: Replies::new(
+            replies_tx,
+            ending.clone(),
+            too_slow.clone(),
+            ctx.limits.idle_timeout,
+        ),
+        handle,
+    };
+    let greeting = match Box::pin(hello(ctx)).await {
+        Ok(text) => text,
+        Err(e) => error_frame(None, &e),
+    };
+    conn.reply(greeting).await;
     // After the greeting, so what routing hands this agent arrives after `hello`.
     if let Err(e) = Box::pin(ctx.chat.agent_connected(&ctx.who)).await {
         tracing::warn!(error = %e, "could not route on connect");
@@ -126,21 +152,23 @@ async fn serve(
                     }
                     Some(Ok(WsMessage::Text(text))) => {
                         if limiter.check().is_err() {
-                            reply(tx, too_slow, &ServerFrame::Error { id: None, code: "rate_limited", message: "too many frames; slow down" }.to_text());
+                            conn.reply(rate_limited(text.as_str())).await;
                             continue;
                         }
                         // Boxed: a request's future holds its database calls and is many times the
                         // size of this loop; inline, every idle connection would carry that space.
-                        Box::pin(handle(ctx, tx, too_slow, text.as_str())).await;
+                        Box::pin(requests::handle(&mut conn, text.as_str())).await;
                     }
                     Some(Ok(WsMessage::Binary(_))) => {
-                        reply(tx, too_slow, &ServerFrame::Error { id: None, code: "invalid_frame", message: "frames are JSON text" }.to_text());
+                        let refused = ServerFrame::Error { id: None, code: "invalid_frame", message: "frames are JSON text" };
+                        conn.reply(refused.to_text()).await;
                     }
                     Some(Ok(_)) => {} // ping/pong: liveness already noted
                 }
             }
         }
     };
+    ending.cancel();
     match &end {
         End::Close(code, why) => {
             let _ = close_tx.send((*code, *why));
@@ -166,42 +194,20 @@ async fn serve(
 
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
-async fn write_loop(
-    mut sink: SplitSink<WebSocket, WsMessage>,
-    mut rx: mpsc::Receiver<Frame>,
-    mut close_rx: oneshot::Receiver<(u16, &'static str)>,
-    heartbeat: Duration,
-    gone: CancellationToken,
-) {
-    let mut ping = interval(heartbeat);
-    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    ping.tick().await;
-    loop {
-        tokio::select! {
-            biased;
-            close = &mut close_rx => {
-                if let Ok((code, why)) = close {
-                    let _ = sink.send(WsMessage::Close(Some(CloseFrame { code, reason: why.into() }))).await;
-                }
-                break;
-            }
-            Some(frame) = rx.recv() => {
-                if sink.send(WsMessage::Text(Utf8Bytes::from(&*frame))).await.is_err() {
-                    break;
-                }
-            }
-            _ = ping.tick() => {
-                if sink.send(WsMessage::Ping(Default::default())).await.is_err() {
-                    break;
-                }
-            }
-        }
+/// The refusal of a frame over the rate, naming the request it refuses.
+fn rate_limited(text: &str) -> String {
+    let id = serde_json::from_str::<serde_json::Value>(text)
+        .ok()
+        .and_then(|v| request_id(&v));
+    ServerFrame::Error {
+        id: id.as_deref(),
+        code: "rate_limited",
+        message: "too many frames; slow down",
     }
-    let _ = sink.close().await;
-    gone.cancel();
+    .to_text()
 }
 
-async fn hello(ctx: &Context) -> Result<String, ServiceError> {
+async fn hello(ctx: &Context) -> Result<String, crate::service::ServiceError> {
     let conversations = ctx.chat.open_conversations(&ctx.who).await?;
     Ok(ServerFrame::Hello {
         role: ctx.who.kind(),
@@ -210,276 +216,4 @@ async fn hello(ctx: &Context) -> Result<String, ServiceError> {
         heartbeat_secs: ctx.limits.heartbeat.as_secs(),
     }
     .to_text())
-}
-
-/// Queues a reply for this connection; a full queue means the client is not reading.
-fn reply(tx: &mpsc::Sender<Frame>, too_slow: &CancellationToken, text: &str) {
-    if let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(Arc::from(text)) {
-        too_slow.cancel();
-    }
-}
-
-fn ack(id: Option<&str>, sent: &Sent) -> String {
-    ServerFrame::Ack {
-        id,
-        conversation_id: &sent.conversation.id,
-        message_id: &sent.message.id,
-        client_msg_id: sent.message.client_msg_id.as_deref(),
-        seq: sent.message.seq,
-        created_at: sent.message.created_at,
-        duplicate: sent.duplicate,
-    }
-    .to_text()
-}
-
-fn error_frame(id: Option<&str>, e: &ServiceError) -> String {
-    let message = match e {
-        ServiceError::Store(_) | ServiceError::Internal(_) => {
-            tracing::error!(error = %e, "request failed");
-            "internal error".to_string()
-        }
-        other => other.to_string(),
-    };
-    ServerFrame::Error {
-        id,
-        code: e.code(),
-        message: &message,
-    }
-    .to_text()
-}
-
-async fn handle(ctx: &Context, tx: &mpsc::Sender<Frame>, too_slow: &CancellationToken, text: &str) {
-    let frame = match parse(text) {
-        Ok(f) => f,
-        Err(FrameError::Malformed(why)) => {
-            return reply(
-                tx,
-                too_slow,
-                &ServerFrame::Error {
-                    id: None,
-                    code: "invalid_frame",
-                    message: &why,
-                }
-                .to_text(),
-            );
-        }
-        Err(FrameError::UnknownType(t)) => {
-            let message = format!("unknown frame type '{t}'");
-            return reply(
-                tx,
-                too_slow,
-                &ServerFrame::Error {
-                    id: None,
-                    code: "unknown_type",
-                    message: &message,
-                }
-                .to_text(),
-            );
-        }
-    };
-    let who = &ctx.who;
-    match frame {
-        ClientFrame::Send {
-            id,
-            conversation_id,
-            client_msg_id,
-            body,
-        } => {
-            let text = match ctx
-                .chat
-                .send(who, conversation_id.as_deref(), &client_msg_id, &body)
-                .await
-            {
-                Ok(sent) => ack(id.as_deref(), &sent),
-                Err(e) => error_frame(id.as_deref(), &e),
-            };
-            reply(tx, too_slow, &text);
-        }
-        ClientFrame::Resume { id, conversations } => {
-            let mut reached = BTreeMap::new();
-            for (conversation_id, from) in conversations {
-                let mut last = from;
-                loop {
-                    let page = match ctx.chat.messages_after(who, &conversation_id, last).await {
-                        Ok(p) => p,
-                        Err(e) => {
-                            reply(tx, too_slow, &error_frame(id.as_deref(), &e));
-                            break;
-                        }
-                    };
-                    let Some(tail) = page.last() else { break };
-                    last = tail.seq;
-                    for m in &page {
-                        // Replays wait for room in the queue instead of cutting the client off.
-                        if tx
-                            .send(Arc::from(ServerFrame::Message { message: m }.to_text()))
-                            .await
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                }
-                reached.insert(conversation_id, last);
-            }
-            reply(
-                tx,
-                too_slow,
-                &ServerFrame::Resumed {
-                    id: id.as_deref(),
-                    conversations: &reached,
-                }
-                .to_text(),
-            );
-        }
-        ClientFrame::Read {
-            id,
-            conversation_id,
-            seq,
-        } => {
-            if let Err(e) = ctx.chat.mark_read(who, &conversation_id, seq).await {
-                reply(tx, too_slow, &error_frame(id.as_deref(), &e));
-            }
-        }
-        ClientFrame::Typing {
-            conversation_id,
-            on,
-        } => {
-            if let Err(e) = ctx.chat.typing(who, &conversation_id, on).await {
-                reply(tx, too_slow, &error_frame(None, &e));
-            }
-        }
-        ClientFrame::Accept {
-            id,
-            conversation_id,
-        } => {
-            let text = match ctx.chat.accept(who, &conversation_id).await {
-                Ok(c) => ServerFrame::Accepted {
-                    id: id.as_deref(),
-                    conversation: &c,
-                }
-                .to_text(),
-                Err(e) => error_frame(id.as_deref(), &e),
-            };
-            reply(tx, too_slow, &text);
-        }
-        ClientFrame::Close {
-            id,
-            conversation_id,
-        } => {
-            let text = match ctx.chat.close(who, &conversation_id).await {
-                Ok(c) => ServerFrame::Closed {
-                    id: id.as_deref(),
-                    conversation: &c,
-                }
-                .to_text(),
-                Err(e) => error_frame(id.as_deref(), &e),
-            };
-            reply(tx, too_slow, &text);
-        }
-        ClientFrame::Rate {
-            id,
-            conversation_id,
-            rating,
-            comment,
-        } => {
-            let text = match ctx
-                .chat
-                .rate(who, &conversation_id, rating, comment.as_deref())
-                .await
-            {
-                Ok(c) => ServerFrame::Rated {
-                    id: id.as_deref(),
-                    conversation: &c,
-                }
-                .to_text(),
-                Err(e) => error_frame(id.as_deref(), &e),
-            };
-            reply(tx, too_slow, &text);
-        }
-        ClientFrame::Note {
-            id,
-            conversation_id,
-            client_msg_id,
-            body,
-        } => {
-            let text = match ctx
-                .chat
-                .send_note(who, &conversation_id, &client_msg_id, &body)
-                .await
-            {
-                Ok(sent) => ack(id.as_deref(), &sent),
-                Err(e) => error_frame(id.as_deref(), &e),
-            };
-            reply(tx, too_slow, &text);
-        }
-        ClientFrame::Transfer {
-            id,
-            conversation_id,
-            to_agent_id,
-            to_group_id,
-            note,
-        } => {
-            let to = match (to_agent_id, to_group_id) {
-                (Some(agent), None) => Ok(TransferTo::Agent(agent)),
-                (None, Some(group)) => Ok(TransferTo::Group(group)),
-                _ => Err(ServiceError::invalid(
-                    "to_agent_id",
-                    "give either to_agent_id or to_group_id",
-                )),
-            };
-            let result = match to {
-                Ok(to) => {
-                    ctx.chat
-                        .transfer(who, &conversation_id, to, note.as_deref())
-                        .await
-                }
-                Err(e) => Err(e),
-            };
-            let text = match result {
-                Ok(c) => ServerFrame::Transferred {
-                    id: id.as_deref(),
-                    conversation: &c,
-                }
-                .to_text(),
-                Err(e) => error_frame(id.as_deref(), &e),
-            };
-            reply(tx, too_slow, &text);
-        }
-        ClientFrame::Block {
-            id,
-            conversation_id,
-            reason,
-        } => {
-            let text = match ctx
-                .chat
-                .block_visitor(who, &conversation_id, reason.as_deref())
-                .await
-            {
-                Ok(c) => ServerFrame::Blocked {
-                    id: id.as_deref(),
-                    conversation: &c,
-                }
-                .to_text(),
-                Err(e) => error_frame(id.as_deref(), &e),
-            };
-            reply(tx, too_slow, &text);
-        }
-        ClientFrame::Status { id, status } => {
-            let text = match ctx.chat.set_status(who, status).await {
-                Ok(status) => ServerFrame::Status {
-                    id: id.as_deref(),
-                    status,
-                }
-                .to_text(),
-                Err(e) => error_frame(id.as_deref(), &e),
-            };
-            reply(tx, too_slow, &text);
-        }
-        ClientFrame::Ping { id } => reply(
-            tx,
-            too_slow,
-            &ServerFrame::Pong { id: id.as_deref() }.to_text(),
-        ),
-    }
 }

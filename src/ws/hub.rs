@@ -1,4 +1,5 @@
-//! This node's live connections, and the fan-out of events to them.
+//! This node's live connections: who is connected, and which conversation each agent
+//! connection watches. The fan-out of events to them is in `fanout.rs`.
 //!
 //! Each connection has a bounded queue of pre-serialised frames. An event is serialised once
 //! and offered to every connection in its audience; a connection whose queue is full is cut off
@@ -7,36 +8,60 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::protocol::ServerFrame;
-use crate::cluster::{Block, Event, EventKind, Sink};
 use crate::service::chat::Participant;
-use crate::store::{MessageKind, SenderKind};
 
 pub type Frame = Arc<str>;
 
 #[derive(Clone)]
 pub struct ConnHandle {
-    id: u64,
+    pub(super) id: u64,
     tx: mpsc::Sender<Frame>,
     /// Fired when the connection must close because it fell behind.
     pub too_slow: CancellationToken,
     /// Fired when the visitor or their address was blocked.
     pub blocked: CancellationToken,
     /// The client's address (for blocks by IP or CIDR).
-    ip: IpAddr,
-    tenant_id: String,
+    pub(super) ip: IpAddr,
+    pub(super) tenant_id: String,
+}
+
+impl ConnHandle {
+    /// Queues an event's frame; a full queue means the client is not reading: it is cut off.
+    pub(super) fn offer(&self, frame: &Frame) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(frame.clone()) {
+            self.too_slow.cancel();
+        }
+    }
 }
 
 #[derive(Default)]
-struct Registry {
-    visitors: HashMap<String, Vec<ConnHandle>>,
+pub(super) struct Registry {
+    pub(super) visitors: HashMap<String, Vec<ConnHandle>>,
     /// tenant → agent → connections
-    agents: HashMap<String, HashMap<String, Vec<ConnHandle>>>,
+    pub(super) agents: HashMap<String, HashMap<String, Vec<ConnHandle>>>,
+    /// conversation → the agent connections watching it, with their agent's id
+    pub(super) watchers: HashMap<String, Vec<(String, ConnHandle)>>,
+    /// connection id → the conversation it watches
+    watching: HashMap<u64, String>,
+}
+
+impl Registry {
+    fn unwatch(&mut self, conn: u64) {
+        let Some(conversation) = self.watching.remove(&conn) else {
+            return;
+        };
+        if let Some(list) = self.watchers.get_mut(&conversation) {
+            list.retain(|(_, c)| c.id != conn);
+            if list.is_empty() {
+                self.watchers.remove(&conversation);
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -79,6 +104,7 @@ impl Hub {
 
     pub fn unregister(&self, who: &Participant, handle: &ConnHandle) {
         let mut reg = self.registry.write().unwrap_or_else(|e| e.into_inner());
+        reg.unwatch(handle.id);
         match who {
             Participant::Visitor { visitor_id, .. } => {
                 if let Some(list) = reg.visitors.get_mut(visitor_id) {
@@ -106,8 +132,22 @@ impl Hub {
         }
     }
 
+    /// The agent connection now watches `conversation` (None: nothing): it hears every event
+    /// of it, as its holder does. One conversation per connection; the last call wins.
+    pub fn watch(&self, agent_id: &str, handle: &ConnHandle, conversation: Option<&str>) {
+        let mut reg = self.registry.write().unwrap_or_else(|e| e.into_inner());
+        reg.unwatch(handle.id);
+        if let Some(conversation) = conversation {
+            reg.watching.insert(handle.id, conversation.to_string());
+            reg.watchers
+                .entry(conversation.to_string())
+                .or_default()
+                .push((agent_id.to_string(), handle.clone()));
+        }
+    }
+
     pub fn connections(&self) -> usize {
-        let reg = self.registry.read().unwrap_or_else(|e| e.into_inner());
+        let reg = self.read();
         reg.visitors.values().map(Vec::len).sum::<usize>()
             + reg
                 .agents
@@ -117,113 +157,7 @@ impl Hub {
                 .sum::<usize>()
     }
 
-    fn offer(handle: &ConnHandle, frame: &Frame) {
-        if let Err(mpsc::error::TrySendError::Full(_)) = handle.tx.try_send(frame.clone()) {
-            handle.too_slow.cancel();
-        }
-    }
-}
-
-/// Who hears about an event: the visitor side, the agent side, or both.
-struct Audience {
-    visitor: bool,
-    agents: bool,
-    /// Every agent of the tenant rather than only the assigned one (queue changes).
-    all_agents: bool,
-}
-
-impl Sink for Hub {
-    fn block(&self, block: &Block) {
-        let reg = self.registry.read().unwrap_or_else(|e| e.into_inner());
-        // Visitor ids are unique across tenants; addresses are not, so the tenant must match.
-        for (visitor_id, conns) in &reg.visitors {
-            for c in conns.iter().filter(|c| c.tenant_id == block.tenant_id) {
-                if block.matches(visitor_id, c.ip) {
-                    c.blocked.cancel();
-                }
-            }
-        }
-    }
-
-    fn deliver(&self, event: &Event) {
-        let (text, audience) = match &event.kind {
-            // Not for sockets: the message itself and the queue change were delivered already.
-            EventKind::OfflineMessage(_) => return,
-            EventKind::Message(m) => (
-                ServerFrame::Message { message: m }.to_text(),
-                Audience {
-                    // Internal notes are for agents only.
-                    visitor: m.kind != MessageKind::Note,
-                    agents: true,
-                    all_agents: event.agent_id.is_none(),
-                },
-            ),
-            EventKind::Typing { from, on } => (
-                ServerFrame::Typing {
-                    conversation_id: &event.conversation_id,
-                    from: *from,
-                    on: *on,
-                }
-                .to_text(),
-                Audience {
-                    visitor: *from != SenderKind::Visitor,
-                    agents: *from == SenderKind::Visitor,
-                    all_agents: event.agent_id.is_none(),
-                },
-            ),
-            EventKind::Read { by, seq } => (
-                ServerFrame::Read {
-                    conversation_id: &event.conversation_id,
-                    by: *by,
-                    seq: *seq,
-                }
-                .to_text(),
-                Audience {
-                    visitor: *by != SenderKind::Visitor,
-                    agents: *by == SenderKind::Visitor,
-                    all_agents: false,
-                },
-            ),
-            EventKind::Queue { position } => (
-                ServerFrame::Queue {
-                    conversation_id: &event.conversation_id,
-                    position: *position,
-                }
-                .to_text(),
-                Audience {
-                    visitor: true,
-                    agents: false,
-                    all_agents: false,
-                },
-            ),
-            EventKind::Updated(c) => (
-                ServerFrame::Conversation { conversation: c }.to_text(),
-                Audience {
-                    visitor: true,
-                    agents: true,
-                    all_agents: true,
-                },
-            ),
-        };
-        let frame: Frame = Arc::from(text);
-        let reg = self.registry.read().unwrap_or_else(|e| e.into_inner());
-        if audience.visitor {
-            for c in reg.visitors.get(&event.visitor_id).into_iter().flatten() {
-                Hub::offer(c, &frame);
-            }
-        }
-        if audience.agents {
-            if let Some(agents) = reg.agents.get(&event.tenant_id) {
-                if audience.all_agents {
-                    for c in agents.values().flatten() {
-                        Hub::offer(c, &frame);
-                    }
-                } else if let Some(agent) = &event.agent_id {
-                    for c in agents.get(agent).into_iter().flatten() {
-                        Hub::offer(c, &frame);
-                    }
-                }
-            }
-        }
+    pub(super) fn read(&self) -> RwLockReadGuard<'_, Registry> {
+        self.registry.read().unwrap_or_else(|e| e.into_inner())
     }
 }

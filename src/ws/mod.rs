@@ -2,8 +2,11 @@
 //! The frames are described in docs/protocol.md.
 
 mod connection;
+mod fanout;
 pub mod hub;
+mod outbound;
 pub mod protocol;
+mod requests;
 
 use std::time::Duration;
 

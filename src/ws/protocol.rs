@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::cluster::WidgetLook;
 use crate::store::{AgentStatus, Conversation, Message, SenderKind};
 
 /// Frames a client sends.
@@ -80,11 +81,17 @@ pub enum ClientFrame {
     Ping {
         id: Option<String>,
     },
+    /// Agents: follow every event of a conversation the connection shows, even one that is
+    /// neither theirs nor in the queue (null: stop).
+    Watch {
+        id: Option<String>,
+        conversation_id: Option<String>,
+    },
 }
 
-pub const CLIENT_TYPES: [&str; 12] = [
+pub const CLIENT_TYPES: [&str; 13] = [
     "send", "resume", "read", "typing", "accept", "close", "rate", "note", "transfer", "block",
-    "status", "ping",
+    "status", "ping", "watch",
 ];
 
 /// Frames the server sends.
@@ -168,6 +175,15 @@ pub enum ServerFrame<'a> {
     Pong {
         id: Option<&'a str>,
     },
+    /// The conversation this connection now watches (null: none).
+    Watching {
+        id: Option<&'a str>,
+        conversation_id: Option<&'a str>,
+    },
+    /// The tenant's widget settings changed (visitors): apply them without a reload.
+    Settings {
+        settings: &'a WidgetLook,
+    },
 }
 
 impl ServerFrame<'_> {
@@ -177,23 +193,57 @@ impl ServerFrame<'_> {
     }
 }
 
-/// Why a frame could not be read.
-pub enum FrameError {
+/// Why a frame could not be read, with the request `id` when the frame had a readable one, so
+/// the error answers the request it refuses.
+pub struct FrameError {
+    pub id: Option<String>,
+    pub kind: FrameErrorKind,
+}
+
+pub enum FrameErrorKind {
     Malformed(String),
     UnknownType(String),
 }
 
-pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
-    let kind = value
-        .get("type")
-        .and_then(|t| t.as_str())
-        .ok_or_else(|| FrameError::Malformed("a frame needs a string \"type\"".into()))?;
-    if !CLIENT_TYPES.contains(&kind) {
-        return Err(FrameError::UnknownType(kind.to_string()));
+impl FrameError {
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            FrameErrorKind::Malformed(_) => "invalid_frame",
+            FrameErrorKind::UnknownType(_) => "unknown_type",
+        }
     }
-    serde_json::from_value(value).map_err(|e| FrameError::Malformed(e.to_string()))
+
+    pub fn message(&self) -> String {
+        match &self.kind {
+            FrameErrorKind::Malformed(why) => why.clone(),
+            FrameErrorKind::UnknownType(t) => format!("unknown frame type '{t}'"),
+        }
+    }
+}
+
+/// The `id` of a frame that is an object with a string `id`, whatever else is wrong with it.
+pub fn request_id(value: &serde_json::Value) -> Option<String> {
+    value.get("id")?.as_str().map(str::to_string)
+}
+
+pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
+    let malformed = |id: Option<String>, why: String| FrameError {
+        id,
+        kind: FrameErrorKind::Malformed(why),
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| malformed(None, e.to_string()))?;
+    let id = request_id(&value);
+    let Some(kind) = value.get("type").and_then(|t| t.as_str()) else {
+        return Err(malformed(id, "a frame needs a string \"type\"".into()));
+    };
+    if !CLIENT_TYPES.contains(&kind) {
+        return Err(FrameError {
+            kind: FrameErrorKind::UnknownType(kind.to_string()),
+            id,
+        });
+    }
+    serde_json::from_value(value).map_err(|e| malformed(id, e.to_string()))
 }
 
 #[cfg(test)]
@@ -206,19 +256,32 @@ mod tests {
             parse(r#"{"type":"send","id":"1","client_msg_id":"c","body":"hi"}"#),
             Ok(ClientFrame::Send { .. })
         ));
-        assert!(matches!(parse("{"), Err(FrameError::Malformed(_))));
-        assert!(matches!(
-            parse(r#"{"type":"dance"}"#),
-            Err(FrameError::UnknownType(_))
-        ));
-        assert!(matches!(
-            parse(r#"{"type":"send","body":5}"#),
-            Err(FrameError::Malformed(_))
-        ));
-        assert!(matches!(
-            parse(r#"{"type":"ping","extra":true}"#),
-            Err(FrameError::Malformed(_))
-        ));
-        assert!(matches!(parse(r#"[1,2]"#), Err(FrameError::Malformed(_))));
+        let refused = |text: &str| match parse(text) {
+            Err(e) => (e.code(), e.id),
+            Ok(f) => panic!("{text} was accepted as {f:?}"),
+        };
+        assert_eq!(refused("{"), ("invalid_frame", None));
+        assert_eq!(
+            refused(r#"{"type":"dance","id":"7"}"#),
+            ("unknown_type", Some("7".into()))
+        );
+        assert_eq!(
+            refused(r#"{"type":"send","id":"8","body":5}"#),
+            ("invalid_frame", Some("8".into()))
+        );
+        // A required field missing is a malformed frame too.
+        assert_eq!(
+            refused(r#"{"type":"send","id":"9","body":"hi"}"#),
+            ("invalid_frame", Some("9".into()))
+        );
+        assert_eq!(
+            refused(r#"{"type":"ping","extra":true}"#),
+            ("invalid_frame", None)
+        );
+        assert_eq!(
+            refused(r#"{"id":"10"}"#),
+            ("invalid_frame", Some("10".into()))
+        );
+        assert_eq!(refused(r#"[1,2]"#), ("invalid_frame", None));
     }
 }

@@ -4,6 +4,7 @@ use chrono::NaiveTime;
 use serde_json::json;
 
 use super::AdminService;
+use crate::cluster::{Notice, WidgetLook};
 use crate::service::authz::{Actor, Permission};
 use crate::service::{validate, Checks, ServiceResult};
 use crate::store::{RoutingStrategy, Store, TenantSettings};
@@ -160,7 +161,20 @@ impl AdminService {
             json!({ "changed": changed }),
         )
         .await?;
-        settings_view(&self.store, &actor.tenant_id).await
+        let view = settings_view(&self.store, &actor.tenant_id).await?;
+        // Open widgets take the new look and texts at once.
+        self.bus.notice(Notice::Widget {
+            tenant_id: actor.tenant_id.clone(),
+            look: WidgetLook {
+                name: view.name.clone(),
+                widget_title: view.widget_title.clone(),
+                widget_color: view.widget_color.clone(),
+                widget_position: view.widget_position.clone(),
+                welcome_message: view.welcome_message.clone(),
+                offline_message: view.offline_message.clone(),
+            },
+        });
+        Ok(view)
     }
 }
 

@@ -36,12 +36,6 @@ impl ChatService {
                 format!("at most {NOTE_MAX} characters"),
             ));
         }
-        // Stored before the move so history reads note → transfer; delivered after it, so the
-        // agent (or group) receiving the conversation is the one who hears it.
-        let note = match note {
-            Some(text) => Some(self.note(who, &c, text).await?),
-            None => None,
-        };
         match to {
             TransferTo::Agent(agent_id) => {
                 if agent_id == who.id() {
@@ -127,10 +121,12 @@ impl ChatService {
                     .await?;
             }
         }
-        let moved = self.store.get_conversation(tenant_id, &c.id).await?;
-        if let Some(note) = note {
-            self.publish(&moved, EventKind::Message(note));
+        // Stored after the move, so the agent (or group) receiving the conversation hears it, in
+        // `seq` order after the notice of the transfer.
+        if let Some(text) = note {
+            self.note(who, &c, text).await?;
         }
+        let moved = self.store.get_conversation(tenant_id, &c.id).await?;
         self.publish(&moved, EventKind::Updated(moved.clone()));
         if moved.state == ConversationState::Waiting {
             self.route(&moved).await?;
@@ -190,7 +186,7 @@ impl ChatService {
         Ok(c)
     }
 
-    /// Stores an internal note (agents only) without announcing it.
+    /// Stores an internal note (agents only), delivered to the conversation's agents.
     async fn note(
         &self,
         who: &Participant,
@@ -198,7 +194,6 @@ impl ChatService {
         text: &str,
     ) -> ServiceResult<Message> {
         let appended = self
-            .writer
             .append(
                 &c.tenant_id,
                 NewMessage {

@@ -1,0 +1,115 @@
+//! What a connection writes: two queues drained by one task.
+//!
+//! Events (other people's messages, conversation changes, …) come from the hub, which never
+//! waits: when a client falls `realtime.outbound_queue` frames behind it is cut off with 4008.
+//! Replies to the client's own requests (acks, errors, replays) have a queue of their own and
+//! wait for room: a client that sends faster than it reads is slowed down by its own replies
+//! (TCP pushes back on it), not cut off — unless it reads nothing at all for the idle timeout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
+use futures_util::stream::SplitSink;
+use futures_util::SinkExt;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{interval, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use super::hub::Frame;
+
+/// Room for replies not yet written.
+pub const REPLY_QUEUE: usize = 64;
+
+/// The sending side of a connection's replies.
+pub struct Replies {
+    tx: mpsc::Sender<Frame>,
+    /// Fired, with the reason, when the connection ends; a reply waiting for room gives up.
+    ending: CancellationToken,
+    /// Fired when the client read nothing for `wait` while a reply waited.
+    too_slow: CancellationToken,
+    wait: Duration,
+}
+
+impl Replies {
+    pub fn new(
+        tx: mpsc::Sender<Frame>,
+        ending: CancellationToken,
+        too_slow: CancellationToken,
+        wait: Duration,
+    ) -> Self {
+        Replies {
+            tx,
+            ending,
+            too_slow,
+            wait,
+        }
+    }
+
+    /// Queues a reply, waiting for room; false once the connection is ending.
+    pub async fn send(&self, text: String) -> bool {
+        tokio::select! {
+            sent = self.tx.send(Arc::from(text)) => sent.is_ok(),
+            _ = self.ending.cancelled() => false,
+            _ = tokio::time::sleep(self.wait) => {
+                self.too_slow.cancel();
+                false
+            }
+        }
+    }
+}
+
+/// Writes the greeting first, then events and replies as they come, and a ping every
+/// `heartbeat`; ends with our close frame when `close` names one. Fires `gone` when it stops.
+pub async fn write_loop(
+    mut sink: SplitSink<WebSocket, WsMessage>,
+    mut events: mpsc::Receiver<Frame>,
+    mut replies: mpsc::Receiver<Frame>,
+    mut close: oneshot::Receiver<(u16, &'static str)>,
+    heartbeat: Duration,
+    gone: CancellationToken,
+) {
+    let text = |frame: Frame| WsMessage::Text(Utf8Bytes::from(&*frame));
+    // `hello` is the first reply, and the first frame a client reads.
+    let greeted = tokio::select! {
+        biased;
+        why = &mut close => {
+            send_close(&mut sink, why.ok()).await;
+            false
+        }
+        first = replies.recv() => match first {
+            Some(frame) => sink.send(text(frame)).await.is_ok(),
+            None => false,
+        },
+    };
+    let mut ping = interval(heartbeat);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    ping.tick().await;
+    while greeted {
+        // Unbiased: neither queue starves the other.
+        let sent = tokio::select! {
+            why = &mut close => {
+                send_close(&mut sink, why.ok()).await;
+                break;
+            }
+            Some(frame) = events.recv() => sink.send(text(frame)).await,
+            Some(frame) = replies.recv() => sink.send(text(frame)).await,
+            _ = ping.tick() => sink.send(WsMessage::Ping(Default::default())).await,
+        };
+        if sent.is_err() {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+    gone.cancel();
+}
+
+async fn send_close(sink: &mut SplitSink<WebSocket, WsMessage>, why: Option<(u16, &'static str)>) {
+    if let Some((code, why)) = why {
+        let frame = CloseFrame {
+            code,
+            reason: why.into(),
+        };
+        let _ = sink.send(WsMessage::Close(Some(frame))).await;
+    }
+}
