@@ -76,6 +76,18 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             shutdown.clone(),
         );
     }
+    // Agents the database still counts as present get the offline grace, as after a disconnect.
+    let chat = state.chat.clone();
+    tokio::spawn(async move {
+        match chat.settle_after_restart().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                agents = n,
+                "agents present before the start get the offline grace"
+            ),
+            Err(e) => tracing::warn!(error = %e, "could not check agents present before the start"),
+        }
+    });
     let router = http::router::build(state);
     tracing::info!(
         addr = %config.bind_addr(),

@@ -3,6 +3,7 @@
 
 mod handover;
 mod lifecycle;
+mod presence;
 mod routing;
 mod sending;
 
