@@ -281,6 +281,11 @@ async fn closing_rating_and_a_new_conversation_after() {
         ),
         (Some(4), Some("Quick, thanks"))
     );
+    // Once: a second rating is a conflict and changes nothing.
+    let again = visitor
+        .request(json!({ "type": "rate", "id": "twice", "conversation_id": c, "rating": 1 }))
+        .await;
+    assert_eq!(again["code"], "conflict", "{again}");
     let agent_sees = until_state(&mut agent, &c, "closed").await;
     assert!(agent_sees["rating"].is_i64() || agent_sees["rating"].is_null());
 

@@ -203,7 +203,8 @@ impl Store {
         Ok(())
     }
 
-    /// Stores the visitor's rating of a closed conversation; false if it is not closed.
+    /// Stores the visitor's rating of a closed conversation, once; false if it is not closed or
+    /// was rated already.
     pub async fn rate_conversation(
         &self,
         tenant_id: &str,
@@ -221,7 +222,8 @@ impl Store {
                 Condition::all()
                     .add(Column::TenantId.eq(tenant_id))
                     .add(Column::Id.eq(id))
-                    .add(Column::State.eq(ConversationState::Closed)),
+                    .add(Column::State.eq(ConversationState::Closed))
+                    .add(Column::Rating.is_null()),
             )
             .exec(&self.db)
             .await?;

@@ -37,22 +37,31 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct TokenQuery {
-    /// The visitor token from /api/visitor/session, or the agent's access token (browsers
-    /// cannot set headers on a WebSocket; `Authorization: Bearer` works too).
+pub struct VisitorTokenQuery {
+    /// The visitor token from `POST /api/visitor/session` (an agent's token is refused with 401;
+    /// `Authorization: Bearer` works too).
+    pub token: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AgentTokenQuery {
+    /// The agent's access token from `POST /api/auth/login` (browsers cannot set headers on a
+    /// WebSocket; `Authorization: Bearer` works too). A visitor token is refused with 401, an API
+    /// token with 403 (it has no one to sign messages).
     pub token: Option<String>,
 }
 
 /// Opens the visitor's realtime connection. Refused before the upgrade without a valid visitor
 /// token, or for a blocked visitor or address.
-#[utoipa::path(get, path = "/ws/visitor", tag = "realtime", params(TokenQuery),
+#[utoipa::path(get, path = "/ws/visitor", tag = "realtime", params(VisitorTokenQuery),
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
         (status = 401, description = "Missing or invalid visitor token", body = ErrorBody),
         (status = 403, description = "Blocked", body = ErrorBody)))]
 async fn visitor_socket(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    ApiQuery(q): ApiQuery<TokenQuery>,
+    ApiQuery(q): ApiQuery<VisitorTokenQuery>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
@@ -76,14 +85,14 @@ async fn visitor_socket(
 }
 
 /// Opens an agent's realtime connection (several per agent are fine: one per tab).
-#[utoipa::path(get, path = "/ws/agent", tag = "realtime", params(TokenQuery), security(("bearer" = ["chat"])),
+#[utoipa::path(get, path = "/ws/agent", tag = "realtime", params(AgentTokenQuery), security(("bearer" = ["chat"])),
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
         (status = 403, description = "Not an account that chats", body = ErrorBody)))]
 async fn agent_socket(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
-    ApiQuery(q): ApiQuery<TokenQuery>,
+    ApiQuery(q): ApiQuery<AgentTokenQuery>,
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {

@@ -81,9 +81,15 @@ impl ChatService {
                 "only a closed conversation can be rated".into(),
             ));
         }
-        self.store
+        if !self
+            .store
             .rate_conversation(tenant_id, &c.id, rating, comment)
-            .await?;
+            .await?
+        {
+            return Err(ServiceError::Conflict(
+                "the conversation was rated already".into(),
+            ));
+        }
         let c = self.store.get_conversation(tenant_id, &c.id).await?;
         self.publish(&c, EventKind::Updated(c.clone()));
         Ok(c)
