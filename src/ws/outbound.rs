@@ -63,13 +63,12 @@ impl Replies {
 /// `heartbeat`; ends with our close frame when `close` names one. Fires `gone` when it stops.
 pub async fn write_loop(
     mut sink: SplitSink<WebSocket, WsMessage>,
-    mut events: mpsc::Receiver<Frame>,
+    events: mpsc::Receiver<Frame>,
     mut replies: mpsc::Receiver<Frame>,
     mut close: oneshot::Receiver<(u16, &'static str)>,
     heartbeat: Duration,
     gone: CancellationToken,
 ) {
-    let text = |frame: Frame| WsMessage::Text(Utf8Bytes::from(&*frame));
     // `hello` is the first reply, and the first frame a client reads.
     let greeted = tokio::select! {
         biased;
@@ -82,14 +81,29 @@ pub async fn write_loop(
             None => false,
         },
     };
+    if greeted {
+        pump(&mut sink, events, replies, close, heartbeat).await;
+    }
+    let _ = sink.close().await;
+    gone.cancel();
+}
+
+/// Events and replies as they come, and a ping every `heartbeat`, until the connection ends.
+async fn pump(
+    sink: &mut SplitSink<WebSocket, WsMessage>,
+    mut events: mpsc::Receiver<Frame>,
+    mut replies: mpsc::Receiver<Frame>,
+    mut close: oneshot::Receiver<(u16, &'static str)>,
+    heartbeat: Duration,
+) {
     let mut ping = interval(heartbeat);
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
     ping.tick().await;
-    while greeted {
+    loop {
         // Unbiased: neither queue starves the other.
         let sent = tokio::select! {
             why = &mut close => {
-                send_close(&mut sink, why.ok()).await;
+                send_close(sink, why.ok()).await;
                 break;
             }
             Some(frame) = events.recv() => sink.send(text(frame)).await,
@@ -100,8 +114,10 @@ pub async fn write_loop(
             break;
         }
     }
-    let _ = sink.close().await;
-    gone.cancel();
+}
+
+fn text(frame: Frame) -> WsMessage {
+    WsMessage::Text(Utf8Bytes::from(&*frame))
 }
 
 async fn send_close(sink: &mut SplitSink<WebSocket, WsMessage>, why: Option<(u16, &'static str)>) {
