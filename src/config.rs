@@ -48,6 +48,7 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
     pub realtime: RealtimeConfig,
+    pub connections: ConnectionsConfig,
     pub bootstrap: BootstrapConfig,
     pub log: LogConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
@@ -109,6 +110,21 @@ pub struct RealtimeConfig {
     pub writer_shards: usize,
     pub offline_grace_secs: u64,
     pub inactivity_close_secs: u64,
+}
+
+/// Limits on realtime connections, checked at the handshake before any work is done.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionsConfig {
+    pub per_visitor: usize,
+    pub per_agent: usize,
+    pub per_address: usize,
+    pub handshakes_per_second: u32,
+    pub handshake_burst: u32,
+    pub visitor_messages_per_second: u32,
+    pub visitor_message_burst: u32,
+    /// 0: 80 % of the process's open-file limit.
+    pub max_total: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -12,10 +12,19 @@ use serde_json::Value;
 
 /// The server settings a benchmark run uses: no per-address HTTP limit, a frame rate limit
 /// above what the run sends.
-const BENCH_ENV: [(&str, &str); 3] = [
+const BENCH_ENV: [(&str, &str); 8] = [
     ("UNIQCHAT__RATE_LIMIT__ENABLED", "false"),
     ("UNIQCHAT__REALTIME__FRAMES_PER_SECOND", "1000"),
     ("UNIQCHAT__REALTIME__FRAME_BURST", "1000"),
+    // The bench opens many connections from a few addresses, quickly.
+    ("UNIQCHAT__CONNECTIONS__PER_ADDRESS", "100000"),
+    ("UNIQCHAT__CONNECTIONS__HANDSHAKES_PER_SECOND", "100000"),
+    ("UNIQCHAT__CONNECTIONS__HANDSHAKE_BURST", "100000"),
+    (
+        "UNIQCHAT__CONNECTIONS__VISITOR_MESSAGES_PER_SECOND",
+        "100000",
+    ),
+    ("UNIQCHAT__CONNECTIONS__VISITOR_MESSAGE_BURST", "100000"),
 ];
 
 async fn bench_server() -> (TestServer, Api, String) {

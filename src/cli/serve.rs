@@ -76,6 +76,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             shutdown.clone(),
         );
     }
+    state.admission.spawn_cleanup(Duration::from_secs(60));
     // Agents the database still counts as present get the offline grace, as after a disconnect.
     let chat = state.chat.clone();
     tokio::spawn(async move {

@@ -21,6 +21,7 @@ use crate::service::{
     AdminService, AuthService, ChatService, HealthService, InboxService, VisitorService,
 };
 use crate::store::{Backend, MessageWriter, Store};
+use crate::ws::admission::Admission;
 use crate::ws::hub::Hub;
 
 /// What handlers reach: the settings and the services. Never the store directly.
@@ -36,6 +37,8 @@ pub struct AppState {
     pub team: TeamService,
     pub chat: ChatService,
     pub hub: Arc<Hub>,
+    /// Caps and rates on realtime connections.
+    pub admission: Arc<Admission>,
     pub presence: Arc<dyn Presence>,
     /// Fired at shutdown: realtime connections close with 1001 "going away".
     pub shutdown: CancellationToken,
@@ -85,6 +88,7 @@ impl AppState {
             team: TeamService::new(store.clone(), presence.clone()),
             health: HealthService::new(store),
             hub,
+            admission: Arc::new(Admission::new(config.connections.clone())),
             presence,
             shutdown,
             config,

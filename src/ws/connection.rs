@@ -14,6 +14,7 @@ use tokio::time::{sleep_until, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
+use super::admission::{Admission, Ticket};
 use super::hub::{ConnHandle, Frame, Hub};
 use super::outbound::{write_loop, Replies, REPLY_QUEUE};
 use super::protocol::{request_id, ServerFrame};
@@ -41,6 +42,7 @@ pub struct Context {
     pub who: Participant,
     pub chat: ChatService,
     pub hub: Arc<Hub>,
+    pub admission: Arc<Admission>,
     /// The client's address.
     pub ip: std::net::IpAddr,
     pub shutdown: CancellationToken,
@@ -61,7 +63,9 @@ impl Conn<'_> {
     }
 }
 
-pub async fn run(socket: WebSocket, ctx: Context) {
+/// Serves the connection until it ends; `ticket`, its place under the connection caps, is given
+/// back then.
+pub async fn run(socket: WebSocket, ctx: Context, ticket: Ticket) {
     let (events_tx, events) = mpsc::channel::<Frame>(ctx.limits.queue);
     let handle = ctx.hub.register(&ctx.who, ctx.ip, events_tx);
     let span = tracing::debug_span!("ws", participant = %ctx.who.id());
@@ -70,6 +74,7 @@ pub async fn run(socket: WebSocket, ctx: Context) {
         .await;
     ctx.hub.unregister(&ctx.who, &handle);
     ctx.chat.agent_disconnected(&ctx.who);
+    drop(ticket);
     tracing::debug!(?reason, "connection closed");
 }
 

@@ -1,6 +1,7 @@
 //! The realtime gateway: WebSocket handshake and authentication, connection tasks, fan-out.
 //! The frames are described in docs/protocol.md.
 
+pub mod admission;
 mod connection;
 mod fanout;
 pub mod hub;
@@ -20,6 +21,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use admission::{Refusal, Ticket};
 pub use connection::close;
 use connection::{Context, Limits};
 
@@ -65,6 +67,7 @@ async fn visitor_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
+    state.admission.handshake(ip).map_err(refused)?;
     let token = q
         .token
         .or_else(|| bearer(&headers))
@@ -81,7 +84,8 @@ async fn visitor_socket(
         tenant_id: visitor.tenant_id,
         visitor_id: visitor.visitor_id,
     };
-    Ok(open(state, who, ip, upgrade?))
+    let ticket = state.admission.admit(&who, ip).map_err(refused)?;
+    Ok(open(state, who, ip, ticket, upgrade?))
 }
 
 /// Opens an agent's realtime connection (several per agent are fine: one per tab).
@@ -96,19 +100,22 @@ async fn agent_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
+    state.admission.handshake(ip).map_err(refused)?;
     let token = q
         .token
         .or_else(|| bearer(&headers))
         .ok_or_else(missing_token)?;
     let actor = state.auth.authenticate(&token).await?;
     let who = state.chat.agent(&actor).await?;
-    Ok(open(state, who, ip, upgrade?))
+    let ticket = state.admission.admit(&who, ip).map_err(refused)?;
+    Ok(open(state, who, ip, ticket, upgrade?))
 }
 
 fn open(
     state: AppState,
     who: Participant,
     ip: std::net::IpAddr,
+    ticket: Ticket,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     let rt = &state.config.realtime;
@@ -123,6 +130,7 @@ fn open(
         who,
         chat: state.chat.clone(),
         hub: state.hub.clone(),
+        admission: state.admission.clone(),
         ip,
         shutdown: state.shutdown.clone(),
         limits,
@@ -133,7 +141,7 @@ fn open(
         .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(rt.max_frame_bytes)
         .max_frame_size(rt.max_frame_bytes)
-        .on_upgrade(move |socket| connection::run(socket, ctx))
+        .on_upgrade(move |socket| connection::run(socket, ctx, ticket))
 }
 
 const READ_BUFFER_BYTES: usize = 4096;
@@ -144,6 +152,40 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string())
+}
+
+/// A handshake over a cap: 429 for one client's caps, 503 when the process is full; both say
+/// when to try again.
+fn refused(r: Refusal) -> ApiError {
+    let (status, code, message, retry) = match r {
+        Refusal::HandshakeRate => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many connection attempts from your address".to_string(),
+            1,
+        ),
+        Refusal::PerParticipant(n) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_connections",
+            format!("at most {n} connections at once: close another tab first"),
+            5,
+        ),
+        Refusal::PerAddress(n) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_connections",
+            format!("at most {n} connections from one address at once"),
+            5,
+        ),
+        Refusal::Full => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "the server holds as many connections as it can; try again soon".to_string(),
+            5,
+        ),
+    };
+    let mut error = ApiError::new(status, code, message);
+    error.retry_after = Some(retry);
+    error
 }
 
 fn missing_token() -> ApiError {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::connection::Conn;
 use super::protocol::{parse, ClientFrame, ServerFrame};
-use crate::service::chat::{Sent, TransferTo};
+use crate::service::chat::{Participant, Sent, TransferTo};
 use crate::service::ServiceError;
 use crate::store::{AgentStatus, Conversation};
 
@@ -133,6 +133,18 @@ async fn send(
     client_msg_id: String,
     body: String,
 ) {
+    if let Participant::Visitor { visitor_id, .. } = &conn.ctx.who {
+        // Across all the visitor's connections: more tabs do not mean more messages.
+        if !conn.ctx.admission.visitor_message(visitor_id) {
+            let refused = ServerFrame::Error {
+                id: id.as_deref(),
+                code: "rate_limited",
+                message: "too many messages; slow down",
+            };
+            conn.reply(refused.to_text()).await;
+            return;
+        }
+    }
     let sent = conn
         .ctx
         .chat
