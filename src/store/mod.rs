@@ -13,6 +13,7 @@ mod groups;
 mod message_batch;
 mod messages;
 mod migrations;
+mod previews;
 mod quick_replies;
 mod read_cursors;
 mod refresh_tokens;

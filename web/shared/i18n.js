@@ -72,6 +72,10 @@ const en = {
   'search.results': 'Results for “{q}”',
   'search.label': 'Search messages',
   'alert.aVisitor': 'a visitor',
+  'list.you': 'You',
+  'list.agent': 'Agent',
+  'list.bot': 'Bot',
+  'list.note': 'Note',
 };
 
 export function t(key, vars = {}) {
