@@ -5,6 +5,7 @@
 
 mod api_tokens;
 mod audit;
+mod availability;
 mod blacklist;
 mod conversations;
 pub mod entities;
