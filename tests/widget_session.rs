@@ -71,3 +71,40 @@ async fn offline_form_unless_an_agent_is_online_or_busy() {
     set_status(&mut admin, "away").await;
     assert_eq!(shown(&session(&w).await), (false, true));
 }
+
+/// Issue 14 item 11: business hours as people type them (`9-17`) are stored spelt out, and a
+/// refusal names the day in words.
+#[tokio::test]
+async fn business_hours_take_whole_hours_and_errors_name_the_day() {
+    let w = World::new().await;
+    let r = w
+        .api
+        .patch(
+            "/api/admin/settings",
+            &w.owner,
+            json!({ "business_hours": { "mon": [["9", "17"]], "tue": [["9:30", "24"]] } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body["business_hours"],
+        json!({ "mon": [["09:00", "17:00"]], "tue": [["09:30", "24:00"]] })
+    );
+    let bad = w
+        .api
+        .patch(
+            "/api/admin/settings",
+            &w.owner,
+            json!({ "business_hours": { "wed": [["17", "9"]] } }),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let message = bad.body["error"]["fields"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("Wednesday: "), "{message}");
+    let kept = w.api.get("/api/admin/settings", &w.owner).await;
+    assert_eq!(
+        kept.body["business_hours"]["mon"],
+        json!([["09:00", "17:00"]]),
+        "a refused change changes nothing"
+    );
+}
