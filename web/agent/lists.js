@@ -5,6 +5,8 @@ import { h, mount, since, clock } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { state, onChange, visitorName, countsUnread } from './state.js';
 import { setBadge } from './favicon.js';
+import { openProfile } from './profile.js';
+import { initials } from './prefs.js';
 import { select } from './selection.js';
 import { toast } from './toast.js';
 import { searchBox, searchResults } from './search.js';
@@ -89,9 +91,12 @@ export function renderLists(root, { onSignOut }) {
   const dot = h('span', { class: 'dot' });
   const conn = h('div', { class: 'conn' });
   const body = h('div', { class: 'lists-body' });
+  const myName = h('strong', {}, state.me.name || state.me.email);
+  const myAvatar = h('span', { class: 'avatar me-avatar', 'aria-hidden': 'true' });
+  const profileBtn = h('button', { class: 'me-profile', title: t('profile.open'), 'aria-label': t('profile.open'), onclick: openProfile }, myAvatar);
   mount(root,
     h('header', { class: 'me' },
-      h('div', { class: 'me-name' }, dot, h('strong', {}, state.me.name || state.me.email)),
+      h('div', { class: 'me-name' }, profileBtn, dot, myName),
       h('div', { class: 'me-tenant' }, state.tenant?.name ?? ''),
       h('div', { class: 'me-actions' }, status, h('button', { class: 'link', onclick: onSignOut }, t('logout'))),
     ),
@@ -102,6 +107,8 @@ export function renderLists(root, { onSignOut }) {
   const render = () => {
     const g = groups();
     status.value = state.status;
+    myName.textContent = state.me.name || state.me.email;
+    myAvatar.textContent = initials(state.me.name || state.me.email);
     dot.className = `dot ${state.status}`;
     conn.textContent = state.connection === 'open' ? '' : t('conn.offline');
     conn.hidden = state.connection === 'open';
