@@ -92,6 +92,7 @@ fn sample_body(op: &Operation) -> Option<Value> {
         "PATCH /api/admin/settings" => json!({ "welcome_message": "Walked" }),
         "POST /api/admin/api-tokens" => json!({ "name": "walker", "scopes": ["users:read"] }),
         "DELETE /api/admin/tenant" => json!({ "confirm": "Acme" }),
+        "PATCH /api/auth/me" => json!({ "name": "Walker" }),
         "POST /api/auth/password" => {
             json!({ "current_password": "x", "new_password": "yyyyyyyyyy" })
         }

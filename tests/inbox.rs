@@ -276,3 +276,127 @@ async fn team_presence_and_the_overview() {
         StatusCode::FORBIDDEN
     );
 }
+
+fn item_of<'a>(list: &'a Value, id: &str) -> &'a Value {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not in {list}"))
+}
+
+/// Issue 14 item 8: every list item carries its last message (not a system event; notes count),
+/// cut to 120 characters, read for the whole page; each conversation gets its own.
+#[tokio::test]
+async fn list_items_carry_their_last_message() {
+    let w = World::new().await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let (mut first, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let c1 = first.say(None, "a1", "Where is my parcel?").await["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // welcome 1, the question 2, "… joined" event 3: the event is not the preview.
+    let mine = w
+        .api
+        .get("/api/agent/conversations?view=mine", &w.agent)
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    let last = &item_of(&mine.body, &c1)["last_message"];
+    assert_eq!(
+        (
+            last["seq"].as_i64(),
+            last["sender_kind"].as_str(),
+            last["kind"].as_str(),
+            last["body"].as_str()
+        ),
+        (
+            Some(2),
+            Some("visitor"),
+            Some("text"),
+            Some("Where is my parcel?")
+        ),
+        "{last}"
+    );
+    assert!(last["created_at"].is_string());
+
+    let reply = agent.say(Some(&c1), "r1", "It left today.").await;
+    assert_eq!(reply["type"], "ack", "{reply}");
+    let long = "n".repeat(130);
+    let note = agent
+        .request(json!({ "type": "note", "id": "n1", "conversation_id": c1, "client_msg_id": "n1", "body": long }))
+        .await;
+    assert_eq!(note["type"], "ack", "{note}");
+
+    // A second conversation, waiting: the agent is away.
+    agent
+        .request(json!({ "type": "status", "id": "away", "status": "away" }))
+        .await;
+    let (mut second, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let c2 = second.say(None, "b1", "Anyone there?").await["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let all = w
+        .api
+        .get("/api/agent/conversations?view=all", &w.agent)
+        .await;
+    let last = &item_of(&all.body, &c1)["last_message"];
+    assert_eq!(
+        (
+            last["sender_kind"].as_str(),
+            last["kind"].as_str(),
+            last["sender_id"].as_str()
+        ),
+        (Some("agent"), Some("note"), Some(w.agent_id.as_str())),
+        "{last}"
+    );
+    assert_eq!(
+        last["body"].as_str().unwrap(),
+        format!("{}…", "n".repeat(120)),
+        "cut to 120 characters"
+    );
+    assert_eq!(
+        item_of(&all.body, &c2)["last_message"]["body"],
+        "Anyone there?"
+    );
+    let queue = w
+        .api
+        .get("/api/agent/conversations?view=queue", &w.agent)
+        .await;
+    assert_eq!(
+        item_of(&queue.body, &c2)["last_message"]["sender_kind"],
+        "visitor"
+    );
+}
+
+/// Issue 14 item 11: unread counts are the caller's to clear: conversations they hold and the
+/// queue count; another agent's conversation never shows a badge that only its holder can clear.
+#[tokio::test]
+async fn unread_counts_only_what_the_caller_can_read_off() {
+    let w = World::new().await;
+    let _agent = Ws::agent(&w.api, &w.agent).await;
+    let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let c = visitor.say(None, "a1", "Hello").await["conversation_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    visitor.say(Some(&c), "a2", "Still there?").await;
+    let agents = w
+        .api
+        .get("/api/agent/conversations?view=all", &w.agent)
+        .await;
+    assert_eq!(item_of(&agents.body, &c)["unread"], 4, "{}", agents.body);
+    let owners = w
+        .api
+        .get("/api/agent/conversations?view=all", &w.owner)
+        .await;
+    assert_eq!(
+        item_of(&owners.body, &c)["unread"],
+        0,
+        "the owner does not hold it: {}",
+        owners.body
+    );
+}

@@ -105,3 +105,34 @@ async fn only_files_of_the_four_areas_are_served() {
         assert_eq!(body["error"]["code"], "not_found", "{path}");
     }
 }
+
+/// Issue 14 item 16: the workspace and the console name their icon, and it is served.
+#[tokio::test]
+async fn pages_have_a_favicon() {
+    let server = TestServer::start(&[]).await;
+    let http = client();
+    for page in ["/agent", "/admin"] {
+        let html = http
+            .get(server.url(page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains(
+                r#"<link rel="icon" type="image/svg+xml" href="/assets/shared/favicon.svg">"#
+            ),
+            "{page}"
+        );
+    }
+    let icon = http
+        .get(server.url("/assets/shared/favicon.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status(), StatusCode::OK);
+    assert_eq!(icon.headers()[header::CONTENT_TYPE], "image/svg+xml");
+    assert!(icon.text().await.unwrap().starts_with("<svg"));
+}

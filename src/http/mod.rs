@@ -18,7 +18,8 @@ use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
 use crate::service::team::TeamService;
 use crate::service::{
-    AdminService, AuthService, ChatService, HealthService, InboxService, VisitorService,
+    AccountService, AdminService, AuthService, ChatService, HealthService, InboxService,
+    VisitorService,
 };
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
@@ -30,6 +31,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub backend: Backend,
     pub auth: AuthService,
+    pub accounts: AccountService,
     pub admin: AdminService,
     pub health: HealthService,
     pub visitors: VisitorService,
@@ -83,6 +85,7 @@ impl AppState {
                 },
             ),
             auth,
+            accounts: AccountService::new(store.clone()),
             admin: AdminService::new(store.clone(), bus),
             inbox: InboxService::new(store.clone()),
             team: TeamService::new(store.clone(), presence.clone()),

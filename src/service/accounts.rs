@@ -1,9 +1,13 @@
 //! Tenants and accounts: the first owner, operators' account commands, start-up bootstrap.
 
-use crate::store::{NewTenant, NewUser, Role, Store, Tenant, User};
+use crate::store::{NewTenant, NewUser, Role, Store, Tenant, User, UserPatch};
 use crate::types::ids::random_token;
 
+use super::authz::{Actor, Permission};
 use super::{password, validate, ServiceError, ServiceResult};
+
+/// Longest display name, in characters.
+pub const NAME_MAX: usize = 200;
 
 /// Concurrent chats an agent takes unless an admin sets otherwise.
 pub const DEFAULT_MAX_CHATS: i32 = 5;
@@ -63,6 +67,19 @@ impl AccountService {
         self.store.get_tenant(tenant_id).await?;
         let user = self.new_user(req).await?;
         Ok(self.store.create_user(tenant_id, user).await?)
+    }
+
+    /// The signed-in person changes their own display name (what visitors see beside answers).
+    pub async fn rename_self(&self, actor: &Actor, name: &str) -> ServiceResult<User> {
+        actor.require(Permission::Chat)?;
+        let me = actor.require_user()?;
+        let name = validate::name("name", name, NAME_MAX)?;
+        let patch = UserPatch {
+            name: Some(name),
+            role: None,
+            max_chats: None,
+        };
+        Ok(self.store.update_user(&actor.tenant_id, me, patch).await?)
     }
 
     /// Sets a new password and signs the account out everywhere.
@@ -161,7 +178,7 @@ impl AccountService {
             )));
         }
         let name = match req.name {
-            Some(name) => validate::name("name", name, 200)?,
+            Some(name) => validate::name("name", name, NAME_MAX)?,
             None => email.split('@').next().unwrap_or(&email).to_string(),
         };
         Ok(NewUser {

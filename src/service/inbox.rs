@@ -26,8 +26,23 @@ pub enum View {
 pub struct InboxItem {
     pub conversation: Conversation,
     pub visitor: Visitor,
-    /// Messages after the caller's read cursor.
+    /// Messages after the caller's read cursor, in conversations they hold or that wait in the
+    /// queue; 0 in another agent's conversation.
     pub unread: i64,
+    /// The newest message that is not a system event (notes included), its body cut to
+    /// `PREVIEW_CHARS` characters; none before the first message.
+    pub last_message: Option<Message>,
+}
+
+/// Longest message body in a list preview, in characters (then "…").
+pub const PREVIEW_CHARS: usize = 120;
+
+/// Cuts a body for a preview, on a character boundary, marking the cut with "…".
+fn preview(body: &str) -> String {
+    match body.char_indices().nth(PREVIEW_CHARS) {
+        Some((at, _)) => format!("{}…", &body[..at]),
+        None => body.to_string(),
+    }
 }
 
 #[derive(Clone)]
@@ -90,19 +105,42 @@ impl InboxService {
             .store
             .read_cursors_of(&actor.tenant_id, SenderKind::Agent, me, &ids)
             .await?;
+        let visitor_ids: Vec<String> = page.items.iter().map(|c| c.visitor_id.clone()).collect();
+        let visitors = self
+            .store
+            .visitors_by_ids(&actor.tenant_id, &visitor_ids)
+            .await?;
+        let mut last = self.store.last_messages_of(&actor.tenant_id, &ids).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for c in page.items {
             let read = cursors
                 .iter()
                 .find(|r| r.conversation_id == c.id)
                 .map_or(0, |r| r.last_read_seq);
-            let visitor = self
-                .store
-                .get_visitor(&actor.tenant_id, &c.visitor_id)
-                .await?;
+            // One visitor may have several conversations on the page.
+            let visitor = visitors
+                .iter()
+                .find(|v| v.id == c.visitor_id)
+                .cloned()
+                .ok_or(ServiceError::NotFound("visitor"))?;
+            let last_message = last
+                .iter()
+                .position(|m| m.conversation_id == c.id)
+                .map(|i| last.swap_remove(i))
+                .map(|m| Message {
+                    body: preview(&m.body),
+                    ..m
+                });
+            // Only what the caller can read off counts: their own conversations and the queue.
+            let theirs = c.agent_id.as_deref() == Some(me) || c.state == ConversationState::Waiting;
             items.push(InboxItem {
-                unread: (c.last_seq - read).max(0),
+                unread: if theirs {
+                    (c.last_seq - read).max(0)
+                } else {
+                    0
+                },
                 visitor,
+                last_message,
                 conversation: c,
             });
         }

@@ -28,6 +28,9 @@ pub struct VisitorSession {
     pub token: String,
     pub visitor: Visitor,
     pub settings: SettingsView,
+    /// Someone can answer: an agent is connected with status `online` or `busy` (busy agents
+    /// take no new conversation now, but the visitor may queue for them). With everyone `away`
+    /// or offline, the widget shows its offline form instead of a queue.
     pub agents_online: bool,
     /// Inside the tenant's business hours now.
     pub within_hours: bool,
@@ -143,10 +146,16 @@ impl VisitorService {
             &settings_view.timezone,
             chrono::Utc::now(),
         );
+        let connected = self.presence.online_agents(&tenant.id);
+        let agents_online = self
+            .store
+            .count_present_agents(&tenant.id, &connected)
+            .await?
+            > 0;
         Ok(VisitorSession {
             within_hours,
             token: self.auth.issue_visitor_token(&tenant.id, &visitor.id)?,
-            agents_online: !self.presence.online_agents(&tenant.id).is_empty(),
+            agents_online,
             visitor,
             settings: settings_view,
             conversation,

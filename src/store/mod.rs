@@ -5,6 +5,7 @@
 
 mod api_tokens;
 mod audit;
+mod availability;
 mod blacklist;
 mod conversations;
 pub mod entities;
@@ -14,6 +15,7 @@ mod message_batch;
 mod messages;
 mod migrations;
 mod presence;
+mod previews;
 mod quick_replies;
 mod read_cursors;
 mod refresh_tokens;

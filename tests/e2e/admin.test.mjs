@@ -97,6 +97,7 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   assert.equal(await bubble.evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(225, 29, 72)');
   await page.fill('input[name=widget_title]', 'Talk to Globex');
   await page.fill('input[name=hours_mon]', '09:00-12:00, 13:00-17:30');
+  await page.fill('input[name=hours_tue]', '9-17'); // whole hours, as people type them
   await page.fill('input[name=timezone]', 'Europe/Berlin');
   assert.equal(await page.locator('.preview .pv-head strong').textContent(), 'Talk to Globex');
   assert.match(await page.locator('.snippet').textContent(), new RegExp(`/widget\\.js" data-site-key="${owner.tenant.site_key}" async`));
@@ -107,7 +108,7 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   assert.equal(settings.widget_color, '#e11d48');
   assert.equal(settings.widget_title, 'Talk to Globex');
   assert.equal(settings.timezone, 'Europe/Berlin');
-  assert.deepEqual(settings.business_hours, { mon: [['09:00', '12:00'], ['13:00', '17:30']] });
+  assert.deepEqual(settings.business_hours, { mon: [['09:00', '12:00'], ['13:00', '17:30']], tue: [['09:00', '17:00']] });
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'admin-settings');
 
@@ -115,6 +116,12 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   await page.fill('input[name=timezone]', 'Mars/Olympus');
   await page.click('form.settings-form button[type=submit]');
   await page.locator('.field[data-field=timezone] .field-error').filter({ hasText: /./ }).waitFor();
+  // A refused range names its day in words.
+  await page.fill('input[name=timezone]', 'Europe/Berlin');
+  await page.fill('input[name=hours_wed]', '17-9');
+  await page.click('form.settings-form button[type=submit]');
+  await page.locator('.field[data-field=business_hours] .field-error', { hasText: /^Wednesday: / }).waitFor();
+  await page.fill('input[name=hours_wed]', '');
 
   // The blacklist.
   await page.click('nav a[href="#blacklist"]');

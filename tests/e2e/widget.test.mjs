@@ -81,7 +81,18 @@ test('a visitor writes, the agent answers, a reload keeps the conversation, the 
   assert.equal(await bubbles(page, 'other').filter({ hasText: 'we have 40 tins left' }).count(), 1);
   assert.equal(await bubbles(page, 'other').count(), 2);
 
+  // Enough messages that the list scrolls; the last one stays in sight above the rating form.
+  for (let i = 1; i <= 8; i += 1) await agentSays(conversationId, `Tea fact ${i}`);
+  await agentSays(conversationId, 'Anything else I can do for you?');
+  await bubbles(page, 'other').filter({ hasText: 'Anything else' }).waitFor();
   await agent.send({ type: 'close', conversation_id: conversationId });
+  await page.getByRole('button', { name: '4 of 5' }).waitFor();
+  await page.waitForFunction(() => {
+    const root = document.querySelector('[data-uniqchat]').shadowRoot;
+    const list = root.querySelector('.list').getBoundingClientRect();
+    const last = [...root.querySelectorAll('.row.other')].at(-1).getBoundingClientRect();
+    return last.bottom <= list.bottom + 1 && last.top >= list.top;
+  }, null, { timeout: 5000 });
   await page.getByRole('button', { name: '4 of 5' }).click();
   await page.locator('textarea[name=comment]').fill('Quick and friendly');
   await screenshot(page, 'widget-rating');
@@ -107,11 +118,54 @@ test('with nobody online the widget offers the offline form and the message stil
   await page.getByRole('button', { name: 'Leave a message' }).click();
   // Acknowledged by the server: the bubble is no longer pending.
   await page.locator('.row.own:not(.pending) .bubble', { hasText: 'Please call me back' }).waitFor();
+  // One state at a time: the confirmation, and neither a queue position nor a live box.
+  await offlineConfirmed(page, 'ann@example.com');
+  await screenshot(page, 'widget-offline-sent');
 
   const token = await server.login('owner@quiet.example');
   const queue = await server.api('GET', '/api/agent/conversations?view=queue', token);
   assert.equal(queue.items.length, 1);
+
+  // A reload keeps the same single state.
+  await page.reload();
+  await page.locator('.launcher').click();
+  await page.locator('.row.own .bubble', { hasText: 'Please call me back' }).waitFor();
+  await offlineConfirmed(page, 'ann@example.com');
   await context.close();
+});
+
+/** The offline form was sent: its confirmation shows, the queue and the composer do not. */
+async function offlineConfirmed(page, email) {
+  await page.getByText(`Thanks! We'll reply by e-mail to ${email}.`).waitFor();
+  // Give a `queue` frame time to arrive, then check it changed nothing.
+  await page.waitForTimeout(500);
+  assert.equal(await page.getByText(/in the queue/).count(), 0);
+  assert.equal(await page.locator('form.composer').isHidden(), true);
+  assert.equal(await page.locator('input[name=email]').count(), 0, 'the form is gone');
+}
+
+test('with the only agent away the visitor gets the offline form, not a queue', async () => {
+  const away = await server.tenant('Away Shop', 'owner@away.example');
+  const token = await server.login('owner@away.example');
+  const only = await connectAgent(browser, server.base, token);
+  await only.send({ type: 'status', id: 'away', status: 'away' });
+  await only.waitFor((f) => f.type === 'status' && f.status === 'away');
+  const { page, context } = await visitor(away.tenant.site_key);
+  await page.locator('.launcher').click();
+  await page.getByRole('heading', { name: 'We are offline' }).waitFor();
+  assert.equal(await page.locator('form.composer').isHidden(), true);
+  await page.locator('input[name=email]').fill('bo@example.com');
+  await page.locator('textarea[name=message]').fill('Do you ship to Norway?');
+  await page.getByRole('button', { name: 'Leave a message' }).click();
+  await offlineConfirmed(page, 'bo@example.com');
+
+  // The agent comes back and takes it while the visitor is still there: now it is a live chat.
+  const waiting = await only.waitFor((f) => f.type === 'message' && f.message.body === 'Do you ship to Norway?');
+  await only.send({ type: 'accept', id: 'acc', conversation_id: waiting.message.conversation_id });
+  await page.locator('form.composer').waitFor();
+  assert.equal(await page.getByText(/We'll reply by e-mail/).count(), 0);
+  await context.close();
+  await only.close();
 });
 
 test('on a 375px wide screen the open widget fills the screen', async () => {

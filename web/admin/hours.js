@@ -1,4 +1,4 @@
-// Business hours as one text box per weekday: "09:00-17:00" or "09:00-12:00, 13:00-17:00";
+// Business hours as one text box per weekday: "9-17", "09:00-17:00" or "09:00-12:00, 13:00-17:00";
 // empty means closed that day, and no day at all filled means always open (the API's `{}`).
 
 import { h } from '../shared/dom.js';
@@ -8,7 +8,7 @@ export const DAYS = [['mon', 'Monday'], ['tue', 'Tuesday'], ['wed', 'Wednesday']
 export function hoursFields(hours) {
   return h('div', { class: 'hours' }, DAYS.map(([key, label], i) =>
     h('label', { class: 'hours-row' }, h('span', {}, label),
-      h('input', { name: `hours_${key}`, placeholder: i === 0 ? 'e.g. 09:00-17:00' : '', value: (hours[key] ?? []).map(([a, b]) => `${a}-${b}`).join(', ') }))));
+      h('input', { name: `hours_${key}`, placeholder: i === 0 ? 'e.g. 9-17 or 09:00-12:00, 13:00-17:30' : '', value: (hours[key] ?? []).map(([a, b]) => `${a}-${b}`).join(', ') }))));
 }
 
 /** Reads the boxes back into `{mon: [["09:00","17:00"]], …}`; the server checks the times. */

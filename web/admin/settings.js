@@ -31,13 +31,13 @@ export async function renderSettings(root, me) {
       field('Company name', input('name', { value: s.name })),
     ),
     field('Welcome message', h('textarea', { name: 'welcome_message', rows: 2, value: s.welcome_message })),
-    field('Offline message', h('textarea', { name: 'offline_message', rows: 2, value: s.offline_message }), 'Shown with the offline form when nobody is online or outside business hours'),
+    field('Offline message', h('textarea', { name: 'offline_message', rows: 2, value: s.offline_message }), 'Shown with the offline form when no agent is online or busy (all away or signed out) or outside business hours'),
     h('h2', {}, 'Routing and hours'),
     h('div', { class: 'grid2' },
       field('Routing', select('routing_strategy', [['round_robin', 'Round robin'], ['least_busy', 'Least busy']], s.routing_strategy)),
       field('Time zone', input('timezone', { value: s.timezone, placeholder: 'Europe/Berlin' })),
     ),
-    field('Business hours', hoursFields(s.business_hours ?? {}), 'A day left empty is closed; all days empty means always open', 'business_hours'),
+    field('Business hours', hoursFields(s.business_hours ?? {}), 'Like 9-17 or 09:00-12:00, 13:00-17:30; a day left empty is closed; all days empty means always open', 'business_hours'),
     field('Allowed origins', h('textarea', { name: 'allowed_origins', rows: 3, value: (s.allowed_origins ?? []).join('\n'), placeholder: 'https://www.example.com' }), 'One per line; empty allows any site'),
   ], async (f) => {
     const v = Object.fromEntries(new FormData(f));

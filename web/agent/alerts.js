@@ -1,5 +1,8 @@
 // Draws the agent's attention while the tab is hidden: a system notification (when allowed) and
-// a short beep made with WebAudio, so no sound file is needed.
+// a short beep made with WebAudio, so no sound file is needed. Either can be turned off in the
+// profile (per browser).
+
+import { prefs } from './prefs.js';
 
 let audio = null;
 
@@ -15,7 +18,13 @@ export function askPermissionOnce() {
   }
 }
 
-function beep() {
+/** The alert sound, also played by the profile's "Test sound". */
+export function beep() {
+  try {
+    audio ??= new AudioContext();
+  } catch {
+    audio = null;
+  }
   if (!audio) return;
   const osc = audio.createOscillator();
   const gain = audio.createGain();
@@ -29,8 +38,9 @@ function beep() {
 
 export function alertUser(title, body) {
   if (!document.hidden) return;
-  beep();
-  if ('Notification' in window && Notification.permission === 'granted') {
+  const p = prefs();
+  if (p.sound) beep();
+  if (p.notify && 'Notification' in window && Notification.permission === 'granted') {
     try {
       const n = new Notification(title, { body: String(body ?? '').slice(0, 140), tag: 'uniqchat' });
       n.onclick = () => window.focus();

@@ -5,7 +5,7 @@ import { api, session, logout } from '../shared/api.js';
 import { showLogin } from '../shared/login.js';
 import { state, changed, lastSeqs } from './state.js';
 import { handleFrame } from './frames.js';
-import { loadLists } from './loaders.js';
+import { loadLists, refreshListsSoon } from './loaders.js';
 import { connect } from './connection.js';
 import { renderLists } from './lists.js';
 import { createChat } from './chat.js';
@@ -47,7 +47,14 @@ async function start() {
   details.render();
   await loadLists();
   changed();
+  // Other agents' conversations send this tab no messages: re-read the lists now and then so
+  // their last messages stay current (mine and the queue update live).
+  setInterval(() => {
+    if (state.connection === 'open' && !document.hidden) refreshListsSoon();
+  }, LIST_REFRESH_MS);
 }
+
+const LIST_REFRESH_MS = 30_000;
 
 async function signOut() {
   state.socket?.stop();

@@ -1,6 +1,6 @@
 // Applies each server frame to the state, and raises alerts for what needs attention.
 
-import { state, upsertConversation, addMessage, changed, visitorName } from './state.js';
+import { state, upsertConversation, addMessage, changed, visitorName, countsUnread } from './state.js';
 import { refreshListsSoon } from './loaders.js';
 import { alertUser } from './alerts.js';
 import { markRead } from './reading.js';
@@ -40,11 +40,11 @@ function onMessage(m) {
   const looking = state.selected === m.conversation_id && !document.hidden;
   if (looking) {
     markRead(m.conversation_id);
-  } else if (c) {
+  } else if (c && countsUnread(c)) {
     c.unread = (c.unread ?? 0) + 1;
     changed();
   }
-  if (!looking) alertUser(t('alert.newMessage', { name: c ? visitorName(c) : t('alert.aVisitor') }), m.body);
+  if (!looking && (!c || countsUnread(c))) alertUser(t('alert.newMessage', { name: c ? visitorName(c) : t('alert.aVisitor') }), m.body);
 }
 
 function onConversation(c) {

@@ -1,9 +1,12 @@
 // The left column: who I am and my status, then waiting, mine and other open conversations,
 // each with the last message, unread count and, for waiting ones, a live wait time.
 
-import { h, mount, since } from '../shared/dom.js';
+import { h, mount, since, clock } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
-import { state, onChange, visitorName } from './state.js';
+import { state, onChange, visitorName, countsUnread } from './state.js';
+import { setBadge } from './favicon.js';
+import { openProfile } from './profile.js';
+import { initials } from './prefs.js';
 import { select } from './selection.js';
 import { toast } from './toast.js';
 import { searchBox, searchResults } from './search.js';
@@ -23,8 +26,26 @@ function groups() {
   return { waiting: waiting.sort(byTime), mine: mine.sort(byActivity), others: others.sort(byActivity) };
 }
 
+/** Who wrote the last message, for the preview: "You", the agent's name, or nothing. */
+function author(c, m) {
+  if (m.sender_kind === 'agent') return m.sender_id === state.me.id ? t('list.you') : (m.sender_name || t('list.agent'));
+  if (m.sender_kind === 'bot') return t('list.bot');
+  return '';
+}
+
+function preview(c) {
+  const m = c.last_message;
+  if (!m) return h('span', { class: 'conv-preview' });
+  const who = author(c, m);
+  return h('span', { class: `conv-preview${m.kind === 'note' ? ' note' : ''}` },
+    m.kind === 'note' ? `${t('list.note')} · ` : '',
+    who ? h('span', { class: 'conv-author' }, `${who}: `) : '',
+    m.body);
+}
+
 function item(c, showWait) {
-  const preview = c.last_message?.body ?? '';
+  const last = c.last_message;
+  const unread = countsUnread(c) ? c.unread : 0;
   return h('button', {
     class: `conv${state.selected === c.id ? ' selected' : ''}`,
     dataset: { id: c.id },
@@ -33,11 +54,12 @@ function item(c, showWait) {
     h('span', { class: 'avatar', 'aria-hidden': 'true' }, visitorName(c).slice(0, 1).toUpperCase()),
     h('span', { class: 'conv-main' },
       h('span', { class: 'conv-name' }, visitorName(c)),
-      h('span', { class: 'conv-preview' }, preview),
+      preview(c),
     ),
     h('span', { class: 'conv-meta' },
+      last ? h('time', { class: 'conv-time', datetime: last.created_at }, clock(last.created_at)) : null,
       showWait ? h('span', { class: 'wait', dataset: { since: c.created_at } }, since(c.created_at)) : null,
-      c.unread ? h('span', { class: 'badge unread' }, c.unread) : null,
+      unread ? h('span', { class: 'badge unread' }, unread) : null,
     ),
   );
 }
@@ -69,9 +91,12 @@ export function renderLists(root, { onSignOut }) {
   const dot = h('span', { class: 'dot' });
   const conn = h('div', { class: 'conn' });
   const body = h('div', { class: 'lists-body' });
+  const myName = h('strong', {}, state.me.name || state.me.email);
+  const myAvatar = h('span', { class: 'avatar me-avatar', 'aria-hidden': 'true' });
+  const profileBtn = h('button', { class: 'me-profile', title: t('profile.open'), 'aria-label': t('profile.open'), onclick: openProfile }, myAvatar);
   mount(root,
     h('header', { class: 'me' },
-      h('div', { class: 'me-name' }, dot, h('strong', {}, state.me.name || state.me.email)),
+      h('div', { class: 'me-name' }, profileBtn, dot, myName),
       h('div', { class: 'me-tenant' }, state.tenant?.name ?? ''),
       h('div', { class: 'me-actions' }, status, h('button', { class: 'link', onclick: onSignOut }, t('logout'))),
     ),
@@ -82,11 +107,14 @@ export function renderLists(root, { onSignOut }) {
   const render = () => {
     const g = groups();
     status.value = state.status;
+    myName.textContent = state.me.name || state.me.email;
+    myAvatar.textContent = initials(state.me.name || state.me.email);
     dot.className = `dot ${state.status}`;
     conn.textContent = state.connection === 'open' ? '' : t('conn.offline');
     conn.hidden = state.connection === 'open';
-    const unread = [...state.conversations.values()].reduce((n, c) => n + (c.state !== 'closed' ? c.unread ?? 0 : 0), 0);
-    document.title = `${unread ? `(${unread}) ` : ''}uniqchat — Workspace`;
+    const unread = [...state.conversations.values()].reduce((n, c) => n + (countsUnread(c) ? c.unread ?? 0 : 0), 0);
+    document.title = `${unread ? `(${unread}) ` : ''}uniqchat`;
+    setBadge(unread);
     if (state.search) mount(body, searchResults());
     else mount(body, section('waiting', g.waiting, true), section('mine', g.mine, false), section('others', g.others, false));
   };

@@ -83,3 +83,8 @@ export function lastSeqs() {
 export function visitorName(c) {
   return c.visitor?.name || c.visitor?.email || `Visitor ${String(c.visitor?.id ?? c.visitor_id ?? '').slice(-4)}`;
 }
+
+/** Unread messages count only where I can read them off: my conversations and the queue. */
+export function countsUnread(c) {
+  return c.state !== 'closed' && (c.state === 'waiting' || c.agent_id === state.me?.id);
+}

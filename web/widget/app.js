@@ -3,7 +3,7 @@
 import { connect } from './connection.js';
 import { createMessageList } from './messages.js';
 import { buildView, setMuteIcon } from './view.js';
-import { offlineForm, prechatForm, ratingForm, thanks } from './forms.js';
+import { offlineForm, offlineSent, prechatForm, ratingForm, thanks } from './forms.js';
 import { css } from './styles.js';
 import { beep } from './sound.js';
 import { t } from './i18n.js';
@@ -37,6 +37,9 @@ export function start({ base, siteKey, prechat = false }) {
   setMuteIcon(v.muteBtn, !!conn.prefs.muted);
 
   let queueText = '';
+  // Offline: 'form' while the offline form shows, 'sent' once it was sent. Either way the
+  // widget shows no queue position and no live box until an agent takes the conversation.
+  let offlineState = null;
   let welcomed = false;
   let welcomeRow = null;
 
@@ -51,17 +54,33 @@ export function start({ base, siteKey, prechat = false }) {
     // replaces this one when it arrives.
     if (!welcomed && st.welcome_message && !s.conversation) welcomeRow = messages.system(st.welcome_message);
     welcomed = true;
+    if (offlineState) return; // identify() from the offline form answers with a new session
     if (s.offline && !s.conversation) {
-      v.composer.hidden = true;
-      offlineForm(v.panel, st.offline_message, async ({ email, message }) => {
-        await conn.identify({ email });
-        showComposer();
-        sendText(message);
-      });
+      showOfflineForm(st.offline_message);
+    } else if (s.offline && s.conversation?.state === 'waiting') {
+      showOfflineSent(s.visitor.email);
     } else if (prechat && !s.conversation && !s.visitor.email) {
       v.composer.hidden = true;
       prechatForm(v.panel, async (profile) => { await conn.identify(profile); showComposer(); });
     }
+  }
+
+  function showOfflineForm(text) {
+    offlineState = 'form';
+    v.composer.hidden = true;
+    offlineForm(v.panel, text, async ({ email, message }) => {
+      await conn.identify({ email });
+      sendText(message);
+      showOfflineSent(email);
+    });
+  }
+
+  function showOfflineSent(email) {
+    offlineState = 'sent';
+    queueText = '';
+    v.status.textContent = '';
+    v.composer.hidden = true;
+    offlineSent(v.panel, email);
   }
 
   function showComposer() {
@@ -103,6 +122,7 @@ export function start({ base, siteKey, prechat = false }) {
         if (mine(f.conversation_id) && f.from === 'agent') v.typing.hidden = !f.on;
         break;
       case 'queue':
+        if (offlineState) break; // the offline form promised an e-mail, not a queue
         queueText = f.position > 0 ? t.queue(f.position) : '';
         v.status.textContent = queueText;
         break;
@@ -111,8 +131,13 @@ export function start({ base, siteKey, prechat = false }) {
       case 'conversation':
       case 'closed':
         if (!mine(f.conversation?.id)) break;
-        if (f.conversation.state === 'closed') askRating(f.conversation.id);
-        else if (f.conversation.state !== 'waiting') { queueText = ''; v.status.textContent = ''; }
+        if (f.conversation.state === 'closed') { offlineState = null; askRating(f.conversation.id); }
+        else if (f.conversation.state !== 'waiting') {
+          queueText = '';
+          v.status.textContent = '';
+          // Someone took the offline message while the visitor is still here: chat live.
+          if (offlineState === 'sent') { offlineState = null; showComposer(); }
+        }
         break;
       case 'rated':
         // The next message starts a new conversation, so the composer comes back under the thanks.
@@ -134,6 +159,7 @@ export function start({ base, siteKey, prechat = false }) {
     queueText = '';
     v.status.textContent = '';
     ratingForm(v.panel, (rating, comment) => conn.rate(conversationId, rating, comment));
+    messages.toBottom(); // the form takes room from the list: keep the last message in sight
   }
 
   function sendText(text) {

@@ -50,6 +50,11 @@ export function ratingForm(panel, onSubmit) {
   stars[0].focus();
 }
 
+/** After the offline form: the one thing shown, no queue and no live box. */
+export function offlineSent(panel, email) {
+  show(panel, el('p', { class: 'offline-sent', role: 'status', text: t.offlineSent(email) }));
+}
+
 export function thanks(panel) {
   show(panel, el('p', { text: t.thanks }));
 }

@@ -9,6 +9,7 @@ const texts = {
     thanks: 'Thank you for your feedback!', mute: 'Mute sounds', unmute: 'Turn sounds on',
     you: 'You', agent: 'Agent', messages: 'Messages', star: (n) => `${n} of 5`,
     reconnecting: 'Reconnecting…',
+    offlineSent: (email) => (email ? `Thanks! We'll reply by e-mail to ${email}.` : 'Thanks! We\'ll reply by e-mail.'),
   },
   zh: {
     open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…',
@@ -19,6 +20,7 @@ const texts = {
     thanks: '感谢您的反馈！', mute: '静音', unmute: '开启声音',
     you: '我', agent: '客服', messages: '消息', star: (n) => `${n} 星`,
     reconnecting: '正在重新连接…',
+    offlineSent: (email) => (email ? `谢谢！我们会通过邮件回复到 ${email}。` : '谢谢！我们会通过邮件回复您。'),
   },
 };
 

@@ -10,14 +10,21 @@ export function createMessageList(list, agentLabel) {
   const bySeq = new Map();
   const byClientId = new Map();
   let maxSeq = 0;
+  // Kept at the newest message while the visitor has not scrolled up, also when the list gets
+  // shorter because a form (rating, offline) or the typing line appears below it.
+  let pinned = true;
+  const nearBottom = () => list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+  const toBottom = () => { list.scrollTop = list.scrollHeight; pinned = true; };
+  list.addEventListener('scroll', () => { pinned = nearBottom(); });
+  new ResizeObserver(() => { if (pinned) list.scrollTop = list.scrollHeight; }).observe(list);
 
   function row(kind, body, meta, avatarText, seq) {
     const bubble = el('div', { class: 'bubble', text: body });
     const col = el('div', {}, bubble, meta ? el('div', { class: 'meta', text: meta }) : null);
     const r = el('div', { class: `row ${kind}` }, kind === 'other' ? el('span', { class: 'avatar', 'aria-hidden': 'true', text: avatarText }) : null, col);
-    const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    const atBottom = pinned || nearBottom();
     place(r, seq);
-    if (atBottom || kind === 'own') list.scrollTop = list.scrollHeight;
+    if (atBottom || kind === 'own') toBottom();
     return r;
   }
 
@@ -32,6 +39,8 @@ export function createMessageList(list, agentLabel) {
 
   return {
     maxSeq: () => maxSeq,
+    /** Shows the newest message (e.g. above the rating form). */
+    toBottom,
     system(text) { return row('system', text); },
     /** A send not yet acknowledged. */
     pending(clientId, body) {

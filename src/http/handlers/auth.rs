@@ -1,4 +1,4 @@
-//! `/api/auth`: sign in, refresh, sign out, who am I, change password.
+//! `/api/auth`: sign in, refresh, sign out, who am I, change my name, change password.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -20,7 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(login))
         .routes(routes!(refresh))
         .routes(routes!(logout))
-        .routes(routes!(me))
+        .routes(routes!(me, update_me))
         .routes(routes!(change_password))
 }
 
@@ -77,6 +77,15 @@ pub struct MeView {
     pub tenant: TenantView,
     /// What this account may do, e.g. `chat`, `users:write`.
     pub permissions: Vec<&'static str>,
+}
+
+/// What you may change about yourself.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileBody {
+    /// Your display name, 1 to 200 characters (trimmed); visitors see it beside your answers.
+    #[schema(example = "Ann Lee")]
+    pub name: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -137,6 +146,18 @@ async fn me(State(state): State<AppState>, Authed(actor): Authed) -> ApiResult<J
         },
         permissions,
     }))
+}
+
+/// Change your own name; answers your account as it is now.
+#[utoipa::path(patch, path = "/me", tag = "auth", request_body = ProfileBody, security(("bearer" = ["chat"])),
+    responses((status = 200, body = UserView), StdErrors))]
+async fn update_me(
+    State(state): State<AppState>,
+    Authed(actor): Authed,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> ApiResult<Json<UserView>> {
+    let user = state.accounts.rename_self(&actor, &body.name).await?;
+    Ok(Json(user.into()))
 }
 
 /// Change your own password; every other session of the account ends.

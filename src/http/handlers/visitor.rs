@@ -67,11 +67,14 @@ pub struct SessionView {
     pub visitor: VisitorView,
     /// What the widget shows: title, colour, position, welcome and offline texts, hours.
     pub settings: SettingsBody,
-    /// Whether any agent is connected now (otherwise show the offline form).
+    /// Whether someone can answer now: an agent is connected with status `online` or `busy`
+    /// (busy: present, but taking no new conversation at the moment; the visitor may queue).
+    /// False when every agent is `away` or not connected.
     pub agents_online: bool,
     /// Inside the tenant's business hours now (always true when no hours are set).
     pub within_hours: bool,
-    /// Show the offline form: nobody online or outside business hours. Messages sent anyway
+    /// Show the offline form (and no queue): `agents_online` is false or it is outside business
+    /// hours; exactly `!(agents_online && within_hours)`. Messages sent anyway
     /// wait in the queue for the first agent, and replies arrive on the next visit.
     pub offline: bool,
     pub conversation: Option<OpenConversationView>,

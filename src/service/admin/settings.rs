@@ -1,12 +1,11 @@
 use std::collections::BTreeMap;
 
-use chrono::NaiveTime;
 use serde_json::json;
 
 use super::AdminService;
 use crate::cluster::{Notice, WidgetLook};
 use crate::service::authz::{Actor, Permission};
-use crate::service::{validate, Checks, ServiceResult};
+use crate::service::{business_hours, validate, Checks, ServiceResult};
 use crate::store::{RoutingStrategy, Store, TenantSettings};
 
 const MESSAGE_MAX: usize = 1000;
@@ -86,8 +85,8 @@ impl AdminService {
             }
         }
         if let Some(hours) = &patch.business_hours {
-            check_hours(&mut checks, hours);
-            s.business_hours = serde_json::to_string(hours).unwrap_or_else(|_| "{}".into());
+            let hours = check_hours(&mut checks, hours);
+            s.business_hours = serde_json::to_string(&hours).unwrap_or_else(|_| "{}".into());
             changed.push("business_hours");
         }
         if let Some(tz) = &patch.timezone {
@@ -196,7 +195,10 @@ pub(crate) async fn settings_view(store: &Store, tenant_id: &str) -> ServiceResu
     })
 }
 
-fn check_hours(checks: &mut Checks, hours: &BusinessHours) {
+/// Checks the ranges and spells their times the one stored way (`9` → `09:00`); errors name
+/// the day in words.
+fn check_hours(checks: &mut Checks, hours: &BusinessHours) -> BusinessHours {
+    let mut clean = BusinessHours::new();
     for (day, ranges) in hours {
         if !DAYS.contains(&day.as_str()) {
             checks.fail(
@@ -205,17 +207,30 @@ fn check_hours(checks: &mut Checks, hours: &BusinessHours) {
             );
             continue;
         }
+        let name = business_hours::day_name(day);
+        let mut kept = Vec::new();
         for [from, to] in ranges {
-            let parse = |t: &str| NaiveTime::parse_from_str(t, "%H:%M").ok();
-            match (parse(from), parse(to)) {
-                (Some(a), Some(b)) if a < b => {}
+            let (a, b) = (
+                business_hours::parse_time(from),
+                business_hours::parse_time(to),
+            );
+            let spelt = (
+                business_hours::normalise_time(from),
+                business_hours::normalise_time(to),
+            );
+            match (a, b, spelt) {
+                (Some(a), Some(b), (Some(f), Some(t))) if a < b => kept.push([f, t]),
                 _ => checks.fail(
                     "business_hours",
-                    format!("{day}: '{from}'–'{to}' must be two HH:MM times, the first earlier"),
+                    format!(
+                        "{name}: '{from}'–'{to}' must be two times like 09:00 or 9, the first earlier"
+                    ),
                 ),
             }
         }
+        clean.insert(day.clone(), kept);
     }
+    clean
 }
 
 /// `scheme://host[:port]` with http or https and nothing after the host.
@@ -270,7 +285,7 @@ mod tests {
             vec![["09:00".to_string(), "17:30".to_string()]],
         )]
         .into();
-        check_hours(&mut checks, &good);
+        assert_eq!(check_hours(&mut checks, &good), good);
         assert!(checks.finish().is_ok());
         let mut checks = Checks::default();
         let bad: BusinessHours = [
@@ -285,7 +300,7 @@ mod tests {
             ),
         ]
         .into();
-        check_hours(&mut checks, &bad);
+        let _ = check_hours(&mut checks, &bad);
         let Err(crate::service::ServiceError::Invalid(fields)) = checks.finish() else {
             panic!("expected field errors");
         };

@@ -51,13 +51,48 @@ pub struct ConversationView {
     pub previous_id: Option<String>,
     pub visitor: VisitorBrief,
     pub last_seq: i64,
-    /// Messages after your read cursor.
+    /// Messages after your read cursor, counted in conversations you hold and in the queue;
+    /// always 0 in another agent's conversation.
     pub unread: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub close_reason: Option<String>,
     pub rating: Option<i32>,
+    /// The newest message that is not a system event (internal notes included), for the
+    /// list's preview; null before the first message.
+    pub last_message: Option<LastMessageView>,
+}
+
+/// A conversation's latest message as a list shows it.
+#[derive(Serialize, ToSchema)]
+pub struct LastMessageView {
+    pub seq: i64,
+    #[schema(value_type = String, example = "visitor")]
+    pub sender_kind: SenderKind,
+    pub sender_id: Option<String>,
+    /// The agent's name when an agent wrote it; null for the visitor and the bot.
+    pub sender_name: Option<String>,
+    /// text or note (seen by agents only)
+    #[schema(value_type = String, example = "text")]
+    pub kind: MessageKind,
+    /// At most 120 characters; a longer body is cut and ends with "…".
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Message> for LastMessageView {
+    fn from(m: Message) -> Self {
+        LastMessageView {
+            seq: m.seq,
+            sender_kind: m.sender_kind,
+            sender_id: m.sender_id,
+            sender_name: m.sender_name,
+            kind: m.kind,
+            body: m.body,
+            created_at: m.created_at,
+        }
+    }
 }
 
 impl From<InboxItem> for ConversationView {
@@ -81,6 +116,7 @@ impl From<InboxItem> for ConversationView {
             closed_at: c.closed_at,
             close_reason: c.close_reason,
             rating: c.rating,
+            last_message: i.last_message.map(Into::into),
         }
     }
 }
@@ -208,7 +244,7 @@ pub struct SearchQuery {
     pub limit: Option<u64>,
 }
 
-/// Conversations newest first, with unread counts.
+/// Conversations newest first, with unread counts and each one's last message.
 #[utoipa::path(get, path = "/conversations", tag = "agent", params(ListQuery), security(("bearer" = ["chat"])),
     responses((status = 200, body = PageOf<ConversationView>), StdErrors))]
 async fn list_conversations(
