@@ -12,7 +12,12 @@ let server;
 let browser;
 let owner;
 // Many frames per second, so a test can pile up a long history quickly.
-const manyFrames = { UNIQCHAT__REALTIME__FRAMES_PER_SECOND: '1000', UNIQCHAT__REALTIME__FRAME_BURST: '1000' };
+const manyFrames = {
+  UNIQCHAT__REALTIME__FRAMES_PER_SECOND: '1000',
+  UNIQCHAT__REALTIME__FRAME_BURST: '1000',
+  UNIQCHAT__CONNECTIONS__VISITOR_MESSAGES_PER_SECOND: '1000',
+  UNIQCHAT__CONNECTIONS__VISITOR_MESSAGE_BURST: '1000',
+};
 shareServerAndBrowser({ env: manyFrames }, async (shared) => {
   ({ server, browser } = shared);
   owner = await server.tenant('Acme', 'owner@acme.test');
@@ -215,6 +220,11 @@ test('older messages load on scroll, unread counts, transfer to a teammate, bloc
   await page.locator('[data-list=others] .conv', { hasText: 'Pat Pending' }).waitFor();
   await bob.locator('[data-list=mine] .conv', { hasText: 'Pat Pending' }).click();
   await bob.locator('.msg.note .body', { hasText: 'VIP, please be quick' }).waitFor();
+  // The first agent still has the conversation open: it follows what happens there now.
+  await page.locator('.msg.note .body', { hasText: 'VIP, please be quick' }).waitFor();
+  await bob.locator('.composer-input').fill('Bob here, I will sort this out.');
+  await bob.locator('.composer-input').press('Enter');
+  await page.locator('.msg .body', { hasText: 'Bob here, I will sort this out.' }).waitFor();
 
   // Bob blocks the visitor: the conversation closes and the visitor's socket is cut.
   await bob.click('.chat-actions button:has-text("Block")');

@@ -223,3 +223,23 @@ test('the JS API: calls queued before the script loads, open, close and message 
   assert.deepEqual(await page.evaluate(() => window.__got), ['After the reload']);
   await context.close();
 });
+
+test('a change of title and colour in the admin console reaches an open widget without a reload', async () => {
+  const { page, context } = await visitor(shop.tenant.site_key);
+  await page.locator('.launcher').click();
+  await page.locator('.window').waitFor();
+  await server.api('PATCH', '/api/admin/settings', agentToken, { widget_title: 'Northwind live help', widget_color: '#0f766e' });
+  // Open shadow root: Playwright's CSS locators look inside it.
+  const title = page.locator('header', { hasText: 'Northwind live help' });
+  await title.waitFor();
+  const accent = await page.evaluate(() => {
+    const host = [...document.querySelectorAll('*')].find((e) => e.shadowRoot);
+    return host.style.getPropertyValue('--accent');
+  });
+  assert.equal(accent, '#0f766e');
+  assert.ok(await title.isVisible());
+  await screenshot(page, 'widget-live-settings');
+  // Put the shop's look back for the other tests.
+  await server.api('PATCH', '/api/admin/settings', agentToken, { widget_title: 'Northwind Tea', widget_color: '#4f46e5' });
+  await context.close();
+});

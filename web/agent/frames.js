@@ -4,6 +4,7 @@ import { state, upsertConversation, addMessage, changed, visitorName, countsUnre
 import { refreshListsSoon } from './loaders.js';
 import { alertUser } from './alerts.js';
 import { markRead } from './reading.js';
+import { watch } from './selection.js';
 import { toast } from './toast.js';
 import { t } from '../shared/i18n.js';
 
@@ -13,6 +14,8 @@ export function handleFrame(f) {
   if (f.type === 'hello') {
     for (const c of f.conversations) upsertConversation(c);
     refreshListsSoon();
+    // A new connection watches nothing yet: follow the open conversation again.
+    if (state.selected) watch();
   } else if (f.type === 'message') {
     onMessage(f.message);
   } else if (CONVERSATION_FRAMES.has(f.type)) {

@@ -7,6 +7,7 @@ import { toast } from './toast.js';
 
 export async function select(id) {
   state.selected = id;
+  watch();
   document.body.classList.add('chat-open'); // narrow screens show the chat instead of the lists
   changed();
   try {
@@ -19,4 +20,9 @@ export async function select(id) {
 
 export function back() {
   document.body.classList.remove('chat-open');
+}
+
+/** Follow the open conversation live, even when someone else holds it (e.g. after a transfer). */
+export function watch() {
+  state.socket?.raw({ type: 'watch', id: 'watch', conversation_id: state.selected ?? null });
 }

@@ -43,13 +43,18 @@ export function start({ base, siteKey, prechat = false }) {
   let welcomed = false;
   let welcomeRow = null;
 
-  function applySession(s) {
-    session = s;
-    const st = s.settings;
+  // Title, colour and side: from the session, and again whenever the tenant changes them.
+  function applyLook(st) {
     if (/^#[0-9a-f]{3,8}$/i.test(st.widget_color)) host.style.setProperty('--accent', st.widget_color);
     host.classList.toggle('left', st.widget_position === 'bottom-left' || st.widget_position === 'left');
     v.titleEl.textContent = st.widget_title || st.name;
     v.headerAvatar.textContent = initials(v.titleEl.textContent);
+  }
+
+  function applySession(s) {
+    session = s;
+    const st = s.settings;
+    applyLook(st);
     // Shown at once; the server also stores the welcome in a new conversation, and that copy
     // replaces this one when it arrives.
     if (!welcomed && st.welcome_message && !s.conversation) welcomeRow = messages.system(st.welcome_message);
@@ -138,6 +143,11 @@ export function start({ base, siteKey, prechat = false }) {
           // Someone took the offline message while the visitor is still here: chat live.
           if (offlineState === 'sent') { offlineState = null; showComposer(); }
         }
+        break;
+      case 'settings':
+        // The tenant changed the widget's look or texts: no reload needed.
+        if (session) Object.assign(session.settings, f.settings);
+        applyLook(f.settings);
         break;
       case 'rated':
         // The next message starts a new conversation, so the composer comes back under the thanks.

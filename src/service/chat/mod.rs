@@ -216,13 +216,21 @@ impl ChatService {
             .store
             .advance_read_cursor(who.tenant_id(), conversation_id, who.kind(), who.id(), seq)
             .await?;
-        self.publish(
-            &c,
-            EventKind::Read {
-                by: who.kind(),
-                seq: cursor.last_read_seq,
-            },
-        );
+        // The visitor hears "seen" from the agent who holds the conversation only, not from a
+        // colleague or supervisor looking in.
+        let holder = match who {
+            Participant::Visitor { .. } => true,
+            Participant::Agent { user_id, .. } => c.agent_id.as_ref() == Some(user_id),
+        };
+        if holder {
+            self.publish(
+                &c,
+                EventKind::Read {
+                    by: who.kind(),
+                    seq: cursor.last_read_seq,
+                },
+            );
+        }
         Ok(cursor.last_read_seq)
     }
 
