@@ -18,7 +18,8 @@ use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
 use crate::service::team::TeamService;
 use crate::service::{
-    AdminService, AuthService, ChatService, HealthService, InboxService, VisitorService,
+    AdminService, AuthService, ChatService, DemoService, HealthService, InboxService,
+    VisitorService,
 };
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::hub::Hub;
@@ -35,6 +36,7 @@ pub struct AppState {
     pub inbox: InboxService,
     pub team: TeamService,
     pub chat: ChatService,
+    pub demo: DemoService,
     pub hub: Arc<Hub>,
     pub presence: Arc<dyn Presence>,
     /// Fired at shutdown: realtime connections close with 1001 "going away".
@@ -82,6 +84,7 @@ impl AppState {
             auth,
             admin: AdminService::new(store.clone(), bus),
             inbox: InboxService::new(store.clone()),
+            demo: DemoService::new(store.clone()),
             team: TeamService::new(store.clone(), presence.clone()),
             health: HealthService::new(store),
             hub,
