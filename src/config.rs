@@ -5,12 +5,16 @@
 //! from the config directory when present, otherwise the copies built into the binary are used,
 //! so an installed binary runs without the repository around it.
 
+mod origin;
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
+
+use origin::{source_of, Named, ENV_PREFIX};
 
 /// The signing secret shipped in `config/default.toml`; the `prod` profile refuses it.
 pub const SHIPPED_JWT_SECRET: &str = "uniqchat-shipped-default-secret-change-me";
@@ -30,8 +34,9 @@ pub enum ConfigError {
     UnknownProfile(String),
     #[error("config file {0} not found")]
     MissingFile(PathBuf),
-    #[error("{0}")]
-    Parse(Box<figment::Error>),
+    /// A value that does not fit its setting, rendered with the key and where it came from.
+    #[error("{message}")]
+    Parse { message: String, from_flag: bool },
     #[error("{key}: {message} (from {source_name})")]
     Invalid {
         key: &'static str,
@@ -39,6 +44,19 @@ pub enum ConfigError {
         source_name: String,
     },
 }
+
+impl ConfigError {
+    /// Whether a command-line flag gave the bad value (a usage error rather than a bad setup).
+    pub fn from_flag(&self) -> bool {
+        match self {
+            ConfigError::Parse { from_flag, .. } => *from_flag,
+            ConfigError::Invalid { source_name, .. } => source_name.starts_with(FLAG_NAME),
+            _ => false,
+        }
+    }
+}
+
+const FLAG_NAME: &str = "command-line flag";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -158,8 +176,18 @@ pub struct Sources {
     pub profile: Option<String>,
     pub config_dir: Option<PathBuf>,
     pub config_file: Option<PathBuf>,
-    /// Flag overrides as (dotted key, value), applied last.
-    pub overrides: Vec<(&'static str, String)>,
+    /// Values given by command-line flags, applied last.
+    pub overrides: Vec<Override>,
+}
+
+/// One setting given on the command line.
+#[derive(Debug, Clone)]
+pub struct Override {
+    /// The dotted key, e.g. `server.bind`.
+    pub key: &'static str,
+    /// The flag as the user typed it, e.g. `--bind`.
+    pub flag: &'static str,
+    pub value: String,
 }
 
 impl Config {
@@ -180,17 +208,27 @@ impl Config {
             if !file.is_file() {
                 return Err(ConfigError::MissingFile(file.clone()));
             }
-            figment = figment.merge(Toml::file(file));
+            figment = figment.merge(Named::new(
+                Toml::file(file),
+                format!("file {}", file.display()),
+            ));
         }
-        figment = figment.merge(Env::prefixed("UNIQCHAT__").split("__"));
-        for (key, value) in &sources.overrides {
-            figment = figment.merge(Serialized::default(key, value));
+        figment = figment.merge(Named::env(Env::prefixed(ENV_PREFIX).split("__")));
+        for o in &sources.overrides {
+            figment = figment.merge(Named::new(
+                Serialized::default(o.key, &o.value),
+                format!("{FLAG_NAME} {}", o.flag),
+            ));
         }
         figment = figment.merge(Serialized::default("profile", &profile));
 
-        let config: Config = figment
-            .extract()
-            .map_err(|e| ConfigError::Parse(Box::new(e)))?;
+        let config: Config = figment.extract().map_err(|e| ConfigError::Parse {
+            message: origin::render(&e),
+            from_flag: e
+                .clone()
+                .into_iter()
+                .any(|e| e.metadata.is_some_and(|md| md.name.starts_with(FLAG_NAME))),
+        })?;
         config.validate(&figment)?;
         Ok(config)
     }
@@ -337,24 +375,18 @@ impl Config {
 fn layer(dir: &Path, name: &str) -> Figment {
     let path = dir.join(format!("{name}.toml"));
     if path.is_file() {
-        return Figment::from(Toml::file(path));
+        let label = format!("file {}", path.display());
+        return Figment::from(Named::new(Toml::file(path), label));
     }
     let embedded = EMBEDDED
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, text)| *text)
         .unwrap_or("");
-    Figment::from(Toml::string(embedded))
-}
-
-fn source_of(figment: &Figment, key: &str) -> String {
-    match figment.find_metadata(key) {
-        Some(md) => match &md.source {
-            Some(src) => format!("{} {}", md.name, src),
-            None => md.name.to_string(),
-        },
-        None => "defaults".to_string(),
-    }
+    Figment::from(Named::new(
+        Toml::string(embedded),
+        format!("the built-in config/{name}.toml"),
+    ))
 }
 
 /// Replaces the password in a database URL with asterisks.

@@ -1,5 +1,7 @@
 //! Logging set-up: readable or JSON lines on stdout, plus daily-rolled JSON files.
 
+use std::io::IsTerminal;
+
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_appender::rolling::{RollingFileAppender, Rotation};
 use tracing_subscriber::layer::SubscriberExt;
@@ -16,7 +18,7 @@ pub struct LogGuard {
 pub fn init_server(cfg: &LogConfig) -> Result<LogGuard, String> {
     let filter = EnvFilter::try_new(&cfg.level).map_err(|e| format!("log.level: {e}"))?;
     let stdout = match cfg.format {
-        LogFormat::Pretty => fmt::layer().boxed(),
+        LogFormat::Pretty => fmt::layer().with_ansi(colour_on_stdout()).boxed(),
         LogFormat::Json => fmt::layer().json().flatten_event(true).boxed(),
     };
     let (file, guard) = if cfg.file {
@@ -46,10 +48,19 @@ pub fn init_server(cfg: &LogConfig) -> Result<LogGuard, String> {
     Ok(LogGuard { _file: guard })
 }
 
+/// Colour only for a person at a terminal: not into a file or a pipe, not under `NO_COLOR`.
+fn colour_on_stdout() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// For one-shot commands: warnings and errors on stderr only, so stdout stays for results.
 pub fn init_cli() {
     let _ = tracing_subscriber::registry()
         .with(EnvFilter::new("warn"))
-        .with(fmt::layer().with_writer(std::io::stderr))
+        .with(
+            fmt::layer()
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_writer(std::io::stderr),
+        )
         .try_init();
 }

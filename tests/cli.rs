@@ -661,3 +661,187 @@ fn unreachable_database_and_busy_port_fail_cleanly() {
     let out = uniqchat(dir.path(), &["serve", "--bind", &addr]);
     assert_fails(&out, 1, "cannot listen on");
 }
+
+/// The binary with the test profile and a config directory of the test's own.
+fn cli_with_config_dir(dir: &Path, config_dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(common::server::BIN);
+    cmd.current_dir(dir)
+        .env("UNIQCHAT_PROFILE", "test")
+        .env_remove("UNIQCHAT_CONFIG")
+        .arg("--config-dir")
+        .arg(config_dir);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("UNIQCHAT__") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd
+}
+
+/// No figment or Rust internals in what a user reads.
+fn assert_no_internals(out: &Output) {
+    let err = stderr(out);
+    for leak in [
+        "src/",
+        "alloc::",
+        ".rs:",
+        "\"default.",
+        "\"test.",
+        "TOML source string",
+    ] {
+        assert!(!err.contains(leak), "leaks {leak:?}: {err}");
+    }
+}
+
+#[test]
+fn a_bad_flag_value_names_the_flag_and_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = uniqchat(dir.path(), &["serve", "--bind", "nonsense"]);
+    assert_fails(&out, 2, "server.bind: 'nonsense' is not an address");
+    assert!(
+        stderr(&out).contains("(from command-line flag --bind)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_internals(&out);
+
+    let out = run(cli(dir.path()).args(["--database-url", "oracle://db/x", "config"]));
+    assert_fails(&out, 2, "database.url");
+    assert!(stderr(&out).contains("--database-url"), "{}", stderr(&out));
+    assert_no_internals(&out);
+}
+
+#[test]
+fn a_bad_value_in_a_config_file_names_the_file_and_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("myconfig");
+    std::fs::create_dir(&config).unwrap();
+    std::fs::copy(
+        common::server::config_dir().join("default.toml"),
+        config.join("default.toml"),
+    )
+    .unwrap();
+    let profile_file = config.join("test.toml");
+
+    std::fs::write(&profile_file, "[server]\nbind = \"nonsense\"\n").unwrap();
+    let out = run(cli_with_config_dir(dir.path(), &config).arg("config"));
+    assert_fails(&out, 1, "server.bind");
+    assert!(
+        stderr(&out).contains(&format!("(from file {})", profile_file.display())),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_internals(&out);
+
+    // A value of the wrong type: the key without figment's profile prefix, and the file.
+    std::fs::write(
+        &profile_file,
+        "[server]\nshutdown_timeout_secs = \"soon\"\n",
+    )
+    .unwrap();
+    let out = run(cli_with_config_dir(dir.path(), &config).arg("config"));
+    assert_fails(&out, 1, "server.shutdown_timeout_secs: ");
+    assert!(
+        stderr(&out).contains(&profile_file.display().to_string()),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_internals(&out);
+
+    // A misspelt key is named in full.
+    std::fs::write(&profile_file, "[server]\nbindd = \"127.0.0.1:1\"\n").unwrap();
+    let out = run(cli_with_config_dir(dir.path(), &config).arg("config"));
+    assert_fails(&out, 1, "server.bindd: unknown setting");
+    assert_no_internals(&out);
+}
+
+#[test]
+fn a_bad_environment_variable_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(cli(dir.path())
+        .arg("config")
+        .env("UNIQCHAT__SERVER__BIND", "nonsense"));
+    assert_fails(&out, 1, "server.bind");
+    assert!(
+        stderr(&out).contains("(from environment variable UNIQCHAT__SERVER__BIND)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_internals(&out);
+
+    let out = run(cli(dir.path())
+        .arg("config")
+        .env("UNIQCHAT__SERVER__SHUTDOWN_TIMEOUT_SECS", "soon"));
+    assert_fails(&out, 1, "server.shutdown_timeout_secs");
+    assert!(
+        stderr(&out).contains("environment variable UNIQCHAT__SERVER__SHUTDOWN_TIMEOUT_SECS"),
+        "{}",
+        stderr(&out)
+    );
+    assert_no_internals(&out);
+}
+
+#[test]
+fn a_mistyped_command_or_flag_gets_a_suggestion() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(cli(dir.path()).arg("serv"));
+    assert_fails(&out, 2, "did you mean 'serve'?");
+    assert!(!stderr(&out).contains("error: "), "{}", stderr(&out));
+
+    let out = run(cli(dir.path()).args(["serve", "--bnd", "127.0.0.1:1"]));
+    assert_fails(&out, 2, "did you mean '--bind'?");
+}
+
+#[test]
+fn serve_into_a_file_is_plain_info_and_ends_with_the_banner() {
+    let dir = tempfile::tempdir().unwrap();
+    let stdout_path = dir.path().join("stdout.log");
+    let port = free_port();
+    let mut child = cli(dir.path())
+        .args(["--database-url", &db_url(dir.path())])
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        // The dev profile a newcomer gets, with its stdout going to a file.
+        .env("UNIQCHAT_PROFILE", "dev")
+        .env("UNIQCHAT__LOG__FILE", "false")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&stdout_path).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let text = loop {
+        let text = std::fs::read_to_string(&stdout_path).unwrap_or_default();
+        if text.contains("  demo:") {
+            break text;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "serve exited early: {text}"
+        );
+        assert!(std::time::Instant::now() < deadline, "no banner: {text}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes in a file: {text}"
+    );
+    assert!(!text.contains("DEBUG"), "INFO by default: {text}");
+    let listening = text.find("uniqchat listening").expect("listening line");
+    let banner = text.find("uniqchat is ready").expect("banner");
+    assert!(listening < banner, "the banner comes last: {text}");
+    let migrations = text.find("applied migrations").expect("migration line");
+    assert!(migrations < banner, "{text}");
+    let after: Vec<&str> = text[banner..].lines().collect();
+    assert!(after.iter().any(|l| l.contains("password:")), "{text}");
+    assert!(
+        after
+            .iter()
+            .any(|l| l.contains(&format!("demo:      http://127.0.0.1:{port}/demo?key=sk_"))),
+        "the full demo link: {text}"
+    );
+}

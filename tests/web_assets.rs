@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::api::init_tenant;
 use common::server::TestServer;
 use reqwest::{header, Client, StatusCode};
 use serde_json::Value;
@@ -135,4 +136,42 @@ async fn pages_have_a_favicon() {
     assert_eq!(icon.status(), StatusCode::OK);
     assert_eq!(icon.headers()[header::CONTENT_TYPE], "image/svg+xml");
     assert!(icon.text().await.unwrap().starts_with("<svg"));
+}
+
+#[tokio::test]
+async fn demo_without_a_key_shows_the_oldest_tenants_widget() {
+    let server = TestServer::start(&[]).await;
+    let http = client();
+
+    // No tenant yet: the page as it is (its widget has no site key to use).
+    let r = http.get(server.url("/demo")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    let first = init_tenant(&server, "First Shop", "owner@first.test");
+    let second = init_tenant(&server, "Second Shop", "owner@second.test");
+
+    // `/demo` as the README names it leads to the same page with the oldest tenant's key,
+    // which the widget reads from the address.
+    for path in ["/demo", "/demo?key=", "/demo?utm_source=newsletter"] {
+        let r = http.get(server.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(
+            r.headers()[header::LOCATION],
+            format!("/demo?key={}", first.site_key).as_str(),
+            "{path}"
+        );
+    }
+
+    // A key in the link is kept, whichever tenant it names.
+    let r = http
+        .get(server.url(&format!("/demo?key={}", second.site_key)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+    assert!(r.text().await.unwrap().contains("/widget.js"));
 }

@@ -9,6 +9,7 @@ mod migrate;
 mod prompt;
 mod reset;
 mod serve;
+mod usage;
 mod user;
 mod welcome;
 
@@ -17,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Config, Sources};
+use crate::config::{Config, Override, Sources};
 use crate::service::ServiceError;
 use crate::store::{ConnectSettings, Store, StoreError};
 
@@ -106,19 +107,7 @@ pub fn main() -> ExitCode {
                 let _ = err.print();
                 return ExitCode::SUCCESS;
             }
-            // The cause is the first paragraph (a missing argument is named on its second line).
-            let rendered = err.render().to_string();
-            let cause: Vec<&str> = rendered
-                .lines()
-                .take_while(|l| !l.trim().is_empty())
-                .map(str::trim)
-                .collect();
-            let cause = if cause.is_empty() {
-                "invalid arguments".to_string()
-            } else {
-                cause.join(" ")
-            };
-            eprintln!("uniqchat: {cause} (see `uniqchat --help`)");
+            eprintln!("uniqchat: {}", usage::one_line(&err));
             return ExitCode::from(2);
         }
     };
@@ -162,12 +151,13 @@ async fn run(cli: Cli) -> Result<(), CliError> {
 }
 
 /// Loads the configuration for this invocation, with `overrides` from subcommand flags.
-fn load_config(
-    global: &GlobalArgs,
-    mut overrides: Vec<(&'static str, String)>,
-) -> Result<Config, CliError> {
+fn load_config(global: &GlobalArgs, mut overrides: Vec<Override>) -> Result<Config, CliError> {
     if let Some(url) = &global.database_url {
-        overrides.push(("database.url", url.clone()));
+        overrides.push(Override {
+            key: "database.url",
+            flag: "--database-url",
+            value: url.clone(),
+        });
     }
     let sources = Sources {
         profile: global.profile.clone(),
@@ -175,7 +165,15 @@ fn load_config(
         config_file: global.config.clone(),
         overrides,
     };
-    Config::load(&sources).map_err(|e| CliError::Runtime(format!("configuration: {e}")))
+    Config::load(&sources).map_err(|e| {
+        let message = format!("configuration: {e}");
+        // A bad flag is a usage error (exit 2); a bad file or variable is a bad setup (exit 1).
+        if e.from_flag() {
+            CliError::Usage(message)
+        } else {
+            CliError::Runtime(message)
+        }
+    })
 }
 
 async fn connect(config: &Config) -> Result<Store, CliError> {

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::welcome::Welcome;
 use super::{connect, load_config, CliError, GlobalArgs};
+use crate::config::{LogFormat, Override};
 use crate::http::{self, AppState};
 use crate::service::{AccountService, ChatService};
 use crate::store::MessageWriter;
@@ -24,10 +25,18 @@ pub struct ServeArgs {
 pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     let mut overrides = Vec::new();
     if let Some(bind) = args.bind {
-        overrides.push(("server.bind", bind));
+        overrides.push(Override {
+            key: "server.bind",
+            flag: "--bind",
+            value: bind,
+        });
     }
     if args.no_migrate {
-        overrides.push(("database.auto_migrate", "false".to_string()));
+        overrides.push(Override {
+            key: "database.auto_migrate",
+            flag: "--no-migrate",
+            value: "false".to_string(),
+        });
     }
     let config = Arc::new(load_config(global, overrides)?);
     let _log_guard = crate::telemetry::init_server(&config.log).map_err(CliError::Runtime)?;
@@ -44,6 +53,8 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         .await
         .map_err(|e| CliError::Runtime(format!("cannot listen on {}: {e}", config.server.bind)))?;
 
+    // Shown after the start-up logs, so it is the last thing on the screen.
+    let mut banner = None;
     if config.bootstrap.enabled {
         let b = &config.bootstrap;
         let accounts = AccountService::new(store.clone());
@@ -55,8 +66,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
                 owner: &created.owner,
                 password: generated,
             };
-            // Printed for the person at the terminal, never logged: it may hold the password.
-            println!("\n{}", welcome.text());
+            banner = Some(welcome.text());
         }
     }
 
@@ -97,6 +107,14 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         database = ?store.backend(),
         "uniqchat listening"
     );
+    match banner {
+        // Printed for the person at the terminal, never logged: it may hold the password.
+        Some(text) => println!("\n{text}"),
+        None if config.log.format == LogFormat::Pretty => {
+            println!("\n{}", super::welcome::running(&config))
+        }
+        None => {}
+    }
     let deadline = Duration::from_secs(config.server.shutdown_timeout_secs);
     http::server::run(router, listener, shutdown, deadline)
         .await

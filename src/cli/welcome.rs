@@ -18,6 +18,14 @@ impl Welcome<'_> {
         format!("{}/agent", self.config.public_url())
     }
 
+    fn demo_url(&self) -> String {
+        format!(
+            "{}/demo?key={}",
+            self.config.public_url(),
+            self.tenant.site_key
+        )
+    }
+
     fn snippet(&self) -> String {
         format!(
             r#"<script src="{}/widget.js" data-site-key="{}" async></script>"#,
@@ -41,6 +49,10 @@ impl Welcome<'_> {
             ));
         }
         out.push_str(&format!("  widget:    {}\n", self.snippet()));
+        out.push_str(&format!(
+            "  demo:      {}   (a sample shop page with the widget)\n",
+            self.demo_url()
+        ));
         out
     }
 
@@ -50,6 +62,15 @@ impl Welcome<'_> {
             "account": { "id": self.owner.id, "email": self.owner.email, "role": self.owner.role },
             "login_url": self.login_url(),
             "widget_snippet": self.snippet(),
+            "demo_url": self.demo_url(),
         })
     }
+}
+
+/// What a later `serve` shows (no account was created): where the pages are.
+pub fn running(config: &Config) -> String {
+    let url = config.public_url();
+    format!(
+        "uniqchat is running\n  login:     {url}/agent\n  admin:     {url}/admin\n  demo:      {url}/demo   (a sample shop page with the widget)\n"
+    )
 }

@@ -18,8 +18,8 @@ use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
 use crate::service::team::TeamService;
 use crate::service::{
-    AccountService, AdminService, AuthService, ChatService, HealthService, InboxService,
-    VisitorService,
+    AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
+    InboxService, VisitorService,
 };
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
@@ -38,6 +38,7 @@ pub struct AppState {
     pub inbox: InboxService,
     pub team: TeamService,
     pub chat: ChatService,
+    pub demo: DemoService,
     pub hub: Arc<Hub>,
     /// Caps and rates on realtime connections.
     pub admission: Arc<Admission>,
@@ -88,6 +89,7 @@ impl AppState {
             accounts: AccountService::new(store.clone()),
             admin: AdminService::new(store.clone(), bus),
             inbox: InboxService::new(store.clone()),
+            demo: DemoService::new(store.clone()),
             team: TeamService::new(store.clone(), presence.clone()),
             health: HealthService::new(store),
             hub,

@@ -1,12 +1,15 @@
 //! The browser side, embedded in the binary: the widget script, the agent workspace, the admin
 //! console, the demo page and their modules and styles (all under `web/`).
 
-use axum::extract::Path;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use rust_embed::Embed;
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::http::error::ApiError;
+use crate::http::AppState;
 
 #[derive(Embed)]
 #[folder = "web/"]
@@ -104,11 +107,43 @@ pub async fn admin(headers: HeaderMap) -> Result<Response, ApiError> {
     page("admin/index.html", &headers)
 }
 
-/// A plain page that embeds the widget as a customer's site would (`?key=SITE_KEY`).
-#[utoipa::path(get, path = "/demo", tag = "web",
-    responses((status = 200, description = "HTML page", content_type = "text/html")))]
-pub async fn demo(headers: HeaderMap) -> Result<Response, ApiError> {
+#[derive(Deserialize, IntoParams)]
+pub struct DemoQuery {
+    /// The site key of the tenant whose widget the page shows; without it, the oldest tenant's.
+    key: Option<String>,
+}
+
+/// A plain shop page that embeds the widget as a customer's site would. Without `?key=` it
+/// redirects to the same page with the oldest tenant's site key, so `/demo` works as it stands
+/// on a fresh installation; before any tenant exists it shows the page without a chat.
+#[utoipa::path(get, path = "/demo", tag = "web", params(DemoQuery),
+    responses((status = 200, description = "HTML page", content_type = "text/html"),
+              (status = 303, description = "to `/demo?key=SITE_KEY` of the oldest tenant")))]
+pub async fn demo(
+    State(state): State<AppState>,
+    Query(q): Query<DemoQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if q.key.as_deref().is_none_or(str::is_empty) {
+        if let Some(key) = state.demo.default_site_key().await? {
+            let target = format!("/demo?key={}", urlencoding(&key));
+            return Ok(Redirect::to(&target).into_response());
+        }
+    }
     page("demo.html", &headers)
+}
+
+/// Percent-encodes everything but unreserved characters (site keys are `sk_` and letters).
+fn urlencoding(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// The front door leads agents to their workspace.
