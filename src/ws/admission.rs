@@ -262,7 +262,8 @@ mod tests {
                     Max open files            20000                20000                files\n";
         assert_eq!(parse_open_files(text), Some(20000));
         assert_eq!(auto_ceiling(20000), 16000);
-        assert_eq!(auto_ceiling(1024), 960);
+        assert_eq!(auto_ceiling(1024), 820);
+        assert_eq!(auto_ceiling(200), 136);
         assert_eq!(auto_ceiling(10), 16);
     }
 }

@@ -3,7 +3,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use axum::extract::ConnectInfo;
 use axum::http::{Extensions, HeaderMap, Request};
 
-/// The client's address: the peer, or the first X-Forwarded-For hop when behind a trusted proxy.
+/// The client's address: the peer, or, behind a trusted proxy, the last `X-Forwarded-For` hop:
+/// the address the proxy itself saw. Earlier hops come from the client and prove nothing (a
+/// client can send any `X-Forwarded-For`; the proxy appends the real address to it).
 pub fn client_ip<B>(req: &Request<B>, trust_proxy: bool) -> IpAddr {
     resolve(req.headers(), req.extensions(), trust_proxy)
 }
@@ -17,7 +19,7 @@ fn resolve(headers: &HeaderMap, extensions: &Extensions, trust_proxy: bool) -> I
         let forwarded = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.rsplit(',').next())
             .and_then(|v| v.trim().parse().ok());
         if let Some(ip) = forwarded {
             return ip;
