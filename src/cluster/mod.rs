@@ -6,7 +6,7 @@
 mod events;
 mod local;
 
-pub use events::{Block, Event, EventKind};
+pub use events::{Block, Event, EventKind, SessionsRevoked};
 pub use local::{LocalBus, LocalPresence};
 
 /// Receives every published event, e.g. the WebSocket hub of this node.
@@ -14,11 +14,14 @@ pub trait Sink: Send + Sync {
     fn deliver(&self, event: &Event);
     /// A visitor or address was blocked: its open connections must close.
     fn block(&self, block: &Block);
+    /// An account's sessions ended: its open connections must close.
+    fn sessions_revoked(&self, revoked: &SessionsRevoked);
 }
 
 pub trait Bus: Send + Sync {
     fn publish(&self, event: Event);
     fn block(&self, block: Block);
+    fn sessions_revoked(&self, revoked: SessionsRevoked);
     fn subscribe(&self, sink: std::sync::Arc<dyn Sink>);
 }
 

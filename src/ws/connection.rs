@@ -25,6 +25,7 @@ use crate::service::ServiceError;
 pub mod close {
     pub const GOING_AWAY: u16 = 1001;
     pub const TOO_BIG: u16 = 1009;
+    pub const SIGNED_OUT: u16 = 4001;
     pub const BLOCKED: u16 = 4003;
     pub const TOO_SLOW: u16 = 4008;
     pub const IDLE: u16 = 4009;
@@ -52,9 +53,17 @@ pub async fn run(socket: WebSocket, ctx: Context) {
     let (tx, rx) = mpsc::channel::<Frame>(ctx.limits.queue);
     let handle = ctx.hub.register(&ctx.who, ctx.ip, tx.clone());
     let span = tracing::debug_span!("ws", participant = %ctx.who.id());
-    let reason = serve(socket, &ctx, &tx, rx, &handle.too_slow, &handle.blocked)
-        .instrument(span)
-        .await;
+    let reason = serve(
+        socket,
+        &ctx,
+        &tx,
+        rx,
+        &handle.too_slow,
+        &handle.blocked,
+        &handle.signed_out,
+    )
+    .instrument(span)
+    .await;
     ctx.hub.unregister(&ctx.who, &handle);
     ctx.chat.agent_disconnected(&ctx.who);
     tracing::debug!(?reason, "connection closed");
@@ -74,6 +83,7 @@ async fn serve(
     rx: mpsc::Receiver<Frame>,
     too_slow: &CancellationToken,
     blocked: &CancellationToken,
+    signed_out: &CancellationToken,
 ) -> End {
     let (sink, mut stream) = socket.split();
     // Writing has its own task, so a request that waits for queue room (a long replay) never
@@ -110,6 +120,7 @@ async fn serve(
             _ = ctx.shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
             _ = too_slow.cancelled() => break End::Close(close::TOO_SLOW, "too slow: reconnect and resume"),
             _ = blocked.cancelled() => break End::Close(close::BLOCKED, "blocked"),
+            _ = signed_out.cancelled() => break End::Close(close::SIGNED_OUT, "signed out"),
             _ = writer_gone.cancelled() => break End::Broken,
             _ = sleep_until(idle_deadline) => break End::Close(close::IDLE, "no heartbeat"),
             incoming = stream.next() => {
@@ -271,6 +282,19 @@ async fn handle(ctx: &Context, tx: &mpsc::Sender<Frame>, too_slow: &Cancellation
                 &ServerFrame::Error {
                     id: None,
                     code: "unknown_type",
+                    message: &message,
+                }
+                .to_text(),
+            );
+        }
+        Err(FrameError::Invalid { id, field, message }) => {
+            let message = format!("{field}: {message}");
+            return reply(
+                tx,
+                too_slow,
+                &ServerFrame::Error {
+                    id: id.as_deref(),
+                    code: "validation_failed",
                     message: &message,
                 }
                 .to_text(),

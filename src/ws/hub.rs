@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::protocol::ServerFrame;
-use crate::cluster::{Block, Event, EventKind, Sink};
+use crate::cluster::{Block, Event, EventKind, SessionsRevoked, Sink};
 use crate::service::chat::Participant;
 use crate::store::{MessageKind, SenderKind};
 
@@ -27,6 +27,8 @@ pub struct ConnHandle {
     pub too_slow: CancellationToken,
     /// Fired when the visitor or their address was blocked.
     pub blocked: CancellationToken,
+    /// Fired when the agent's sessions ended (signed out, password changed, disabled).
+    pub signed_out: CancellationToken,
     /// The client's address (for blocks by IP or CIDR).
     ip: IpAddr,
     tenant_id: String,
@@ -52,6 +54,7 @@ impl Hub {
             tx,
             too_slow: CancellationToken::new(),
             blocked: CancellationToken::new(),
+            signed_out: CancellationToken::new(),
             ip,
             tenant_id: who.tenant_id().to_string(),
         };
@@ -142,6 +145,17 @@ impl Sink for Hub {
                     c.blocked.cancel();
                 }
             }
+        }
+    }
+
+    fn sessions_revoked(&self, revoked: &SessionsRevoked) {
+        let reg = self.registry.read().unwrap_or_else(|e| e.into_inner());
+        let conns = reg
+            .agents
+            .get(&revoked.tenant_id)
+            .and_then(|agents| agents.get(&revoked.user_id));
+        for c in conns.into_iter().flatten() {
+            c.signed_out.cancel();
         }
     }
 

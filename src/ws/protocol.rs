@@ -181,6 +181,12 @@ impl ServerFrame<'_> {
 pub enum FrameError {
     Malformed(String),
     UnknownType(String),
+    /// A text field holds a control character (other than tab, line feed, carriage return).
+    Invalid {
+        id: Option<String>,
+        field: String,
+        message: &'static str,
+    },
 }
 
 pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
@@ -192,6 +198,10 @@ pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
         .ok_or_else(|| FrameError::Malformed("a frame needs a string \"type\"".into()))?;
     if !CLIENT_TYPES.contains(&kind) {
         return Err(FrameError::UnknownType(kind.to_string()));
+    }
+    if let Err((field, message)) = crate::service::validate::check_text(&value) {
+        let id = value.get("id").and_then(|v| v.as_str()).map(str::to_string);
+        return Err(FrameError::Invalid { id, field, message });
     }
     serde_json::from_value(value).map_err(|e| FrameError::Malformed(e.to_string()))
 }
@@ -220,5 +230,9 @@ mod tests {
             Err(FrameError::Malformed(_))
         ));
         assert!(matches!(parse(r#"[1,2]"#), Err(FrameError::Malformed(_))));
+        assert!(matches!(
+            parse(r#"{"type":"send","id":"7","client_msg_id":"c","body":"a\u0000b"}"#),
+            Err(FrameError::Invalid { id: Some(id), field, .. }) if id == "7" && field == "body"
+        ));
     }
 }
