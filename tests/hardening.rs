@@ -372,6 +372,24 @@ async fn the_token_secret_is_generated_per_installation() {
     let r = w.api.get("/api/admin/users", &forged).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
 
+    // A second start (another process on the same database) reads the file rather than
+    // making a new secret: sessions survive a restart.
+    let kept = file.to_str().unwrap().to_string();
+    let mut env: Vec<(&str, &str)> = common::api::API_ENV.to_vec();
+    env.push(("UNIQCHAT__DATABASE__URL", &w.server.database_url));
+    env.push(("UNIQCHAT__AUTH__JWT_SECRET_FILE", &kept));
+    let again = common::server::TestServer::start(&env).await;
+    let api = common::api::Api::new(&again);
+    assert_eq!(
+        api.get("/api/auth/me", &w.owner).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        secret,
+        "kept, not regenerated"
+    );
+
     let dir = tempfile::tempdir().unwrap();
     let out = common::server::run(common::server::cli(dir.path()).arg("config").env(
         "UNIQCHAT__AUTH__JWT_SECRET",
@@ -413,12 +431,16 @@ async fn silent_and_half_sent_requests_are_cut_off() {
         common::server::TestServer::start(&[("UNIQCHAT__SERVER__HEADER_READ_TIMEOUT_SECS", "1")])
             .await;
     let addr = server.base.trim_start_matches("http://").to_string();
-    let cases: [(&str, &[u8]); 3] = [
+    let cases: [(&str, &[u8]); 4] = [
         ("silent", b""),
         ("half a request line", b"GET /healthz HT"),
         (
             "half a header",
             b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ",
+        ),
+        (
+            "idle keep-alive after a request",
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n",
         ),
     ];
     for (what, bytes) in cases {
