@@ -157,6 +157,7 @@ async fn store_with_conversations(dir: &std::path::Path, n: usize) -> (Store, St
                 password_hash: "x".into(),
                 max_chats: 5,
                 must_change_password: false,
+                password_expires_at: None,
             },
         )
         .await

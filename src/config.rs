@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use origin::{source_of, Named, ENV_PREFIX};
 
-/// The signing secret shipped in `config/default.toml`; the `prod` profile refuses it.
+/// The signing secret earlier versions shipped in `config/default.toml`: public, so refused.
 pub const SHIPPED_JWT_SECRET: &str = "uniqchat-shipped-default-secret-change-me";
 
 const EMBEDDED: [(&str, &str); 4] = [
@@ -81,6 +81,9 @@ pub struct ServerConfig {
     pub public_url: String,
     pub shutdown_timeout_secs: u64,
     pub request_timeout_secs: u64,
+    /// A connection must send a request's whole header within this long (also the most a
+    /// keep-alive connection may sit idle between requests).
+    pub header_read_timeout_secs: u64,
     pub body_limit_bytes: usize,
     pub cors_origins: Vec<String>,
     pub trust_proxy: bool,
@@ -106,11 +109,15 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthConfig {
+    /// Empty: the secret in `jwt_secret_file` (generated on the first start).
     pub jwt_secret: String,
+    pub jwt_secret_file: String,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub login_per_minute_account: u32,
     pub login_per_minute_ip: u32,
+    /// How long an invite or reset (one-time) password works.
+    pub one_time_password_ttl_secs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -255,6 +262,12 @@ impl Config {
                 format!("'{url}' must start with http:// or https://"),
             ));
         }
+        if self.server.header_read_timeout_secs == 0 {
+            return Err(invalid(
+                "server.header_read_timeout_secs",
+                "must be above 0".into(),
+            ));
+        }
         if self.server.body_limit_bytes < 1024 {
             return Err(invalid(
                 "server.body_limit_bytes",
@@ -284,16 +297,30 @@ impl Config {
                 "must be above 0".into(),
             ));
         }
-        if self.auth.jwt_secret.len() < 32 {
+        let secret = &self.auth.jwt_secret;
+        if secret.is_empty() && self.profile == "prod" {
+            return Err(invalid(
+                "auth.jwt_secret",
+                "the prod profile needs a configured secret shared by every node; set UNIQCHAT__AUTH__JWT_SECRET"
+                    .into(),
+            ));
+        }
+        if secret.is_empty() && self.auth.jwt_secret_file.trim().is_empty() {
+            return Err(invalid(
+                "auth.jwt_secret_file",
+                "must name a file when auth.jwt_secret is empty".into(),
+            ));
+        }
+        if !secret.is_empty() && secret.len() < 32 {
             return Err(invalid(
                 "auth.jwt_secret",
                 "must be at least 32 characters long".into(),
             ));
         }
-        if self.profile == "prod" && self.auth.jwt_secret == SHIPPED_JWT_SECRET {
+        if secret == SHIPPED_JWT_SECRET {
             return Err(invalid(
                 "auth.jwt_secret",
-                "the prod profile refuses the shipped default secret; set UNIQCHAT__AUTH__JWT_SECRET"
+                "this is the secret earlier versions shipped, known to anyone; leave it empty or set your own"
                     .into(),
             ));
         }
@@ -301,6 +328,12 @@ impl Config {
             return Err(invalid(
                 "auth.access_token_ttl_secs",
                 "token lifetimes must be above 0".into(),
+            ));
+        }
+        if self.auth.one_time_password_ttl_secs == 0 {
+            return Err(invalid(
+                "auth.one_time_password_ttl_secs",
+                "must be above 0".into(),
             ));
         }
         if self.auth.login_per_minute_account == 0 || self.auth.login_per_minute_ip == 0 {

@@ -233,7 +233,10 @@ fn sign(claims: serde_json::Value, secret: &str) -> String {
 #[tokio::test]
 async fn forged_expired_and_foreign_tokens_are_refused() {
     let w = World::new().await;
-    let secret = uniqchat::config::SHIPPED_JWT_SECRET; // what the test profile runs with
+    // The secret the server generated into its data directory on the first start.
+    let secret = std::fs::read_to_string(w.server.workdir.path().join("data/jwt-secret"))
+        .expect("generated secret");
+    let secret = secret.as_str();
     let now = chrono::Utc::now().timestamp();
     let claims = |tid: &str, sub: &str, exp: i64| json!({ "sub": sub, "tid": tid, "role": "owner", "typ": "access", "iat": now, "exp": exp });
 

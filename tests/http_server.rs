@@ -46,8 +46,19 @@ async fn health_and_readiness() {
     assert_eq!(health["status"], "ok");
     let ready = client.get(server.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
+    // Version and profile only for a tenant's administrators.
+    let anonymous = client
+        .get(server.url("/internal/version"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    common::api::init_tenant(&server, "Acme", "owner@acme.test");
+    let api = common::api::Api::new(&server);
+    let token = api.token("owner@acme.test", common::api::PASSWORD).await;
     let version: Value = client
         .get(server.url("/internal/version"))
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap()
@@ -154,7 +165,7 @@ async fn request_ids_cors_and_compression() {
     assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
 
     let resp = client
-        .get(server.url("/internal/version"))
+        .get(server.url("/api/openapi.json"))
         .header("accept-encoding", "gzip")
         .send()
         .await

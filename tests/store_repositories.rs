@@ -17,6 +17,7 @@ fn new_user(email: &str, role: Role) -> NewUser {
         password_hash: "$argon2id$test".into(),
         max_chats: 3,
         must_change_password: false,
+        password_expires_at: None,
     }
 }
 

@@ -5,6 +5,7 @@
 mod bench;
 mod config_cmd;
 mod init;
+mod jwt_secret;
 mod migrate;
 mod prompt;
 mod reset;

@@ -38,8 +38,10 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             value: "false".to_string(),
         });
     }
-    let config = Arc::new(load_config(global, overrides)?);
+    let mut config = load_config(global, overrides)?;
     let _log_guard = crate::telemetry::init_server(&config.log).map_err(CliError::Runtime)?;
+    super::jwt_secret::ensure(&mut config)?;
+    let config = Arc::new(config);
 
     let store = connect(&config).await?;
     if config.database.auto_migrate {
@@ -116,7 +118,8 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         None => {}
     }
     let deadline = Duration::from_secs(config.server.shutdown_timeout_secs);
-    http::server::run(router, listener, shutdown, deadline)
+    let header_timeout = Duration::from_secs(config.server.header_read_timeout_secs);
+    http::server::run(router, listener, shutdown, deadline, header_timeout)
         .await
         .map_err(|e| CliError::Runtime(format!("server error: {e}")))?;
 

@@ -33,6 +33,14 @@ pub enum EventKind {
     },
 }
 
+/// An account's sessions ended (sign-out, password change or reset, disabled): the nodes close
+/// its realtime connections.
+#[derive(Debug, Clone)]
+pub struct SessionsRevoked {
+    pub tenant_id: String,
+    pub user_id: String,
+}
+
 /// A new blacklist entry, for the nodes to close the connections it matches.
 #[derive(Debug, Clone)]
 pub struct Block {

@@ -1,7 +1,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
-use super::{Block, Bus, Event, Notice, Presence, Sink};
+use super::{Block, Bus, Event, Notice, Presence, SessionsRevoked, Sink};
 
 /// Delivers events to the sinks of this process.
 #[derive(Default)]
@@ -28,6 +28,13 @@ impl Bus for LocalBus {
         let sinks = self.sinks.read().unwrap_or_else(|e| e.into_inner());
         for sink in sinks.iter() {
             sink.notice(&notice);
+        }
+    }
+
+    fn sessions_revoked(&self, revoked: SessionsRevoked) {
+        let sinks = self.sinks.read().unwrap_or_else(|e| e.into_inner());
+        for sink in sinks.iter() {
+            sink.sessions_revoked(&revoked);
         }
     }
 

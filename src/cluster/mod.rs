@@ -6,7 +6,7 @@
 mod events;
 mod local;
 
-pub use events::{Block, Event, EventKind, Notice, WidgetLook};
+pub use events::{Block, Event, EventKind, Notice, SessionsRevoked, WidgetLook};
 pub use local::{LocalBus, LocalPresence};
 
 /// Receives every published event, e.g. the WebSocket hub of this node.
@@ -16,12 +16,15 @@ pub trait Sink: Send + Sync {
     fn block(&self, block: &Block);
     /// A tenant-wide notice for the connections it concerns.
     fn notice(&self, notice: &Notice);
+    /// An account's sessions ended: its open connections must close.
+    fn sessions_revoked(&self, revoked: &SessionsRevoked);
 }
 
 pub trait Bus: Send + Sync {
     fn publish(&self, event: Event);
     fn block(&self, block: Block);
     fn notice(&self, notice: Notice);
+    fn sessions_revoked(&self, revoked: SessionsRevoked);
     fn subscribe(&self, sink: std::sync::Arc<dyn Sink>);
 }
 

@@ -54,6 +54,10 @@ impl AppState {
         writer: MessageWriter,
         shutdown: CancellationToken,
     ) -> Self {
+        let hub = Arc::new(Hub::default());
+        let bus = LocalBus::default();
+        bus.subscribe(hub.clone());
+        let bus: Arc<dyn Bus> = Arc::new(bus);
         let auth = AuthService::new(
             store.clone(),
             AuthSettings {
@@ -63,11 +67,8 @@ impl AppState {
                 login_per_minute_account: config.auth.login_per_minute_account,
                 login_per_minute_ip: config.auth.login_per_minute_ip,
             },
+            bus.clone(),
         );
-        let hub = Arc::new(Hub::default());
-        let bus = LocalBus::default();
-        bus.subscribe(hub.clone());
-        let bus: Arc<dyn Bus> = Arc::new(bus);
         let presence: Arc<dyn Presence> = Arc::new(LocalPresence::default());
         AppState {
             backend: store.backend(),
@@ -87,7 +88,11 @@ impl AppState {
             ),
             auth,
             accounts: AccountService::new(store.clone()),
-            admin: AdminService::new(store.clone(), bus),
+            admin: AdminService::new(
+                store.clone(),
+                bus,
+                chrono::Duration::seconds(config.auth.one_time_password_ttl_secs as i64),
+            ),
             inbox: InboxService::new(store.clone()),
             demo: DemoService::new(store.clone()),
             team: TeamService::new(store.clone(), presence.clone()),

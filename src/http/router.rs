@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::handlers::{self, health, meta, web};
-use super::middleware::{error_shape, rate_limit};
+use super::middleware::{error_shape, rate_limit, text_input};
 use super::openapi::ApiDoc;
 use super::AppState;
 use crate::config::Config;
@@ -60,6 +60,7 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
         // Router::layer turns each layer's answer back into an axum Response, so the
         // error-shaping step below sees the 408 and 413 these produce.
+        .layer(axum::middleware::from_fn(text_input::refuse_control_chars))
         .layer(RequestBodyLimitLayer::new(config.server.body_limit_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -188,6 +188,7 @@ impl AccountService {
             password_hash: password::hash(req.password).await?,
             max_chats: DEFAULT_MAX_CHATS,
             must_change_password: false,
+            password_expires_at: None,
         })
     }
 }

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use super::authz::{Actor, ActorKind, Permission};
 use super::{password, ServiceError, ServiceResult};
+use crate::cluster::{Bus, SessionsRevoked};
 use crate::store::{Role, Store, Tenant, User};
 use crate::types::ids::{new_id, random_token};
 
@@ -31,11 +32,36 @@ pub struct AuthSettings {
     pub login_per_minute_ip: u32,
 }
 
+/// Ends every session of an account at once: its access tokens stop working on the next
+/// request (the generation they carry is no longer the account's) and this node closes its
+/// realtime connections with 4001 "signed out". Refresh tokens are revoked by the caller where
+/// the sessions must not come back.
+pub(crate) async fn end_sessions(
+    store: &Store,
+    bus: &dyn Bus,
+    tenant_id: &str,
+    user_id: &str,
+) -> ServiceResult<()> {
+    store.end_user_sessions(tenant_id, user_id).await?;
+    announce_sessions_ended(bus, tenant_id, user_id);
+    Ok(())
+}
+
+/// Tells the nodes to close the account's realtime connections (after a store write that
+/// moved its token generation on).
+pub(crate) fn announce_sessions_ended(bus: &dyn Bus, tenant_id: &str, user_id: &str) {
+    bus.sessions_revoked(SessionsRevoked {
+        tenant_id: tenant_id.to_string(),
+        user_id: user_id.to_string(),
+    });
+}
+
 type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
 
 #[derive(Clone)]
 pub struct AuthService {
     store: Store,
+    bus: Arc<dyn Bus>,
     inner: Arc<Inner>,
 }
 
@@ -72,6 +98,9 @@ struct Claims {
     role: Role,
     /// Token kind, so a visitor's token is never taken for an agent's.
     typ: String,
+    /// The account's token generation when the token was issued.
+    #[serde(default)]
+    gen: i64,
     iat: i64,
     exp: i64,
 }
@@ -103,10 +132,11 @@ pub fn token_hash(token: &str) -> String {
 }
 
 impl AuthService {
-    pub fn new(store: Store, settings: AuthSettings) -> Self {
+    pub fn new(store: Store, settings: AuthSettings, bus: Arc<dyn Bus>) -> Self {
         let secret = settings.jwt_secret.as_bytes();
         AuthService {
             store,
+            bus,
             inner: Arc::new(Inner {
                 encoding: EncodingKey::from_secret(secret),
                 decoding: DecodingKey::from_secret(secret),
@@ -134,6 +164,7 @@ impl AuthService {
         if user.disabled {
             return Err(ServiceError::Unauthorized("this account is disabled"));
         }
+        check_one_time_password(&user)?;
         self.open_session(user, &new_id()).await
     }
 
@@ -167,6 +198,7 @@ impl AuthService {
         if user.disabled {
             return Err(ServiceError::Unauthorized("this account is disabled"));
         }
+        check_one_time_password(&user)?;
         let session = self.open_session(user, &token.family_id).await?;
         let new = self
             .store
@@ -187,7 +219,8 @@ impl AuthService {
         Ok(session)
     }
 
-    /// Ends the session the refresh token belongs to. Unknown tokens are ignored.
+    /// Ends the session the refresh token belongs to, and the account's access tokens with
+    /// it (other sessions trade their refresh token for new ones). Unknown tokens are ignored.
     pub async fn logout(&self, refresh_token: &str) -> ServiceResult<()> {
         if let Some(token) = self
             .store
@@ -197,14 +230,32 @@ impl AuthService {
             self.store
                 .revoke_refresh_family(&token.tenant_id, &token.family_id)
                 .await?;
+            if token.revoked_at.is_none() {
+                end_sessions(&self.store, &*self.bus, &token.tenant_id, &token.user_id).await?;
+            }
         }
         Ok(())
     }
 
-    /// The actor a bearer token stands for: a live account, or a live API token.
+    /// The actor a bearer token stands for: a live account, or a live API token. An account
+    /// that still has to change its one-time password is refused (`password_change_required`).
     pub async fn authenticate(&self, bearer: &str) -> ServiceResult<Actor> {
+        let (actor, must_change) = self.authenticate_any(bearer).await?;
+        if must_change {
+            return Err(ServiceError::PasswordChangeRequired);
+        }
+        Ok(actor)
+    }
+
+    /// Like `authenticate`, but also lets in an account that still has to change its one-time
+    /// password: only for reading who one is and changing the password.
+    pub async fn authenticate_pending(&self, bearer: &str) -> ServiceResult<Actor> {
+        Ok(self.authenticate_any(bearer).await?.0)
+    }
+
+    async fn authenticate_any(&self, bearer: &str) -> ServiceResult<(Actor, bool)> {
         if bearer.starts_with(API_TOKEN_PREFIX) {
-            return self.authenticate_api_token(bearer).await;
+            return Ok((self.authenticate_api_token(bearer).await?, false));
         }
         let claims = jsonwebtoken::decode::<Claims>(bearer, &self.inner.decoding, &validation())
             .ok()
@@ -221,14 +272,25 @@ impl AuthService {
         if user.disabled {
             return Err(ServiceError::Unauthorized("this account is disabled"));
         }
+        // Sign-out, a password change or reset moved the generation on: the token is dead.
+        if claims.gen != user.token_generation {
+            return Err(ServiceError::Unauthorized(
+                "this session has ended; sign in again",
+            ));
+        }
+        check_one_time_password(&user)?;
         // The role comes from the account, not the token, so a demotion takes effect at once.
-        Ok(Actor {
-            tenant_id: user.tenant_id,
-            kind: ActorKind::User {
-                id: user.id,
-                role: user.role,
+        let must_change = user.must_change_password;
+        Ok((
+            Actor {
+                tenant_id: user.tenant_id,
+                kind: ActorKind::User {
+                    id: user.id,
+                    role: user.role,
+                },
             },
-        })
+            must_change,
+        ))
     }
 
     /// A long-lived token that lets a browser come back as the same visitor.
@@ -301,12 +363,14 @@ impl AuthService {
             ));
         }
         let hash = password::hash(new).await?;
+        // Moves the token generation on: every access token of the account, this one too, ends.
         self.store
             .set_user_password(&user.tenant_id, &user.id, &hash, false)
             .await?;
         self.store
             .revoke_user_refresh_tokens(&user.tenant_id, &user.id)
             .await?;
+        announce_sessions_ended(&*self.bus, &user.tenant_id, &user.id);
         Ok(())
     }
 
@@ -331,6 +395,7 @@ impl AuthService {
             tid: user.tenant_id.clone(),
             role: user.role,
             typ: ACCESS.into(),
+            gen: user.token_generation,
             iat: now.timestamp(),
             exp: now.timestamp() + self.inner.access_ttl,
         };
@@ -377,6 +442,18 @@ impl AuthService {
             },
         })
     }
+}
+
+/// A one-time password (invite or reset) works only until its expiry.
+fn check_one_time_password(user: &User) -> ServiceResult<()> {
+    let expired =
+        user.must_change_password && user.password_expires_at.is_some_and(|at| at <= Utc::now());
+    if expired {
+        return Err(ServiceError::Unauthorized(
+            "this one-time password has expired; ask an administrator for a new one",
+        ));
+    }
+    Ok(())
 }
 
 fn validation() -> Validation {

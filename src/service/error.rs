@@ -22,6 +22,9 @@ pub enum ServiceError {
     Unauthorized(&'static str),
     #[error("{0}")]
     Forbidden(&'static str),
+    /// The account signed in with a one-time password and may only change it.
+    #[error("change your one-time password first (POST /api/auth/password)")]
+    PasswordChangeRequired,
     #[error("too many attempts; retry in {0} s")]
     RateLimited(u64),
     #[error("storage failure: {0}")]
@@ -54,6 +57,7 @@ impl ServiceError {
             ServiceError::Conflict(_) => "conflict",
             ServiceError::Unauthorized(_) => "unauthorized",
             ServiceError::Forbidden(_) => "forbidden",
+            ServiceError::PasswordChangeRequired => "password_change_required",
             ServiceError::RateLimited(_) => "rate_limited",
             ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
         }

@@ -14,6 +14,8 @@ pub struct NewUser {
     pub password_hash: String,
     pub max_chats: i32,
     pub must_change_password: bool,
+    /// When a one-time password stops working.
+    pub password_expires_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl NewUser {
@@ -29,6 +31,8 @@ impl NewUser {
             status: AgentStatus::Offline,
             disabled: false,
             must_change_password: self.must_change_password,
+            token_generation: 0,
+            password_expires_at: self.password_expires_at,
             created_at: at,
             updated_at: at,
         }
@@ -130,6 +134,8 @@ impl Store {
         self.update_one_user(tenant_id, id, update).await
     }
 
+    /// Sets a new password (without expiry) and ends the account's sessions: its access
+    /// tokens stop working at once.
     pub async fn set_user_password(
         &self,
         tenant_id: &str,
@@ -137,22 +143,60 @@ impl Store {
         password_hash: &str,
         must_change: bool,
     ) -> StoreResult<User> {
+        self.set_password_until(tenant_id, id, password_hash, must_change, None)
+            .await
+    }
+
+    /// Sets a one-time password that must be changed and stops working at `expires_at`, and
+    /// ends the account's sessions.
+    pub async fn set_one_time_password(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        password_hash: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<User> {
+        self.set_password_until(tenant_id, id, password_hash, true, Some(expires_at))
+            .await
+    }
+
+    async fn set_password_until(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        password_hash: &str,
+        must_change: bool,
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> StoreResult<User> {
         let update = user::Entity::update_many()
             .col_expr(Column::PasswordHash, Expr::value(password_hash))
             .col_expr(Column::MustChangePassword, Expr::value(must_change))
+            .col_expr(Column::PasswordExpiresAt, Expr::value(expires_at))
+            .col_expr(Column::TokenGeneration, next_generation())
             .col_expr(Column::UpdatedAt, Expr::value(now()));
         self.update_one_user(tenant_id, id, update).await
     }
 
+    /// Disabling an account also ends its sessions.
     pub async fn set_user_disabled(
         &self,
         tenant_id: &str,
         id: &str,
         disabled: bool,
     ) -> StoreResult<User> {
-        let update = user::Entity::update_many()
+        let mut update = user::Entity::update_many()
             .col_expr(Column::Disabled, Expr::value(disabled))
             .col_expr(Column::UpdatedAt, Expr::value(now()));
+        if disabled {
+            update = update.col_expr(Column::TokenGeneration, next_generation());
+        }
+        self.update_one_user(tenant_id, id, update).await
+    }
+
+    /// Ends every session of the account: access tokens issued before stop working.
+    pub async fn end_user_sessions(&self, tenant_id: &str, id: &str) -> StoreResult<User> {
+        let update =
+            user::Entity::update_many().col_expr(Column::TokenGeneration, next_generation());
         self.update_one_user(tenant_id, id, update).await
     }
 
@@ -182,4 +226,8 @@ impl Store {
             .await?;
         self.get_user(tenant_id, id).await
     }
+}
+
+fn next_generation() -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(Column::TokenGeneration).add(1)
 }

@@ -25,6 +25,7 @@ use crate::service::chat::{ChatService, Participant};
 pub mod close {
     pub const GOING_AWAY: u16 = 1001;
     pub const TOO_BIG: u16 = 1009;
+    pub const SIGNED_OUT: u16 = 4001;
     pub const BLOCKED: u16 = 4003;
     pub const TOO_SLOW: u16 = 4008;
     pub const IDLE: u16 = 4009;
@@ -107,6 +108,7 @@ async fn serve(
     ));
     let ending = CancellationToken::new();
     let (too_slow, blocked) = (handle.too_slow.clone(), handle.blocked.clone());
+    let signed_out = handle.signed_out.clone();
     let mut conn = Conn {
         ctx,
         replies: Replies::new(
@@ -141,6 +143,7 @@ async fn serve(
             _ = ctx.shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
             _ = too_slow.cancelled() => break End::Close(close::TOO_SLOW, "too slow: reconnect and resume"),
             _ = blocked.cancelled() => break End::Close(close::BLOCKED, "blocked"),
+            _ = signed_out.cancelled() => break End::Close(close::SIGNED_OUT, "signed out"),
             _ = writer_gone.cancelled() => break End::Broken,
             _ = sleep_until(idle_deadline) => break End::Close(close::IDLE, "no heartbeat"),
             incoming = stream.next() => {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use super::hub::{Frame, Hub};
 use super::protocol::ServerFrame;
-use crate::cluster::{Block, Event, EventKind, Notice, Sink};
+use crate::cluster::{Block, Event, EventKind, Notice, SessionsRevoked, Sink};
 use crate::store::{MessageKind, SenderKind};
 
 /// Who hears about an event: the visitor side, the agent side, or both.
@@ -27,6 +27,17 @@ impl Sink for Hub {
                     c.blocked.cancel();
                 }
             }
+        }
+    }
+
+    fn sessions_revoked(&self, revoked: &SessionsRevoked) {
+        let reg = self.read();
+        let conns = reg
+            .agents
+            .get(&revoked.tenant_id)
+            .and_then(|agents| agents.get(&revoked.user_id));
+        for c in conns.into_iter().flatten() {
+            c.signed_out.cancel();
         }
     }
 

@@ -25,6 +25,8 @@ pub struct ConnHandle {
     pub too_slow: CancellationToken,
     /// Fired when the visitor or their address was blocked.
     pub blocked: CancellationToken,
+    /// Fired when the agent's sessions ended (signed out, password changed, disabled).
+    pub signed_out: CancellationToken,
     /// The client's address (for blocks by IP or CIDR).
     pub(super) ip: IpAddr,
     pub(super) tenant_id: String,
@@ -77,6 +79,7 @@ impl Hub {
             tx,
             too_slow: CancellationToken::new(),
             blocked: CancellationToken::new(),
+            signed_out: CancellationToken::new(),
             ip,
             tenant_id: who.tenant_id().to_string(),
         };

@@ -203,6 +203,11 @@ pub struct FrameError {
 pub enum FrameErrorKind {
     Malformed(String),
     UnknownType(String),
+    /// A text field holds a control character (other than tab, line feed, carriage return).
+    Invalid {
+        field: String,
+        message: &'static str,
+    },
 }
 
 impl FrameError {
@@ -210,6 +215,7 @@ impl FrameError {
         match self.kind {
             FrameErrorKind::Malformed(_) => "invalid_frame",
             FrameErrorKind::UnknownType(_) => "unknown_type",
+            FrameErrorKind::Invalid { .. } => "validation_failed",
         }
     }
 
@@ -217,6 +223,7 @@ impl FrameError {
         match &self.kind {
             FrameErrorKind::Malformed(why) => why.clone(),
             FrameErrorKind::UnknownType(t) => format!("unknown frame type '{t}'"),
+            FrameErrorKind::Invalid { field, message } => format!("{field}: {message}"),
         }
     }
 }
@@ -241,6 +248,12 @@ pub fn parse(text: &str) -> Result<ClientFrame, FrameError> {
         return Err(FrameError {
             kind: FrameErrorKind::UnknownType(kind.to_string()),
             id,
+        });
+    }
+    if let Err((field, message)) = crate::service::validate::check_text(&value) {
+        return Err(FrameError {
+            id,
+            kind: FrameErrorKind::Invalid { field, message },
         });
     }
     serde_json::from_value(value).map_err(|e| malformed(id, e.to_string()))

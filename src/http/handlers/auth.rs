@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use super::views::{StdErrors, UserView};
 use crate::http::error::ApiResult;
-use crate::http::extract::{ApiJson, Authed, ClientIp};
+use crate::http::extract::{ApiJson, Authed, AuthedPending, ClientIp};
 use crate::http::AppState;
 use crate::service::auth::Session;
 use crate::service::authz::Permission;
@@ -48,6 +48,9 @@ pub struct SessionView {
     pub expires_in: u64,
     #[schema(example = "Bearer")]
     pub token_type: &'static str,
+    /// True after signing in with a one-time password: until it is changed at
+    /// /api/auth/password, every other route answers 403 `password_change_required`.
+    pub password_change_required: bool,
     pub user: UserView,
 }
 
@@ -58,6 +61,7 @@ impl From<Session> for SessionView {
             refresh_token: s.refresh_token,
             expires_in: s.expires_in,
             token_type: "Bearer",
+            password_change_required: s.user.must_change_password,
             user: s.user.into(),
         }
     }
@@ -131,7 +135,10 @@ async fn logout(
 /// The signed-in account, its tenant and its permissions.
 #[utoipa::path(get, path = "/me", tag = "auth", security(("bearer" = ["chat"])),
     responses((status = 200, body = MeView), StdErrors))]
-async fn me(State(state): State<AppState>, Authed(actor): Authed) -> ApiResult<Json<MeView>> {
+async fn me(
+    State(state): State<AppState>,
+    AuthedPending(actor): AuthedPending,
+) -> ApiResult<Json<MeView>> {
     let (user, tenant) = state.auth.me(&actor).await?;
     let permissions = Permission::all()
         .filter(|p| actor.allows(*p))
@@ -165,7 +172,7 @@ async fn update_me(
     responses((status = 204, description = "Password changed"), StdErrors))]
 async fn change_password(
     State(state): State<AppState>,
-    Authed(actor): Authed,
+    AuthedPending(actor): AuthedPending,
     ApiJson(body): ApiJson<PasswordBody>,
 ) -> ApiResult<StatusCode> {
     state

@@ -82,7 +82,8 @@ impl<T> PageOf<T> {
 #[derive(IntoResponses)]
 #[allow(dead_code)]
 pub enum StdErrors {
-    /// Malformed JSON, wrong types, missing or unknown fields.
+    /// Malformed JSON, a body that is not a JSON object, wrong types, missing or unknown
+    /// fields, or malformed query parameters.
     #[response(status = 400)]
     BadRequest(ErrorBody),
     /// No, an invalid, an expired or a revoked token, or a disabled account.
@@ -94,6 +95,12 @@ pub enum StdErrors {
     /// No such resource in the caller's tenant (another tenant's ids answer the same).
     #[response(status = 404)]
     NotFound(ErrorBody),
+    /// The body is over `server.body_limit_bytes`.
+    #[response(status = 413)]
+    PayloadTooLarge(ErrorBody),
+    /// A body sent without `Content-Type: application/json`.
+    #[response(status = 415)]
+    UnsupportedMediaType(ErrorBody),
     /// A field is invalid; `error.fields` says which and why.
     #[response(status = 422)]
     Invalid(ErrorBody),

@@ -16,7 +16,8 @@ use crate::http::AppState;
 struct Assets;
 
 /// Pages may run only this server's scripts, so a message that smuggles in markup runs nothing.
-const PAGE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+pub(crate) const PAGE_CSP: &str =
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; connect-src 'self' ws: wss:; media-src 'self' data:; \
      frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 

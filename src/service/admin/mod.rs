@@ -30,11 +30,17 @@ use crate::store::{NewAudit, Store};
 pub struct AdminService {
     store: Store,
     bus: Arc<dyn Bus>,
+    /// How long an invite or reset password works.
+    one_time_ttl: chrono::Duration,
 }
 
 impl AdminService {
-    pub fn new(store: Store, bus: Arc<dyn Bus>) -> Self {
-        AdminService { store, bus }
+    pub fn new(store: Store, bus: Arc<dyn Bus>, one_time_ttl: chrono::Duration) -> Self {
+        AdminService {
+            store,
+            bus,
+            one_time_ttl,
+        }
     }
 
     /// Records an admin write. Secrets never go into `details`.

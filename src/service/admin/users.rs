@@ -2,6 +2,7 @@ use serde_json::json;
 
 use super::AdminService;
 use crate::service::accounts::DEFAULT_MAX_CHATS;
+use crate::service::auth::announce_sessions_ended;
 use crate::service::authz::{Actor, Permission};
 use crate::service::page::{self, Page};
 use crate::service::{password, validate, Checks, ServiceError, ServiceResult};
@@ -114,6 +115,9 @@ impl AdminService {
                     password_hash: password::hash(&secret).await?,
                     max_chats,
                     must_change_password: one_time.is_some(),
+                    password_expires_at: one_time
+                        .is_some()
+                        .then(|| chrono::Utc::now() + self.one_time_ttl),
                 },
             )
             .await?;
@@ -209,6 +213,7 @@ impl AdminService {
                 self.store
                     .revoke_user_refresh_tokens(&actor.tenant_id, id)
                     .await?;
+                announce_sessions_ended(&*self.bus, &actor.tenant_id, id);
             }
         }
         if let Some(wanted) = &ch.group_ids {
@@ -233,19 +238,31 @@ impl AdminService {
         self.get_user(actor, id).await
     }
 
-    /// Gives the account a new one-time password and signs it out everywhere.
+    /// Gives the account a new one-time password and signs it out everywhere. Not for one's
+    /// own account: that goes through the password change, which asks for the current one.
     pub async fn reset_password(&self, actor: &Actor, id: &str) -> ServiceResult<UserDetail> {
         actor.require(Permission::UsersWrite)?;
+        if actor.user_id() == Some(id) {
+            return Err(ServiceError::Forbidden(
+                "you cannot reset your own password; change it with POST /api/auth/password",
+            ));
+        }
         let target = self.store.get_user(&actor.tenant_id, id).await?;
         actor.require(Self::permission_for(target.role))?;
         let one_time = random_token(16);
         let hash = password::hash(&one_time).await?;
         self.store
-            .set_user_password(&actor.tenant_id, id, &hash, true)
+            .set_one_time_password(
+                &actor.tenant_id,
+                id,
+                &hash,
+                chrono::Utc::now() + self.one_time_ttl,
+            )
             .await?;
         self.store
             .revoke_user_refresh_tokens(&actor.tenant_id, id)
             .await?;
+        announce_sessions_ended(&*self.bus, &actor.tenant_id, id);
         self.audit(actor, "user.reset_password", "user", Some(id), json!({}))
             .await?;
         let mut detail = self.get_user(actor, id).await?;

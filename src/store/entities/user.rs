@@ -18,6 +18,11 @@ pub struct Model {
     pub disabled: bool,
     /// Set for invited accounts: the one-time password must be changed at first login.
     pub must_change_password: bool,
+    /// Bumped whenever the account's sessions must end; access tokens carry the value they
+    /// were issued under and are refused once it moved on.
+    pub token_generation: i64,
+    /// When a one-time password stops working (None for passwords the person chose).
+    pub password_expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

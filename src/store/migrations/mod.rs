@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m0001_initial;
 mod m0002_message_sender_name;
+mod m0003_user_sessions;
 mod m0004_message_resend_index;
 mod schema;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_initial::Migration),
             Box::new(m0002_message_sender_name::Migration),
+            Box::new(m0003_user_sessions::Migration),
             Box::new(m0004_message_resend_index::Migration),
         ]
     }

@@ -31,6 +31,7 @@ pub struct ListQuery {
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -163,6 +164,7 @@ pub struct HistoryQuery {
     /// Messages before this `seq`; leave out for the latest page.
     pub before_seq: Option<i64>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
@@ -241,6 +243,7 @@ pub struct SearchQuery {
     /// Text to find in messages (case-insensitive).
     pub q: String,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
 }
 
