@@ -62,6 +62,8 @@ async fn live_messages_arrive_in_seq_order_on_every_connection() {
         ("UNIQCHAT__REALTIME__FRAMES_PER_SECOND", "5000"),
         ("UNIQCHAT__REALTIME__FRAME_BURST", "5000"),
         ("UNIQCHAT__REALTIME__OUTBOUND_QUEUE", "4096"),
+        ("UNIQCHAT__CONNECTIONS__VISITOR_MESSAGES_PER_SECOND", "5000"),
+        ("UNIQCHAT__CONNECTIONS__VISITOR_MESSAGE_BURST", "5000"),
     ])
     .await;
     let mut agent = Ws::agent(&w.api, &w.agent).await;

@@ -312,6 +312,9 @@ async fn concurrent_senders_get_a_gap_free_order() {
     let w = World::with_env(&[
         ("UNIQCHAT__REALTIME__FRAMES_PER_SECOND", "1000"),
         ("UNIQCHAT__REALTIME__FRAME_BURST", "1000"),
+        // One visitor in three tabs: their message rate counts across all of them.
+        ("UNIQCHAT__CONNECTIONS__VISITOR_MESSAGES_PER_SECOND", "1000"),
+        ("UNIQCHAT__CONNECTIONS__VISITOR_MESSAGE_BURST", "1000"),
     ])
     .await;
     let (mut visitor, session) = Ws::visitor(&w.api, &w.a.site_key).await;
@@ -776,6 +779,11 @@ async fn a_slow_consumer_is_cut_off_without_delaying_others() {
         ("UNIQCHAT__REALTIME__OUTBOUND_QUEUE", "4"),
         ("UNIQCHAT__REALTIME__FRAMES_PER_SECOND", "10000"),
         ("UNIQCHAT__REALTIME__FRAME_BURST", "10000"),
+        (
+            "UNIQCHAT__CONNECTIONS__VISITOR_MESSAGES_PER_SECOND",
+            "10000",
+        ),
+        ("UNIQCHAT__CONNECTIONS__VISITOR_MESSAGE_BURST", "10000"),
         ("UNIQCHAT__REALTIME__MAX_MESSAGE_CHARS", "16000"),
         ("UNIQCHAT__REALTIME__MAX_FRAME_BYTES", "65536"),
     ])
