@@ -59,7 +59,9 @@ pub struct AgentTokenQuery {
 #[utoipa::path(get, path = "/ws/visitor", tag = "realtime", params(VisitorTokenQuery),
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
         (status = 401, description = "Missing or invalid visitor token", body = ErrorBody),
-        (status = 403, description = "Blocked", body = ErrorBody)))]
+        (status = 403, description = "Blocked", body = ErrorBody),
+        (status = 429, description = "Too many connections of this visitor or address (`too_many_connections`), or handshakes (`rate_limited`); see Retry-After", body = ErrorBody),
+        (status = 503, description = "The server holds as many connections as it can (`overloaded`); see Retry-After", body = ErrorBody)))]
 async fn visitor_socket(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -92,7 +94,9 @@ async fn visitor_socket(
 #[utoipa::path(get, path = "/ws/agent", tag = "realtime", params(AgentTokenQuery), security(("bearer" = ["chat"])),
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
-        (status = 403, description = "Not an account that chats", body = ErrorBody)))]
+        (status = 403, description = "Not an account that chats", body = ErrorBody),
+        (status = 429, description = "Too many connections of this agent or address (`too_many_connections`), or handshakes (`rate_limited`); see Retry-After", body = ErrorBody),
+        (status = 503, description = "The server holds as many connections as it can (`overloaded`); see Retry-After", body = ErrorBody)))]
 async fn agent_socket(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
