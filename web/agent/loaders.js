@@ -3,6 +3,7 @@
 
 import { api } from '../shared/api.js';
 import { state, upsertConversation, addMessage, changed } from './state.js';
+import { markRead } from './reading.js';
 
 export async function loadLists() {
   const asked = Date.now();
@@ -22,6 +23,9 @@ export async function loadLists() {
       upsertConversation({ ...c, state: 'closed' });
     }
   }
+  // The counts were read on the server, maybe before our last `read` reached it: the open
+  // conversation in a visible tab is read, whatever the list said.
+  if (state.selected && !document.hidden) markRead(state.selected);
 }
 
 // A frame only names the visitor by id; the list entry has their name and e-mail.
