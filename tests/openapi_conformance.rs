@@ -50,3 +50,19 @@ async fn an_asset_path_with_a_control_character_is_a_documented_422() {
     .await;
     assert_eq!(s, 422);
 }
+
+/// schemathesis: GET /ws/agent without an Upgrade header answered 400, and /ws/visitor and
+/// /ws/agent with a control character in the query 422; documented were 101, 401 and 403.
+#[tokio::test]
+async fn socket_routes_document_plain_gets_and_control_characters() {
+    let w = World::new().await;
+    let doc = document(&w).await;
+    let s = documented_get(&w, &doc, "/ws/agent", "/ws/agent", true).await;
+    assert_eq!(s, 400);
+    let s = documented_get(&w, &doc, "/ws/visitor", "/ws/visitor?token=x", false).await;
+    assert!(s == 400 || s == 401, "{s}");
+    for path in ["/ws/visitor", "/ws/agent"] {
+        let s = documented_get(&w, &doc, path, &format!("{path}?x=%01"), false).await;
+        assert_eq!(s, 422);
+    }
+}

@@ -59,7 +59,11 @@ pub struct AgentTokenQuery {
 #[utoipa::path(get, path = "/ws/visitor", tag = "realtime", params(VisitorTokenQuery),
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
         (status = 401, description = "Missing or invalid visitor token", body = ErrorBody),
-        (status = 403, description = "Blocked", body = ErrorBody)))]
+        (status = 403, description = "Blocked", body = ErrorBody),
+        (status = 400, description = "Not a WebSocket handshake", body = ErrorBody),
+        (status = 422, description = "A control character in the query", body = ErrorBody),
+        (status = 429, description = "Over a connection limit (with Retry-After)", body = ErrorBody),
+        (status = 503, description = "The server holds all the connections it may (with Retry-After)", body = ErrorBody)))]
 async fn visitor_socket(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -92,7 +96,11 @@ async fn visitor_socket(
 #[utoipa::path(get, path = "/ws/agent", tag = "realtime", params(AgentTokenQuery), security(("bearer" = ["chat"])),
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
-        (status = 403, description = "Not an account that chats", body = ErrorBody)))]
+        (status = 403, description = "Not an account that chats", body = ErrorBody),
+        (status = 400, description = "Not a WebSocket handshake", body = ErrorBody),
+        (status = 422, description = "A control character in the query", body = ErrorBody),
+        (status = 429, description = "Over a connection limit (with Retry-After)", body = ErrorBody),
+        (status = 503, description = "The server holds all the connections it may (with Retry-After)", body = ErrorBody)))]
 async fn agent_socket(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
