@@ -7,16 +7,12 @@
 #
 # - The venv lives in target/schemathesis-venv (reused while the pinned version matches; the
 #   first run installs it, later runs start at once). Reports go to target/schemathesis/.
-# - Checks: not_a_server_error, status_code_conformance, response_schema_conformance,
-#   content_type_conformance. Not run: negative_data_rejection / positive_data_acceptance (the
-#   document does not describe every refusal precisely enough — e.g. a string that matches the
-#   schema but names no record is a 404, a well-typed password can be too weak — so these would
-#   flag correct answers), use_after_free / ensure_resource_availability / ignored_auth /
-#   object_level_authorization (stateful checks: with the stateful phase off they have nothing
-#   to look at; authorization is covered by tests/api_access.rs), response_headers_conformance
-#   and missing_required_header (no operation declares response or required headers beyond
-#   Authorization, which the unauthenticated run covers), unsupported_method /
-#   allow_header_conformance (axum answers 405 without an Allow header list check worth pinning).
+# - Checks: all, but positive_data_acceptance. With all checks on (SCHEMATHESIS_CHECKS=all
+#   SCHEMATHESIS_EXCLUDE_CHECKS= shows it) that one alone fails, on answers that are right but that
+#   the schema cannot or does not say: a control character in any string is refused (422;
+#   JSON Schema has no "no control characters" short of a pattern on every string), and lengths
+#   (an empty `name` or `q` is 422) are checked by the handlers without minLength/maxLength in
+#   every schema. Every other check passes, including negative_data_rejection.
 # - Phases: examples, coverage, fuzzing (not stateful: it would chain DELETEs and sign-outs).
 # - Excluded operations, because they would end the run for the ones after them:
 #   POST /api/auth/logout (revokes the owner's token in use), POST /api/auth/password (a
@@ -26,8 +22,10 @@
 # - One worker: with two, hypothesis (under Python 3.11) intermittently fails inside its own
 #   lambda-description code ("AST constructor recursion depth mismatch"), an error of the tool
 #   that would fail the run.
-# - Bounded: SCHEMATHESIS_MAX_EXAMPLES per operation (default below) and a fixed seed, so a run
-#   is repeatable and takes a few minutes on 2 cores.
+# - Bounded: SCHEMATHESIS_MAX_EXAMPLES per operation (default 50) and a fixed seed
+#   (SCHEMATHESIS_SEED), so a run is repeatable (schemathesis 3's --hypothesis-max-examples and
+#   --hypothesis-seed are --max-examples and --seed in 4). Measured on a 2-core machine with other
+#   builds running, both runs together: 50 examples 1 min 18 s (the default), 100: 2 min 56 s.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -37,7 +35,9 @@ bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 [ -x "$bin" ] || { echo "schemathesis.sh: $bin is not an executable" >&2; exit 2; }
 
 version=4.32.5
-max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-20}
+max_examples=${SCHEMATHESIS_MAX_EXAMPLES:-50}
+checks=${SCHEMATHESIS_CHECKS:-all}
+exclude_checks=${SCHEMATHESIS_EXCLUDE_CHECKS-positive_data_acceptance}
 seed=${SCHEMATHESIS_SEED:-20261130}
 target=${CARGO_TARGET_DIR:-$root/target}
 venv=$target/schemathesis-venv
@@ -100,7 +100,7 @@ run() { # name, extra args...
   # From the temp dir: schemathesis keeps a cache of past failures in .schemathesis/ of its
   # working directory and would replay them; every run starts fresh.
   (cd "$work" && "$venv/bin/schemathesis" run "$base/api/openapi.json" \
-    --checks not_a_server_error,status_code_conformance,response_schema_conformance,content_type_conformance \
+    --checks "$checks" ${exclude_checks:+--exclude-checks "$exclude_checks"} \
     --phases examples,coverage,fuzzing \
     --max-examples "$max_examples" --seed "$seed" \
     --workers 1 --request-timeout 10 --no-color --generation-database none \
