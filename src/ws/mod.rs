@@ -60,6 +60,8 @@ pub struct AgentTokenQuery {
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
         (status = 401, description = "Missing or invalid visitor token", body = ErrorBody),
         (status = 403, description = "Blocked", body = ErrorBody),
+        (status = 400, description = "Not a WebSocket handshake (`websocket_required`)", body = ErrorBody),
+        (status = 422, description = "A control character in the query", body = ErrorBody),
         (status = 429, description = "Too many connections of this visitor or address (`too_many_connections`), or handshakes (`rate_limited`); see Retry-After", body = ErrorBody),
         (status = 503, description = "The server holds as many connections as it can (`overloaded`); see Retry-After", body = ErrorBody)))]
 async fn visitor_socket(
@@ -95,6 +97,8 @@ async fn visitor_socket(
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
         (status = 401, description = "Missing or invalid access token", body = ErrorBody),
         (status = 403, description = "Not an account that chats", body = ErrorBody),
+        (status = 400, description = "Not a WebSocket handshake (`websocket_required`)", body = ErrorBody),
+        (status = 422, description = "A control character in the query", body = ErrorBody),
         (status = 429, description = "Too many connections of this agent or address (`too_many_connections`), or handshakes (`rate_limited`); see Retry-After", body = ErrorBody),
         (status = 503, description = "The server holds as many connections as it can (`overloaded`); see Retry-After", body = ErrorBody)))]
 async fn agent_socket(

@@ -157,7 +157,8 @@ pub async fn home() -> Redirect {
 #[utoipa::path(get, path = "/assets/{area}/{file}", tag = "web",
     params(("area" = String, Path, description = "widget, agent, admin or shared"),
            ("file" = String, Path)),
-    responses((status = 200, description = "the file"), (status = 404, body = crate::http::error::ErrorBody)))]
+    responses((status = 200, description = "the file"), (status = 404, body = crate::http::error::ErrorBody),
+        (status = 422, description = "A control character in the path", body = crate::http::error::ErrorBody)))]
 pub async fn asset(
     Path((area, file)): Path<(String, String)>,
     headers: HeaderMap,
