@@ -112,9 +112,8 @@ fn reset_requires_yes() {
         &uniqchat(
             dir.path(),
             &[
-                "init",
-                "--tenant",
-                "Acme",
+                "user",
+                "create",
                 "--email",
                 "o@acme.test",
                 "--password",
@@ -204,22 +203,52 @@ fn init_prints_login_and_snippet_once_per_email() {
         "the given password is not echoed"
     );
 
+    // An e-mail is unique per tenant: the same person may own a second tenant.
+    let other = uniqchat(
+        dir.path(),
+        &[
+            "init",
+            "--tenant",
+            "Other",
+            "--email",
+            "owner@acme.test",
+            "--password",
+            "another-pass",
+            "--json",
+        ],
+    );
+    assert_eq!(other.status.code(), Some(0), "{}", stderr(&other));
+    let other: serde_json::Value = serde_json::from_slice(&other.stdout).expect("JSON output");
+    // Now the e-mail alone no longer says which account is meant.
     assert_fails(
         &uniqchat(
             dir.path(),
             &[
-                "init",
-                "--tenant",
-                "Other",
+                "user",
+                "passwd",
                 "--email",
                 "owner@acme.test",
                 "--password",
-                "another-pass",
+                "third-password",
             ],
         ),
-        1,
-        "already exists",
+        2,
+        "--tenant",
     );
+    let passwd = uniqchat(
+        dir.path(),
+        &[
+            "user",
+            "passwd",
+            "--email",
+            "owner@acme.test",
+            "--password",
+            "third-password",
+            "--tenant",
+            other["tenant"]["site_key"].as_str().unwrap(),
+        ],
+    );
+    assert_eq!(passwd.status.code(), Some(0), "{}", stderr(&passwd));
 
     let json = uniqchat(
         dir.path(),

@@ -94,15 +94,17 @@ async fn tenants(store: Store) {
     let renamed = store.rename_tenant(&acme.id, "Acme Ltd").await.unwrap();
     assert_eq!(renamed.name, "Acme Ltd");
 
-    // The owner's e-mail is taken: the whole tenant creation rolls back.
-    let err = store
+    // An e-mail is unique per tenant: the same owner may own a second tenant.
+    let (dup, dup_owner) = store
         .create_tenant_with_owner(
             NewTenant { name: "Dup".into() },
             new_user(&owner.email, Role::Owner),
         )
         .await
-        .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+        .expect("the same owner e-mail in a new tenant");
+    assert_eq!(dup_owner.email, owner.email);
+    assert_ne!(dup_owner.id, owner.id);
+    store.delete_tenant(&dup.id).await.unwrap();
     assert_eq!(store.count_tenants().await.unwrap(), 1);
 
     let (globex, _) = tenant(&store, "Globex").await;
@@ -144,24 +146,51 @@ async fn users(store: Store) {
         ),
         "another tenant's user is not found"
     );
+    // An e-mail is unique per tenant: the same person may have an account in another tenant.
+    let twin = store
+        .create_user(&globex.id, new_user("ann@acme.test", Role::Agent))
+        .await
+        .expect("the same e-mail in another tenant");
     let dup = store
         .create_user(&globex.id, new_user("ann@acme.test", Role::Agent))
         .await;
     assert!(
         matches!(dup, Err(StoreError::Conflict(_))),
-        "e-mail is unique across tenants"
+        "e-mail is unique within a tenant"
     );
 
     assert_eq!(
         store
-            .find_user_by_email("ann@acme.test")
+            .find_user_by_email(&acme.id, "ann@acme.test")
             .await
             .unwrap()
             .map(|u| u.id),
         Some(agent.id.clone())
     );
     assert_eq!(
-        store.find_user_by_email("nobody@acme.test").await.unwrap(),
+        store
+            .find_user_by_email(&globex.id, "ann@acme.test")
+            .await
+            .unwrap()
+            .map(|u| u.id),
+        Some(twin.id.clone())
+    );
+    let mut both: Vec<String> = store
+        .find_users_by_email("ann@acme.test")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
+    both.sort();
+    let mut expected = vec![agent.id.clone(), twin.id.clone()];
+    expected.sort();
+    assert_eq!(both, expected);
+    assert_eq!(
+        store
+            .find_user_by_email(&acme.id, "nobody@acme.test")
+            .await
+            .unwrap(),
         None
     );
 

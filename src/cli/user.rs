@@ -39,6 +39,9 @@ pub struct CreateArgs {
 pub struct EmailPassword {
     #[arg(long)]
     email: String,
+    /// Tenant id or site key; needed when the e-mail has accounts in several tenants
+    #[arg(long)]
+    tenant: Option<String>,
     /// New password (asked for when missing)
     #[arg(long)]
     password: Option<String>,
@@ -48,6 +51,9 @@ pub struct EmailPassword {
 pub struct Email {
     #[arg(long)]
     email: String,
+    /// Tenant id or site key; needed when the e-mail has accounts in several tenants
+    #[arg(long)]
+    tenant: Option<String>,
 }
 
 pub async fn run(global: &GlobalArgs, cmd: UserCommand) -> Result<(), CliError> {
@@ -94,15 +100,21 @@ async fn execute(
             )
         }
         UserCommand::Passwd(a) => {
-            let user = accounts.set_password(&a.email, password).await?;
+            let user = accounts
+                .set_password(&a.email, a.tenant.as_deref(), password)
+                .await?;
             format!("password changed for {}", user.email)
         }
         UserCommand::Disable(a) => {
-            let user = accounts.set_disabled(&a.email, true).await?;
+            let user = accounts
+                .set_disabled(&a.email, a.tenant.as_deref(), true)
+                .await?;
             format!("disabled {}", user.email)
         }
         UserCommand::Enable(a) => {
-            let user = accounts.set_disabled(&a.email, false).await?;
+            let user = accounts
+                .set_disabled(&a.email, a.tenant.as_deref(), false)
+                .await?;
             format!("enabled {}", user.email)
         }
     })

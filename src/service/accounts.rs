@@ -37,7 +37,7 @@ impl AccountService {
         AccountService { store }
     }
 
-    /// Creates a tenant and its owner. An e-mail that already has an account is a conflict.
+    /// Creates a tenant and its owner. The e-mail may have accounts in other tenants.
     pub async fn create_tenant(
         &self,
         tenant_name: &str,
@@ -46,12 +46,15 @@ impl AccountService {
     ) -> ServiceResult<(Tenant, User)> {
         let tenant_name = validate::name("tenant", tenant_name, 200)?;
         let owner = self
-            .new_user(AccountRequest {
-                email,
-                name: None,
-                password,
-                role: Role::Owner,
-            })
+            .new_user(
+                None,
+                AccountRequest {
+                    email,
+                    name: None,
+                    password,
+                    role: Role::Owner,
+                },
+            )
             .await?;
         Ok(self
             .store
@@ -65,7 +68,7 @@ impl AccountService {
         req: AccountRequest<'_>,
     ) -> ServiceResult<User> {
         self.store.get_tenant(tenant_id).await?;
-        let user = self.new_user(req).await?;
+        let user = self.new_user(Some(tenant_id), req).await?;
         Ok(self.store.create_user(tenant_id, user).await?)
     }
 
@@ -83,9 +86,14 @@ impl AccountService {
     }
 
     /// Sets a new password and signs the account out everywhere.
-    pub async fn set_password(&self, email: &str, new_password: &str) -> ServiceResult<User> {
+    pub async fn set_password(
+        &self,
+        email: &str,
+        tenant: Option<&str>,
+        new_password: &str,
+    ) -> ServiceResult<User> {
         password::validate(new_password)?;
-        let user = self.by_email(email).await?;
+        let user = self.by_email(email, tenant).await?;
         let hash = password::hash(new_password).await?;
         let user = self
             .store
@@ -97,8 +105,13 @@ impl AccountService {
         Ok(user)
     }
 
-    pub async fn set_disabled(&self, email: &str, disabled: bool) -> ServiceResult<User> {
-        let user = self.by_email(email).await?;
+    pub async fn set_disabled(
+        &self,
+        email: &str,
+        tenant: Option<&str>,
+        disabled: bool,
+    ) -> ServiceResult<User> {
+        let user = self.by_email(email, tenant).await?;
         let user = self
             .store
             .set_user_disabled(&user.tenant_id, &user.id, disabled)
@@ -111,12 +124,29 @@ impl AccountService {
         Ok(user)
     }
 
-    pub async fn by_email(&self, email: &str) -> ServiceResult<User> {
+    /// The account with this e-mail in the tenant given by id or site key; without a tenant,
+    /// the only account with this e-mail (an e-mail in several tenants needs `--tenant`).
+    pub async fn by_email(&self, email: &str, tenant: Option<&str>) -> ServiceResult<User> {
         let email = validate::email(email)?;
-        self.store
-            .find_user_by_email(&email)
-            .await?
-            .ok_or(ServiceError::NotFound("account"))
+        if let Some(tenant) = tenant {
+            let tenant = self.resolve_tenant(Some(tenant)).await?;
+            return self
+                .store
+                .find_user_by_email(&tenant.id, &email)
+                .await?
+                .ok_or(ServiceError::NotFound("account in this tenant"));
+        }
+        let mut users = self.store.find_users_by_email(&email).await?;
+        match users.len() {
+            0 => Err(ServiceError::NotFound("account")),
+            1 => users.pop().ok_or(ServiceError::NotFound("account")),
+            _ => Err(ServiceError::invalid(
+                "tenant",
+                format!(
+                    "{email} has accounts in several tenants: name one with --tenant (id or site key)"
+                ),
+            )),
+        }
     }
 
     /// The tenant an operator command means: the one given by id or site key, or the only one.
@@ -169,13 +199,26 @@ impl AccountService {
         }))
     }
 
-    async fn new_user(&self, req: AccountRequest<'_>) -> ServiceResult<NewUser> {
+    /// A checked new account for `tenant_id` (`None`: a tenant still to be created, which has
+    /// no accounts yet). An e-mail is unique per tenant.
+    async fn new_user(
+        &self,
+        tenant_id: Option<&str>,
+        req: AccountRequest<'_>,
+    ) -> ServiceResult<NewUser> {
         let email = validate::email(req.email)?;
         password::validate(req.password)?;
-        if self.store.find_user_by_email(&email).await?.is_some() {
-            return Err(ServiceError::Conflict(format!(
-                "an account with e-mail {email} already exists"
-            )));
+        if let Some(tenant_id) = tenant_id {
+            if self
+                .store
+                .find_user_by_email(tenant_id, &email)
+                .await?
+                .is_some()
+            {
+                return Err(ServiceError::Conflict(format!(
+                    "an account with e-mail {email} already exists in this tenant"
+                )));
+            }
         }
         let name = match req.name {
             Some(name) => validate::name("name", name, NAME_MAX)?,

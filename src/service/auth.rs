@@ -82,6 +82,14 @@ pub struct Session {
     pub user: User,
 }
 
+/// What a correct e-mail and password lead to.
+pub enum LoginOutcome {
+    /// Signed in.
+    Session(Box<Session>),
+    /// The password matched accounts in several tenants: sign in again naming one of these.
+    TenantRequired(Vec<Tenant>),
+}
+
 /// `typ` of an agent's access token.
 const ACCESS: &str = "access";
 /// `typ` of a visitor's token.
@@ -149,23 +157,52 @@ impl AuthService {
     }
 
     /// Checks e-mail and password and opens a session. Unknown e-mail and wrong password get
-    /// the same answer, after the same work.
-    pub async fn login(&self, email: &str, pass: &str, ip: IpAddr) -> ServiceResult<Session> {
+    /// the same answer, after the same work. An e-mail is unique per tenant, so it may have
+    /// accounts in several tenants: when the password matches more than one of them (and no
+    /// `tenant` narrows the choice) the answer lists just those tenants, so someone without
+    /// the password learns nothing about the others.
+    pub async fn login(
+        &self,
+        email: &str,
+        pass: &str,
+        tenant: Option<&str>,
+        ip: IpAddr,
+    ) -> ServiceResult<LoginOutcome> {
         let email = email.trim().to_lowercase();
         self.throttle(&email, ip)?;
-        let user = self.store.find_user_by_email(&email).await?;
-        let Some(user) = user else {
+        let mut candidates = self.store.find_users_by_email(&email).await?;
+        if let Some(tenant) = tenant {
+            candidates.retain(|u| u.tenant_id == tenant);
+        }
+        if candidates.is_empty() {
             password::verify(pass, dummy_hash().await).await;
             return Err(ServiceError::Unauthorized(BAD_LOGIN));
-        };
-        if !password::verify(pass, &user.password_hash).await {
+        }
+        let mut matched = Vec::new();
+        for user in candidates {
+            if password::verify(pass, &user.password_hash).await {
+                matched.push(user);
+            }
+        }
+        if matched.is_empty() {
             return Err(ServiceError::Unauthorized(BAD_LOGIN));
         }
-        if user.disabled {
-            return Err(ServiceError::Unauthorized("this account is disabled"));
+        matched.retain(|u| !u.disabled);
+        if matched.len() > 1 {
+            let mut tenants = Vec::with_capacity(matched.len());
+            for user in &matched {
+                tenants.push(self.store.get_tenant(&user.tenant_id).await?);
+            }
+            return Ok(LoginOutcome::TenantRequired(tenants));
         }
+        let Some(user) = matched.pop() else {
+            // Only disabled accounts matched.
+            return Err(ServiceError::Unauthorized("this account is disabled"));
+        };
         check_one_time_password(&user)?;
-        self.open_session(user, &new_id()).await
+        Ok(LoginOutcome::Session(Box::new(
+            self.open_session(user, &new_id()).await?,
+        )))
     }
 
     /// Trades a refresh token for a new pair. A token works once: presenting a used one again

@@ -7,6 +7,9 @@ use super::entities::user::{self, Column};
 use super::{now, AgentStatus, Role, Store, StoreError, StoreResult, User};
 use crate::types::ids::new_id;
 
+/// Most accounts one e-mail is looked up in at sign-in: bounds the password checks per attempt.
+pub const MAX_ACCOUNTS_PER_EMAIL: u64 = 20;
+
 pub struct NewUser {
     pub email: String,
     pub name: String,
@@ -60,7 +63,9 @@ impl Store {
         user::Entity::insert(model.clone().into_active_model())
             .exec_without_returning(&self.db)
             .await
-            .map_err(StoreError::unique("an account with this e-mail"))?;
+            .map_err(StoreError::unique(
+                "an account with this e-mail in this tenant",
+            ))?;
         Ok(model)
     }
 
@@ -73,11 +78,27 @@ impl Store {
             .ok_or(StoreError::NotFound("user"))
     }
 
-    /// Looks an account up by e-mail across tenants: e-mail is the login name.
-    pub async fn find_user_by_email(&self, email: &str) -> StoreResult<Option<User>> {
+    /// The tenant's account with this e-mail: an e-mail is unique per tenant.
+    pub async fn find_user_by_email(
+        &self,
+        tenant_id: &str,
+        email: &str,
+    ) -> StoreResult<Option<User>> {
         Ok(user::Entity::find()
+            .filter(Column::TenantId.eq(tenant_id))
             .filter(Column::Email.eq(email))
             .one(&self.db)
+            .await?)
+    }
+
+    /// Every account with this e-mail, one per tenant at most, oldest tenant membership first:
+    /// the same person may have accounts in several tenants.
+    pub async fn find_users_by_email(&self, email: &str) -> StoreResult<Vec<User>> {
+        Ok(user::Entity::find()
+            .filter(Column::Email.eq(email))
+            .order_by_asc(Column::Id)
+            .limit(MAX_ACCOUNTS_PER_EMAIL)
+            .all(&self.db)
             .await?)
     }
 

@@ -25,6 +25,8 @@ export class ApiError extends Error {
     this.status = status;
     this.code = err.code ?? 'http_error';
     this.fields = err.fields ?? [];
+    // `tenant_required` at sign-in: the tenants to choose from.
+    this.tenants = err.tenants ?? [];
   }
 }
 
@@ -44,8 +46,9 @@ async function raw(method, path, token, body) {
   return data;
 }
 
-export async function login(email, password) {
-  const s = await raw('POST', '/api/auth/login', null, { email, password });
+export async function login(email, password, tenant) {
+  const body = tenant ? { email, password, tenant } : { email, password };
+  const s = await raw('POST', '/api/auth/login', null, body);
   store({ access_token: s.access_token, refresh_token: s.refresh_token, user: s.user });
   return s;
 }

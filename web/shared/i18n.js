@@ -6,6 +6,8 @@ const en = {
   'login.password': 'Password',
   'login.submit': 'Sign in',
   'login.failed': 'Wrong e-mail or password.',
+  'login.pick_tenant': 'Which workspace?',
+  'login.pick_tenant_hint': 'This e-mail and password open accounts in several workspaces. Choose one.',
   'login.forbidden': 'Your account is not allowed to use the admin console. Ask an owner or admin.',
   'logout': 'Sign out',
   'status.online': 'Online',

@@ -17,8 +17,17 @@ export function showLogin(root, { heading = t('login.title'), message = '' } = {
         button.disabled = true;
         error.textContent = '';
         try {
-          const s = await login(email.value.trim(), password.value);
-          resolve(s.user.must_change_password ? await choosePassword(root, s.user.email, password.value) : s);
+          let s;
+          let tenant;
+          try {
+            s = await login(email.value.trim(), password.value);
+          } catch (e) {
+            if (!(e instanceof ApiError && e.code === 'tenant_required')) throw e;
+            // The e-mail and password match accounts in several tenants: the person picks one.
+            tenant = await pickTenant(root, e.tenants);
+            s = await login(email.value.trim(), password.value, tenant);
+          }
+          resolve(s.user.must_change_password ? await choosePassword(root, s.user.email, password.value, tenant) : s);
         } catch (e) {
           error.textContent = e instanceof ApiError && e.status === 401 ? t('login.failed') : e.message;
         } finally {
@@ -37,8 +46,23 @@ export function showLogin(root, { heading = t('login.title'), message = '' } = {
   });
 }
 
+/** Several tenants have an account with this e-mail and password: resolves with the chosen id. */
+function pickTenant(root, tenants) {
+  return new Promise((resolve) => {
+    const buttons = tenants.map((tn) =>
+      h('button', { type: 'button', class: 'tenant-choice', 'data-tenant': tn.id, onclick: () => resolve(tn.id) }, tn.name));
+    mount(root, h('div', { class: 'login' },
+      h('form', { class: 'pick-tenant', onsubmit: (ev) => ev.preventDefault() },
+        h('h1', {}, t('login.pick_tenant')),
+        h('p', { class: 'muted' }, t('login.pick_tenant_hint')),
+        ...buttons,
+      )));
+    buttons[0]?.focus();
+  });
+}
+
 /** After a one-time password: the person picks their own, then is signed in with it. */
-function choosePassword(root, email, current) {
+function choosePassword(root, email, current, tenant) {
   return new Promise((resolve) => {
     const next = h('input', { type: 'password', name: 'new_password', autocomplete: 'new-password', required: true, minlength: 8 });
     const error = h('div', { class: 'error', role: 'alert' });
@@ -50,7 +74,7 @@ function choosePassword(root, email, current) {
         try {
           await api('POST', '/api/auth/password', { current_password: current, new_password: next.value });
           // Changing the password ends the other sessions, so sign in afresh with the new one.
-          resolve(await login(email, next.value));
+          resolve(await login(email, next.value, tenant));
         } catch (e) {
           error.textContent = e.fields?.map((f) => f.message).join(' ') || e.message;
         }

@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +13,7 @@ use super::views::{StdErrors, UserView};
 use crate::http::error::ApiResult;
 use crate::http::extract::{ApiJson, Authed, AuthedPending, ClientIp};
 use crate::http::AppState;
-use crate::service::auth::Session;
+use crate::service::auth::{LoginOutcome, Session};
 use crate::service::authz::Permission;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -30,6 +31,32 @@ pub struct LoginBody {
     #[schema(example = "admin@example.com")]
     pub email: String,
     pub password: String,
+    /// Tenant id: needed only when the answer was 409 `tenant_required` (the e-mail and
+    /// password match accounts in several tenants); pick one of the tenants it listed.
+    #[serde(default)]
+    pub tenant: Option<String>,
+}
+
+/// A tenant to pick at sign-in.
+#[derive(Serialize, ToSchema)]
+pub struct TenantChoice {
+    pub id: String,
+    pub name: String,
+}
+
+/// 409 answer to a sign-in whose e-mail and password match accounts in several tenants.
+#[derive(Serialize, ToSchema)]
+pub struct TenantRequiredBody {
+    pub error: TenantRequiredDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TenantRequiredDetail {
+    #[schema(example = "tenant_required")]
+    pub code: &'static str,
+    pub message: &'static str,
+    /// Only the tenants where the password matched; sign in again with one's `id` as `tenant`.
+    pub tenants: Vec<TenantChoice>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -99,16 +126,41 @@ pub struct PasswordBody {
     pub new_password: String,
 }
 
-/// Sign in with e-mail and password.
+/// Sign in with e-mail and password. An e-mail is unique per tenant; when the password
+/// matches accounts in several tenants the answer is 409 `tenant_required` listing them.
 #[utoipa::path(post, path = "/login", tag = "auth", request_body = LoginBody,
-    responses((status = 200, body = SessionView), StdErrors))]
+    responses((status = 200, body = SessionView),
+        (status = 409, body = TenantRequiredBody,
+            description = "`tenant_required`: the e-mail and password match accounts in several tenants; send `tenant`"),
+        StdErrors))]
 async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<LoginBody>,
-) -> ApiResult<Json<SessionView>> {
-    let session = state.auth.login(&body.email, &body.password, ip).await?;
-    Ok(Json(session.into()))
+) -> ApiResult<Response> {
+    let outcome = state
+        .auth
+        .login(&body.email, &body.password, body.tenant.as_deref(), ip)
+        .await?;
+    Ok(match outcome {
+        LoginOutcome::Session(session) => Json(SessionView::from(*session)).into_response(),
+        LoginOutcome::TenantRequired(tenants) => {
+            let body = TenantRequiredBody {
+                error: TenantRequiredDetail {
+                    code: "tenant_required",
+                    message: "this e-mail has accounts in several tenants: choose one",
+                    tenants: tenants
+                        .into_iter()
+                        .map(|t| TenantChoice {
+                            id: t.id,
+                            name: t.name,
+                        })
+                        .collect(),
+                },
+            };
+            (StatusCode::CONFLICT, Json(body)).into_response()
+        }
+    })
 }
 
 /// Trade a refresh token for a new access and refresh token.

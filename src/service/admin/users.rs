@@ -91,9 +91,15 @@ impl AdminService {
         let (Some(email), Some(name)) = (email, name) else {
             return Err(ServiceError::invalid("email", "is required"));
         };
-        if self.store.find_user_by_email(&email).await?.is_some() {
+        // Unique per tenant: an account in another tenant is no conflict and is not revealed.
+        if self
+            .store
+            .find_user_by_email(&actor.tenant_id, &email)
+            .await?
+            .is_some()
+        {
             return Err(ServiceError::Conflict(format!(
-                "an account with e-mail {email} already exists"
+                "an account with e-mail {email} already exists in this tenant"
             )));
         }
 
