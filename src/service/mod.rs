@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod page;
 pub mod password;
 pub mod team;
+pub mod totp;
 pub mod validate;
 pub mod visitors;
 
