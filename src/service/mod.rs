@@ -14,6 +14,7 @@ pub mod page;
 pub mod password;
 pub mod team;
 pub mod totp;
+pub mod two_factor;
 pub mod validate;
 pub mod visitors;
 
