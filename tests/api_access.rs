@@ -13,7 +13,7 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call.
-const PUBLIC: [&str; 15] = [
+const PUBLIC: [&str; 16] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
@@ -25,6 +25,7 @@ const PUBLIC: [&str; 15] = [
     "POST /api/auth/login",
     "POST /api/auth/refresh",
     "POST /api/auth/logout",
+    "POST /api/auth/2fa/verify",
     "GET /api/openapi.json",
     "GET /api/docs",
     "GET /healthz",
@@ -95,7 +96,12 @@ fn sample_body(op: &Operation) -> Option<Value> {
         "POST /api/auth/password" => {
             json!({ "current_password": "x", "new_password": "yyyyyyyyyy" })
         }
-        "POST /api/auth/login" | "POST /api/auth/refresh" | "POST /api/auth/logout" => return None,
+        "POST /api/auth/2fa/enable" => json!({ "code": "000000" }),
+        "POST /api/auth/2fa/disable" => json!({ "password": "x", "code": "000000" }),
+        "POST /api/auth/login"
+        | "POST /api/auth/refresh"
+        | "POST /api/auth/logout"
+        | "POST /api/auth/2fa/verify" => return None,
         "POST /api/visitor/session" => json!({ "site_key": "sk_walker" }),
         other => panic!("{other} takes a body: add a sample to the access walk"),
     };

@@ -18,6 +18,15 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
     /// Seconds to send as Retry-After.
     pub retry_after: Option<u64>,
+    /// For `tenant_required`: the tenants to choose from.
+    pub tenants: Vec<TenantChoice>,
+}
+
+/// A tenant to pick at sign-in (`tenant_required`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TenantChoice {
+    pub id: String,
+    pub name: String,
 }
 
 /// The body of every error answer.
@@ -36,6 +45,9 @@ pub struct ErrorDetail {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[schema(value_type = Vec<FieldErrorSchema>)]
     pub fields: Vec<FieldError>,
+    /// For `tenant_required` (sign-in): the tenants where the e-mail and password match.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tenants: Vec<TenantChoice>,
 }
 
 /// One refused input field.
@@ -54,6 +66,7 @@ impl ApiError {
             message: message.into(),
             fields: Vec::new(),
             retry_after: None,
+            tenants: Vec::new(),
         }
     }
 
@@ -92,6 +105,7 @@ impl IntoResponse for ApiError {
                 code: self.code.to_string(),
                 message: self.message,
                 fields: self.fields,
+                tenants: self.tenants,
             },
         };
         let mut response = (self.status, Json(body)).into_response();
@@ -138,6 +152,7 @@ impl From<ServiceError> for ApiError {
             message,
             fields,
             retry_after,
+            tenants: Vec::new(),
         }
     }
 }

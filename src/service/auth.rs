@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::authz::{Actor, ActorKind, Permission};
+use super::two_factor::{Proof, TwoFactorService};
 use super::{password, ServiceError, ServiceResult};
 use crate::cluster::{Bus, SessionsRevoked};
 use crate::store::{Role, Store, Tenant, User};
@@ -62,6 +63,7 @@ type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
 pub struct AuthService {
     store: Store,
     bus: Arc<dyn Bus>,
+    two_factor: TwoFactorService,
     inner: Arc<Inner>,
 }
 
@@ -88,6 +90,26 @@ pub enum LoginOutcome {
     Session(Box<Session>),
     /// The password matched accounts in several tenants: sign in again naming one of these.
     TenantRequired(Vec<Tenant>),
+    /// The account signs in with a second factor: send a code with this challenge to
+    /// `verify_two_factor` within CHALLENGE_SECS.
+    TwoFactorRequired(String),
+}
+
+/// `typ` of a sign-in challenge waiting for its second factor.
+const CHALLENGE: &str = "2fa";
+/// How long a sign-in challenge stays open.
+pub const CHALLENGE_SECS: i64 = 300;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ChallengeClaims {
+    sub: String,
+    tid: String,
+    typ: String,
+    gen: i64,
+    /// Names the challenge for its own try limit.
+    jti: String,
+    iat: i64,
+    exp: i64,
 }
 
 /// `typ` of an agent's access token.
@@ -143,6 +165,7 @@ impl AuthService {
     pub fn new(store: Store, settings: AuthSettings, bus: Arc<dyn Bus>) -> Self {
         let secret = settings.jwt_secret.as_bytes();
         AuthService {
+            two_factor: TwoFactorService::new(store.clone()),
             store,
             bus,
             inner: Arc::new(Inner {
@@ -200,9 +223,77 @@ impl AuthService {
             return Err(ServiceError::Unauthorized("this account is disabled"));
         };
         check_one_time_password(&user)?;
+        if self.two_factor.is_on(&user).await? {
+            return Ok(LoginOutcome::TwoFactorRequired(self.challenge(&user)?));
+        }
         Ok(LoginOutcome::Session(Box::new(
             self.open_session(user, &new_id()).await?,
         )))
+    }
+
+    /// Enrolment and the code checks of two-factor sign-in.
+    pub fn two_factor(&self) -> &TwoFactorService {
+        &self.two_factor
+    }
+
+    /// The second step of a sign-in with two-factor on: a current code from the app or an
+    /// unused recovery code, against the challenge the first step answered.
+    pub async fn verify_two_factor(
+        &self,
+        challenge: &str,
+        proof: Proof<'_>,
+    ) -> ServiceResult<Session> {
+        let expired =
+            ServiceError::Unauthorized("invalid or expired sign-in challenge; sign in again");
+        let claims =
+            jsonwebtoken::decode::<ChallengeClaims>(challenge, &self.inner.decoding, &validation())
+                .ok()
+                .map(|t| t.claims)
+                .filter(|c| c.typ == CHALLENGE)
+                .ok_or(expired)?;
+        let user = self
+            .store
+            .get_user(&claims.tid, &claims.sub)
+            .await
+            .map_err(|_| {
+                ServiceError::Unauthorized("invalid or expired sign-in challenge; sign in again")
+            })?;
+        if user.disabled {
+            return Err(ServiceError::Unauthorized("this account is disabled"));
+        }
+        if claims.gen != user.token_generation {
+            return Err(ServiceError::Unauthorized(
+                "invalid or expired sign-in challenge; sign in again",
+            ));
+        }
+        if !self
+            .two_factor
+            .verify_sign_in(&user, &claims.jti, proof)
+            .await?
+        {
+            return Err(ServiceError::Unauthorized("wrong or already used code"));
+        }
+        check_one_time_password(&user)?;
+        self.open_session(user, &new_id()).await
+    }
+
+    fn challenge(&self, user: &User) -> ServiceResult<String> {
+        let now = Utc::now().timestamp();
+        let claims = ChallengeClaims {
+            sub: user.id.clone(),
+            tid: user.tenant_id.clone(),
+            typ: CHALLENGE.into(),
+            gen: user.token_generation,
+            jti: new_id(),
+            iat: now,
+            exp: now + CHALLENGE_SECS,
+        };
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.inner.encoding,
+        )
+        .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))
     }
 
     /// Trades a refresh token for a new pair. A token works once: presenting a used one again

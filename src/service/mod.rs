@@ -13,6 +13,8 @@ pub mod inbox;
 pub mod page;
 pub mod password;
 pub mod team;
+pub mod totp;
+pub mod two_factor;
 pub mod validate;
 pub mod visitors;
 

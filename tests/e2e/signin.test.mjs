@@ -1,7 +1,9 @@
-// Sign-in: an e-mail with accounts in several tenants picks its tenant after the password.
+// Sign-in: an e-mail with accounts in several tenants picks its tenant after the password;
+// two-factor sign-in is set up in the profile (QR code) and then asked for at sign-in.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { shareServerAndBrowser, screenshot, PASSWORD } from './harness.mjs';
 import { stubBrowserApis } from './page-stubs.mjs';
 
@@ -15,7 +17,21 @@ shareServerAndBrowser({}, async (shared) => {
   // The same person owns two tenants (an e-mail is unique per tenant).
   alpha = await server.tenant('Alpha Shop', 'pat@multi.test');
   beta = await server.tenant('Beta Store', 'pat@multi.test');
+  await server.tenant('Gamma Goods', 'gail@gamma.test');
 });
+
+/** RFC 6238 code (HMAC-SHA1, 30 s steps, 6 digits) of the base32 `secret`, `offset` steps from now. */
+function totp(secret, offset = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + offset));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[19] & 0x0f;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
 
 async function page() {
   const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
@@ -49,4 +65,45 @@ test('an e-mail in two tenants picks the tenant after the password', async () =>
   assert.notEqual(beta.tenant.id, alpha.tenant.id);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('two-factor sign-in: enrol with the QR code in the profile, then sign in with a code', async () => {
+  const { context, page: p, errors } = await page();
+  await p.goto(`${server.base}/agent`);
+  await p.fill('input[name=email]', 'gail@gamma.test');
+  await p.fill('input[name=password]', PASSWORD);
+  await p.click('button[type=submit]');
+  await p.waitForSelector('.workspace');
+  await p.getByRole('button', { name: 'Profile' }).click();
+  const dialog = p.locator('dialog.profile');
+  await dialog.locator('.enrol-2fa').click();
+  await dialog.locator('img.qr').waitFor();
+  const secret = (await dialog.locator('code.secret').textContent()).trim();
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  assert.equal(await dialog.locator('img.qr').evaluate((img) => img.complete && img.naturalWidth > 0), true, 'the QR code renders');
+  await screenshot(p, 'profile-2fa-enrol');
+  await dialog.locator('input[name=enable_code]').fill(totp(secret));
+  await dialog.locator('.enable-2fa button[type=submit]').click();
+  await dialog.locator('.recovery-codes pre').waitFor();
+  const codes = (await dialog.locator('.recovery-codes pre').textContent()).split('\n');
+  assert.equal(codes.length, 10);
+  await screenshot(p, 'profile-2fa-on');
+  await context.close();
+
+  // A new browser signs in: password, then the next code (the enrolment one is spent).
+  const second = await page();
+  await second.page.goto(`${server.base}/agent`);
+  await second.page.fill('input[name=email]', 'gail@gamma.test');
+  await second.page.fill('input[name=password]', PASSWORD);
+  await second.page.click('button[type=submit]');
+  await second.page.waitForSelector('form.two-factor');
+  await second.page.fill('input[name=code]', totp(secret, -5));
+  await second.page.click('form.two-factor button[type=submit]');
+  await second.page.locator('form.two-factor .error', { hasText: 'Wrong' }).waitFor();
+  await screenshot(second.page, 'signin-2fa-code');
+  await second.page.fill('input[name=code]', totp(secret, 1));
+  await second.page.click('form.two-factor button[type=submit]');
+  await second.page.waitForSelector('.workspace');
+  assert.deepEqual([...errors, ...second.errors], []);
+  await second.context.close();
 });

@@ -1,4 +1,5 @@
-// The profile: your name (and the initials of your avatar), your password, and this browser's
+// The profile: your name (and the initials of your avatar), your password, two-factor sign-in,
+// and this browser's
 // notification and sound settings. Opens as a dialog over the workspace.
 
 import { h } from '../shared/dom.js';
@@ -7,6 +8,7 @@ import { t } from '../shared/i18n.js';
 import { state, changed } from './state.js';
 import { prefs, setPref, initials } from './prefs.js';
 import { beep } from './alerts.js';
+import { twoFactorSection } from './two-factor.js';
 
 function fieldErrors(e) {
   return e.fields?.map((f) => f.message).join(' ') || e.message;
@@ -100,6 +102,7 @@ export function openProfile() {
         h('button', { type: 'button', class: 'link', onclick: () => dialog.close() }, t('profile.done'))),
       nameSection(),
       passwordSection(),
+      twoFactorSection(),
       alertsSection(),
     ));
   dialog.addEventListener('close', () => dialog.remove());

@@ -49,6 +49,15 @@ async function raw(method, path, token, body) {
 export async function login(email, password, tenant) {
   const body = tenant ? { email, password, tenant } : { email, password };
   const s = await raw('POST', '/api/auth/login', null, body);
+  // Two-factor sign-in on: no session yet, the caller asks for a code (verifyTwoFactor).
+  if (s.two_factor_required) return s;
+  store({ access_token: s.access_token, refresh_token: s.refresh_token, user: s.user });
+  return s;
+}
+
+/** Second sign-in step: `proof` is `{code}` or `{recovery_code}`. */
+export async function verifyTwoFactor(challenge, proof) {
+  const s = await raw('POST', '/api/auth/2fa/verify', null, { challenge, ...proof });
   store({ access_token: s.access_token, refresh_token: s.refresh_token, user: s.user });
   return s;
 }

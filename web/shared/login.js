@@ -1,7 +1,7 @@
 // The sign-in card shared by the workspace and the console.
 
 import { h, mount } from './dom.js';
-import { login, api, ApiError } from './api.js';
+import { login, verifyTwoFactor, api, ApiError } from './api.js';
 import { t } from './i18n.js';
 
 /** Shows the form in `root`; resolves with the session once the user signed in. */
@@ -27,6 +27,7 @@ export function showLogin(root, { heading = t('login.title'), message = '' } = {
             tenant = await pickTenant(root, e.tenants);
             s = await login(email.value.trim(), password.value, tenant);
           }
+          if (s.two_factor_required) s = await askCode(root, s.challenge);
           resolve(s.user.must_change_password ? await choosePassword(root, s.user.email, password.value, tenant) : s);
         } catch (e) {
           error.textContent = e instanceof ApiError && e.status === 401 ? t('login.failed') : e.message;
@@ -43,6 +44,40 @@ export function showLogin(root, { heading = t('login.title'), message = '' } = {
     );
     mount(root, h('div', { class: 'login' }, form));
     email.focus();
+  });
+}
+
+/** Two-factor sign-in: asks for the app's code (or a recovery code) until one works. */
+function askCode(root, challenge) {
+  return new Promise((resolve) => {
+    const code = h('input', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code', required: true, placeholder: '123456' });
+    const error = h('div', { class: 'error', role: 'alert' });
+    const button = h('button', { class: 'primary', type: 'submit' }, t('login.verify'));
+    const form = h('form', {
+      class: 'two-factor',
+      onsubmit: async (ev) => {
+        ev.preventDefault();
+        button.disabled = true;
+        error.textContent = '';
+        const value = code.value.trim();
+        const proof = /^\d{3} ?\d{3}$/.test(value) ? { code: value } : { recovery_code: value };
+        try {
+          resolve(await verifyTwoFactor(challenge, proof));
+        } catch (e) {
+          error.textContent = e instanceof ApiError && e.status === 401 ? t('login.codeFailed') : e.message;
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+      h('h1', {}, t('login.codeTitle')),
+      h('p', { class: 'muted' }, t('login.codeHint')),
+      h('label', {}, t('login.code'), code),
+      button,
+      error,
+    );
+    mount(root, h('div', { class: 'login' }, form));
+    code.focus();
   });
 }
 

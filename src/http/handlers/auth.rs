@@ -10,7 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::views::{StdErrors, UserView};
-use crate::http::error::ApiResult;
+use crate::http::error::{ApiError, ApiResult, ErrorBody, TenantChoice};
 use crate::http::extract::{ApiJson, Authed, AuthedPending, ClientIp};
 use crate::http::AppState;
 use crate::service::auth::{LoginOutcome, Session};
@@ -23,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(logout))
         .routes(routes!(me, update_me))
         .routes(routes!(change_password))
+        .merge(super::two_factor::router())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -37,26 +38,13 @@ pub struct LoginBody {
     pub tenant: Option<String>,
 }
 
-/// A tenant to pick at sign-in.
+/// Sign-in answer for an account with two-factor sign-in on: complete it at
+/// `POST /api/auth/2fa/verify`.
 #[derive(Serialize, ToSchema)]
-pub struct TenantChoice {
-    pub id: String,
-    pub name: String,
-}
-
-/// 409 answer to a sign-in whose e-mail and password match accounts in several tenants.
-#[derive(Serialize, ToSchema)]
-pub struct TenantRequiredBody {
-    pub error: TenantRequiredDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TenantRequiredDetail {
-    #[schema(example = "tenant_required")]
-    pub code: &'static str,
-    pub message: &'static str,
-    /// Only the tenants where the password matched; sign in again with one's `id` as `tenant`.
-    pub tenants: Vec<TenantChoice>,
+pub struct TwoFactorRequiredView {
+    pub two_factor_required: bool,
+    /// Short-lived (5 minutes) token naming this sign-in attempt.
+    pub challenge: String,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -108,6 +96,8 @@ pub struct MeView {
     pub tenant: TenantView,
     /// What this account may do, e.g. `chat`, `users:write`.
     pub permissions: Vec<&'static str>,
+    /// Whether signing in asks for a code from an authenticator app (`/api/auth/2fa/*`).
+    pub two_factor_enabled: bool,
 }
 
 /// What you may change about yourself.
@@ -129,8 +119,9 @@ pub struct PasswordBody {
 /// Sign in with e-mail and password. An e-mail is unique per tenant; when the password
 /// matches accounts in several tenants the answer is 409 `tenant_required` listing them.
 #[utoipa::path(post, path = "/login", tag = "auth", request_body = LoginBody,
-    responses((status = 200, body = SessionView),
-        (status = 409, body = TenantRequiredBody,
+    responses((status = 200, body = SessionView,
+            description = "Signed in; or, with two-factor sign-in on, `TwoFactorRequiredView`"),
+        (status = 409, body = ErrorBody,
             description = "`tenant_required`: the e-mail and password match accounts in several tenants; send `tenant`"),
         StdErrors))]
 async fn login(
@@ -145,21 +136,26 @@ async fn login(
     Ok(match outcome {
         LoginOutcome::Session(session) => Json(SessionView::from(*session)).into_response(),
         LoginOutcome::TenantRequired(tenants) => {
-            let body = TenantRequiredBody {
-                error: TenantRequiredDetail {
-                    code: "tenant_required",
-                    message: "this e-mail has accounts in several tenants: choose one",
-                    tenants: tenants
-                        .into_iter()
-                        .map(|t| TenantChoice {
-                            id: t.id,
-                            name: t.name,
-                        })
-                        .collect(),
-                },
-            };
-            (StatusCode::CONFLICT, Json(body)).into_response()
+            return Err(ApiError {
+                tenants: tenants
+                    .into_iter()
+                    .map(|t| TenantChoice {
+                        id: t.id,
+                        name: t.name,
+                    })
+                    .collect(),
+                ..ApiError::new(
+                    StatusCode::CONFLICT,
+                    "tenant_required",
+                    "this e-mail has accounts in several tenants: choose one",
+                )
+            })
         }
+        LoginOutcome::TwoFactorRequired(challenge) => Json(TwoFactorRequiredView {
+            two_factor_required: true,
+            challenge,
+        })
+        .into_response(),
     })
 }
 
@@ -192,6 +188,7 @@ async fn me(
     AuthedPending(actor): AuthedPending,
 ) -> ApiResult<Json<MeView>> {
     let (user, tenant) = state.auth.me(&actor).await?;
+    let two_factor_enabled = state.auth.two_factor().is_on(&user).await?;
     let permissions = Permission::all()
         .filter(|p| actor.allows(*p))
         .map(Permission::as_str)
@@ -204,6 +201,7 @@ async fn me(
             site_key: tenant.site_key,
         },
         permissions,
+        two_factor_enabled,
     }))
 }
 

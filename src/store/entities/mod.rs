@@ -13,5 +13,6 @@ pub mod read_cursor;
 pub mod refresh_token;
 pub mod tenant;
 pub mod tenant_settings;
+pub mod two_factor;
 pub mod user;
 pub mod visitor;

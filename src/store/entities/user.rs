@@ -8,7 +8,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub tenant_id: String,
-    #[sea_orm(unique)]
+    /// Unique per tenant (`ux_users_tenant_email`).
     pub email: String,
     pub name: String,
     pub role: Role,

@@ -7,6 +7,7 @@ mod m0002_message_sender_name;
 mod m0003_user_sessions;
 mod m0004_message_resend_index;
 mod m0005_email_per_tenant;
+mod m0006_two_factor;
 mod schema;
 
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_user_sessions::Migration),
             Box::new(m0004_message_resend_index::Migration),
             Box::new(m0005_email_per_tenant::Migration),
+            Box::new(m0006_two_factor::Migration),
         ]
     }
 }
