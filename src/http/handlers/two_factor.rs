@@ -13,7 +13,7 @@ use utoipa_axum::routes;
 
 use super::auth::SessionView;
 use super::views::StdErrors;
-use crate::http::error::ApiResult;
+use crate::http::error::{ApiResult, ErrorBody};
 use crate::http::extract::{ApiJson, Authed};
 use crate::http::AppState;
 use crate::service::two_factor::Proof;
@@ -95,7 +95,8 @@ fn proof<'a>(
 
 /// Start enrolling in two-factor sign-in: a new secret, as a URI, text and QR code.
 #[utoipa::path(post, path = "/2fa/setup", tag = "auth", security(("bearer" = ["chat"])),
-    responses((status = 200, body = SetupView), StdErrors))]
+    responses((status = 200, body = SetupView),
+        (status = 409, description = "Two-factor sign-in is on already (`conflict`)", body = ErrorBody), StdErrors))]
 async fn setup(State(state): State<AppState>, Authed(actor): Authed) -> ApiResult<Json<SetupView>> {
     let enrolment = state.auth.two_factor().setup(&actor).await?;
     let qr_svg = QrCode::new(enrolment.otpauth_uri.as_bytes())
@@ -112,7 +113,8 @@ async fn setup(State(state): State<AppState>, Authed(actor): Authed) -> ApiResul
 
 /// Turn two-factor sign-in on with a code from the app; answers the recovery codes once.
 #[utoipa::path(post, path = "/2fa/enable", tag = "auth", request_body = CodeBody, security(("bearer" = ["chat"])),
-    responses((status = 200, body = RecoveryCodesView), StdErrors))]
+    responses((status = 200, body = RecoveryCodesView),
+        (status = 409, description = "No enrolment started with /2fa/setup, or two-factor sign-in is on already (`conflict`)", body = ErrorBody), StdErrors))]
 async fn enable(
     State(state): State<AppState>,
     Authed(actor): Authed,
@@ -124,7 +126,8 @@ async fn enable(
 
 /// Turn two-factor sign-in off (password and a code or recovery code).
 #[utoipa::path(post, path = "/2fa/disable", tag = "auth", request_body = DisableBody, security(("bearer" = ["chat"])),
-    responses((status = 204, description = "Two-factor sign-in is off"), StdErrors))]
+    responses((status = 204, description = "Two-factor sign-in is off"),
+        (status = 409, description = "Two-factor sign-in was not on (`conflict`)", body = ErrorBody), StdErrors))]
 async fn disable(
     State(state): State<AppState>,
     Authed(actor): Authed,
