@@ -48,8 +48,14 @@ impl Replies {
 
     /// Queues a reply, waiting for room; false once the connection is ending.
     pub async fn send(&self, text: String) -> bool {
+        // Room is the usual case: no timer for it.
+        let frame = match self.tx.try_send(Arc::from(text)) {
+            Ok(()) => return true,
+            Err(mpsc::error::TrySendError::Closed(_)) => return false,
+            Err(mpsc::error::TrySendError::Full(frame)) => frame,
+        };
         tokio::select! {
-            sent = self.tx.send(Arc::from(text)) => sent.is_ok(),
+            sent = self.tx.send(frame) => sent.is_ok(),
             _ = self.ending.cancelled() => false,
             _ = tokio::time::sleep(self.wait) => {
                 self.too_slow.cancel();
