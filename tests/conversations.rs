@@ -6,24 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::api::{World, PASSWORD};
-use common::ws::Ws;
+use common::ws::{conv_of, until_state, Ws};
 use serde_json::{json, Value};
-
-fn conv_of(ack: &Value) -> String {
-    ack["conversation_id"]
-        .as_str()
-        .expect("conversation_id")
-        .to_string()
-}
-
-async fn until_state(ws: &mut Ws, conversation: &str, state: &str) -> Value {
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["id"] == conversation && f["conversation"]["state"] == state {
-            return f["conversation"].clone();
-        }
-    }
-}
 
 async fn set_status(ws: &mut Ws, status: &str) -> Value {
     ws.request(json!({ "type": "status", "id": "s", "status": status }))

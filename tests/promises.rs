@@ -8,26 +8,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use common::api::World;
-use common::ws::{Closed, Ws};
+use common::ws::{conv_of, until_state, Closed, Ws};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
-
-fn conv_of(ack: &Value) -> String {
-    ack["conversation_id"]
-        .as_str()
-        .expect("conversation_id")
-        .to_string()
-}
-
-/// Reads frames until the conversation is shown with `state`.
-async fn until_state(ws: &mut Ws, conversation: &str, state: &str) -> Value {
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["id"] == conversation && f["conversation"]["state"] == state {
-            return f["conversation"].clone();
-        }
-    }
-}
+use serde_json::json;
 
 /// Sends `count` messages without waiting, then reads until `expected` messages of the
 /// conversation arrived live; returns their seqs in arrival order.

@@ -6,17 +6,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::api::World;
-use common::ws::{Closed, Ws};
+use common::ws::{conv_of, until_state, Closed, Ws};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
-
-fn conv_of(ack: &Value) -> String {
-    ack["conversation_id"]
-        .as_str()
-        .expect("conversation_id")
-        .to_string()
-}
 
 /// An agent connection set to "away": it sees the queue but is not given conversations.
 async fn picking_agent(w: &World, token: &str) -> Ws {
@@ -25,16 +18,6 @@ async fn picking_agent(w: &World, token: &str) -> Ws {
         .await;
     assert_eq!(ws.next_of("status").await["status"], "away");
     ws
-}
-
-/// Reads frames until the conversation is shown with `state`.
-async fn until_state(ws: &mut Ws, conversation: &str, state: &str) -> Value {
-    loop {
-        let f = ws.next_of("conversation").await;
-        if f["conversation"]["id"] == conversation && f["conversation"]["state"] == state {
-            return f["conversation"].clone();
-        }
-    }
 }
 
 /// A visitor writes and is routed to the online agent; both sides see everything in order.

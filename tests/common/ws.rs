@@ -174,6 +174,24 @@ impl Ws {
     }
 }
 
+/// The conversation an `ack` names.
+pub fn conv_of(ack: &Value) -> String {
+    ack["conversation_id"]
+        .as_str()
+        .expect("conversation_id")
+        .to_string()
+}
+
+/// Reads frames until the conversation is shown with `state`.
+pub async fn until_state(ws: &mut Ws, conversation: &str, state: &str) -> Value {
+    loop {
+        let f = ws.next_of("conversation").await;
+        if f["conversation"]["id"] == conversation && f["conversation"]["state"] == state {
+            return f["conversation"].clone();
+        }
+    }
+}
+
 /// Opens a WebSocket by hand and then stays silent — no pongs, no close reply — reading until
 /// the server hangs up. Returns the frames received as (opcode, payload).
 pub async fn silent_client(base: &str, path_and_query: &str) -> Vec<(u8, Vec<u8>)> {
