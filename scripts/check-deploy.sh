@@ -143,7 +143,7 @@ local_args() {
 }
 mapfile -t args < <(local_args "${command_line[@]:1}")
 (for k in "${!runtime_env[@]}"; do export "$k=${runtime_env[$k]}"; done
- export UNIQCHAT__AUTH__JWT_SECRET=$secret
+ export UNIQCHAT__AUTH__JWT_SECRET=$secret UNIQCHAT__AUTH__SECRET_KEY=$secret
  "$bin" "${args[@]}" --help >/dev/null && "$bin" "${args[@]:0:${#args[@]}-1}" config >/dev/null) ||
   fail "$dockerfile: the binary refuses ENTRYPOINT + CMD (${command_line[*]}) or its ENV"
 
@@ -183,9 +183,9 @@ done
 mapfile -t args < <(local_args "${exec_start[@]:1}")
 unit_env=()
 while read -r kv; do [ -n "$kv" ] && unit_env+=("$kv"); done < <(unit_value Environment)
-env -i PATH="$PATH" "${unit_env[@]}" UNIQCHAT__AUTH__JWT_SECRET=$secret "$bin" "${args[@]}" --help >/dev/null 2>&1 ||
+env -i PATH="$PATH" "${unit_env[@]}" UNIQCHAT__AUTH__JWT_SECRET=$secret UNIQCHAT__AUTH__SECRET_KEY=$secret "$bin" "${args[@]}" --help >/dev/null 2>&1 ||
   fail "$unit: the binary refuses ExecStart (${exec_start[*]})"
-env -i PATH="$PATH" "${unit_env[@]}" UNIQCHAT__AUTH__JWT_SECRET=$secret "$bin" "${args[@]:0:${#args[@]}-1}" config >/dev/null 2>"$scratch/err" ||
+env -i PATH="$PATH" "${unit_env[@]}" UNIQCHAT__AUTH__JWT_SECRET=$secret UNIQCHAT__AUTH__SECRET_KEY=$secret "$bin" "${args[@]:0:${#args[@]}-1}" config >/dev/null 2>"$scratch/err" ||
   fail "$unit: uniqchat refuses its Environment=: $(cat "$scratch/err")"
 user=$(unit_value User)
 workdir_unit=$(unit_value WorkingDirectory)

@@ -6,6 +6,7 @@
 //! so an installed binary runs without the repository around it.
 
 mod origin;
+mod secrets;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -112,6 +113,10 @@ pub struct AuthConfig {
     /// Empty: the secret in `jwt_secret_file` (generated on the first start).
     pub jwt_secret: String,
     pub jwt_secret_file: String,
+    /// Seals secrets kept in the database (two-factor keys, client secrets). Empty: the key
+    /// in `secret_key_file` (generated on the first start).
+    pub secret_key: String,
+    pub secret_key_file: String,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
     pub login_per_minute_account: u32,
@@ -297,33 +302,7 @@ impl Config {
                 "must be above 0".into(),
             ));
         }
-        let secret = &self.auth.jwt_secret;
-        if secret.is_empty() && self.profile == "prod" {
-            return Err(invalid(
-                "auth.jwt_secret",
-                "the prod profile needs a configured secret shared by every node; set UNIQCHAT__AUTH__JWT_SECRET"
-                    .into(),
-            ));
-        }
-        if secret.is_empty() && self.auth.jwt_secret_file.trim().is_empty() {
-            return Err(invalid(
-                "auth.jwt_secret_file",
-                "must name a file when auth.jwt_secret is empty".into(),
-            ));
-        }
-        if !secret.is_empty() && secret.len() < 32 {
-            return Err(invalid(
-                "auth.jwt_secret",
-                "must be at least 32 characters long".into(),
-            ));
-        }
-        if secret == SHIPPED_JWT_SECRET {
-            return Err(invalid(
-                "auth.jwt_secret",
-                "this is the secret earlier versions shipped, known to anyone; leave it empty or set your own"
-                    .into(),
-            ));
-        }
+        self.validate_secrets(&invalid)?;
         if self.auth.access_token_ttl_secs == 0 || self.auth.refresh_token_ttl_secs == 0 {
             return Err(invalid(
                 "auth.access_token_ttl_secs",
@@ -397,6 +376,9 @@ impl Config {
     pub fn to_masked_toml(&self) -> String {
         let mut masked = self.clone();
         masked.auth.jwt_secret = "********".into();
+        if !masked.auth.secret_key.is_empty() {
+            masked.auth.secret_key = "********".into();
+        }
         masked.database.url = mask_url(&masked.database.url);
         if !masked.bootstrap.password.is_empty() {
             masked.bootstrap.password = "********".into();

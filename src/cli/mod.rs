@@ -5,10 +5,10 @@
 mod bench;
 mod config_cmd;
 mod init;
-mod jwt_secret;
 mod migrate;
 mod prompt;
 mod reset;
+mod secret_files;
 mod serve;
 mod usage;
 mod user;

@@ -40,7 +40,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     }
     let mut config = load_config(global, overrides)?;
     let _log_guard = crate::telemetry::init_server(&config.log).map_err(CliError::Runtime)?;
-    super::jwt_secret::ensure(&mut config)?;
+    super::secret_files::ensure(&mut config)?;
     let config = Arc::new(config);
 
     let store = connect(&config).await?;

@@ -126,9 +126,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ServiceError::Conflict(_) => StatusCode::CONFLICT,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ServiceError::Forbidden(_) | ServiceError::PasswordChangeRequired => {
-                StatusCode::FORBIDDEN
-            }
+            ServiceError::Forbidden(_)
+            | ServiceError::PasswordChangeRequired
+            | ServiceError::TwoFactorEnrolmentRequired => StatusCode::FORBIDDEN,
             ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let fields = match &err {

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
+use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
@@ -58,10 +59,12 @@ impl AppState {
         let bus = LocalBus::default();
         bus.subscribe(hub.clone());
         let bus: Arc<dyn Bus> = Arc::new(bus);
+        let sealer = Sealer::new(&config.auth.secret_key);
         let auth = AuthService::new(
             store.clone(),
             AuthSettings {
                 jwt_secret: config.auth.jwt_secret.clone(),
+                sealer: sealer.clone(),
                 access_ttl_secs: config.auth.access_token_ttl_secs,
                 refresh_ttl_secs: config.auth.refresh_token_ttl_secs,
                 login_per_minute_account: config.auth.login_per_minute_account,

@@ -43,10 +43,13 @@ pub enum Permission {
     AuditRead,
     #[serde(rename = "tenant:delete")]
     TenantDelete,
+    /// Sign-in rules for every account, e.g. requiring two-factor sign-in.
+    #[serde(rename = "security:write")]
+    SecurityWrite,
 }
 
 /// (permission, owner, admin, agent, grantable to API tokens)
-const MATRIX: [(Permission, bool, bool, bool, bool); 15] = [
+const MATRIX: [(Permission, bool, bool, bool, bool); 16] = [
     (Permission::Chat, true, true, true, false),
     (Permission::UsersRead, true, true, false, true),
     (Permission::UsersWrite, true, true, false, true),
@@ -62,6 +65,7 @@ const MATRIX: [(Permission, bool, bool, bool, bool); 15] = [
     (Permission::ApiTokensWrite, true, true, false, false),
     (Permission::AuditRead, true, true, false, true),
     (Permission::TenantDelete, true, false, false, false),
+    (Permission::SecurityWrite, true, false, false, false),
 ];
 
 impl Permission {
@@ -86,6 +90,7 @@ impl Permission {
             Permission::ApiTokensWrite => "api_tokens:write",
             Permission::AuditRead => "audit:read",
             Permission::TenantDelete => "tenant:delete",
+            Permission::SecurityWrite => "security:write",
         }
     }
 

@@ -25,6 +25,11 @@ pub enum ServiceError {
     /// The account signed in with a one-time password and may only change it.
     #[error("change your one-time password first (POST /api/auth/password)")]
     PasswordChangeRequired,
+    /// The tenant requires two-factor sign-in and the account may only set it up.
+    #[error(
+        "your organisation requires two-factor sign-in: set it up first (POST /api/auth/2fa/setup)"
+    )]
+    TwoFactorEnrolmentRequired,
     #[error("too many attempts; retry in {0} s")]
     RateLimited(u64),
     #[error("storage failure: {0}")]
@@ -58,6 +63,7 @@ impl ServiceError {
             ServiceError::Unauthorized(_) => "unauthorized",
             ServiceError::Forbidden(_) => "forbidden",
             ServiceError::PasswordChangeRequired => "password_change_required",
+            ServiceError::TwoFactorEnrolmentRequired => "two_factor_enrolment_required",
             ServiceError::RateLimited(_) => "rate_limited",
             ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
         }

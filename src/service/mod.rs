@@ -12,6 +12,7 @@ pub mod health;
 pub mod inbox;
 pub mod page;
 pub mod password;
+pub mod sealing;
 pub mod team;
 pub mod totp;
 pub mod two_factor;

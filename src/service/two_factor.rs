@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::auth::token_hash;
 use super::authz::Actor;
+use super::sealing::Sealer;
 use super::{password, totp, ServiceError, ServiceResult};
 use crate::store::{Store, TwoFactor, User};
 use crate::types::ids::random_token;
@@ -63,6 +64,7 @@ impl Failures {
 #[derive(Clone)]
 pub struct TwoFactorService {
     store: Store,
+    sealer: Sealer,
     limits: Arc<Limits>,
 }
 
@@ -86,14 +88,20 @@ pub enum Proof<'a> {
     RecoveryCode(&'a str),
 }
 
+/// What a two-factor secret is sealed for: this account's row only.
+fn purpose(user_id: &str) -> String {
+    format!("two_factor:{user_id}")
+}
+
 fn unix_now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
 impl TwoFactorService {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, sealer: Sealer) -> Self {
         TwoFactorService {
             store,
+            sealer,
             limits: Arc::new(Limits::default()),
         }
     }
@@ -119,8 +127,9 @@ impl TwoFactorService {
         let tenant = self.store.get_tenant(&actor.tenant_id).await?;
         let secret = totp::new_secret();
         let encoded = totp::encode_secret(&secret);
+        let sealed = self.sealer.seal(&purpose(&user.id), &encoded)?;
         self.store
-            .start_two_factor(&user.tenant_id, &user.id, &encoded)
+            .start_two_factor(&user.tenant_id, &user.id, &sealed)
             .await?;
         Ok(Enrolment {
             otpauth_uri: totp::otpauth_uri(
@@ -178,6 +187,17 @@ impl TwoFactorService {
         let Some(row) = self.store.get_two_factor(&user.tenant_id, &user.id).await? else {
             return Err(ServiceError::Conflict("two-factor sign-in is off".into()));
         };
+        if row.enabled
+            && self
+                .store
+                .get_tenant(&user.tenant_id)
+                .await?
+                .require_two_factor
+        {
+            return Err(ServiceError::Conflict(
+                "your organisation requires two-factor sign-in".into(),
+            ));
+        }
         self.limits.by_account.check(&user.id)?;
         if !password::verify(pass, &user.password_hash).await {
             self.limits.by_account.failed(&user.id);
@@ -224,7 +244,13 @@ impl TwoFactorService {
 
     /// A correct code works once: its time step is recorded and older steps are refused.
     async fn check_code(&self, row: &TwoFactor, code: &str) -> ServiceResult<bool> {
-        let Some(secret) = totp::decode_secret(&row.secret) else {
+        // Rows from before secrets were sealed hold the plain base32 secret.
+        let encoded = if Sealer::is_sealed(&row.secret) {
+            self.sealer.open(&purpose(&row.user_id), &row.secret)?
+        } else {
+            row.secret.clone()
+        };
+        let Some(secret) = totp::decode_secret(&encoded) else {
             return Err(ServiceError::Internal(
                 "unreadable two-factor secret".into(),
             ));

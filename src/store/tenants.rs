@@ -24,6 +24,7 @@ impl Store {
             id: new_id(),
             name: tenant.name,
             site_key: new_site_key(),
+            require_two_factor: false,
             created_at: at,
         };
         let settings = tenant_settings::Model {
@@ -75,6 +76,13 @@ impl Store {
     pub async fn rename_tenant(&self, id: &str, name: &str) -> StoreResult<Tenant> {
         let mut model = self.get_tenant(id).await?.into_active_model();
         model.name = sea_orm::Set(name.to_string());
+        Ok(model.update(&self.db).await?)
+    }
+
+    /// Sets whether every account of the tenant must sign in with a second factor.
+    pub async fn set_require_two_factor(&self, id: &str, on: bool) -> StoreResult<Tenant> {
+        let mut model = self.get_tenant(id).await?.into_active_model();
+        model.require_two_factor = sea_orm::Set(on);
         Ok(model.update(&self.db).await?)
     }
 

@@ -3,4 +3,5 @@
 pub mod api;
 pub mod db;
 pub mod server;
+pub mod totp;
 pub mod ws;

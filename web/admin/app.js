@@ -4,6 +4,7 @@
 import { $, h, mount } from '../shared/dom.js';
 import { api, session, logout } from '../shared/api.js';
 import { showLogin } from '../shared/login.js';
+import { enrolTwoFactor } from '../shared/enrol.js';
 import { t } from '../shared/i18n.js';
 import { pages } from './pages.js';
 
@@ -40,6 +41,15 @@ async function start() {
   while (!me) {
     await showLogin(root, { heading: 'uniqchat — admin console' });
     me = await whoAmI();
+  }
+  // The tenant requires two-factor sign-in and this account has none yet: set it up first.
+  while (me.two_factor_required && !me.two_factor_enabled) {
+    await enrolTwoFactor(root).catch(() => {});
+    me = await whoAmI();
+    while (!me) {
+      await showLogin(root, { heading: 'uniqchat — admin console' });
+      me = await whoAmI();
+    }
   }
   if (!ADMIN_ROLES.has(me.user.role)) return notAllowed(root, me);
 

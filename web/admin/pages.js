@@ -7,6 +7,7 @@ import { renderQuickReplies } from './quick-replies.js';
 import { renderBlacklist } from './blacklist.js';
 import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
+import { renderSecurity } from './security.js';
 import { renderAudit } from './audit.js';
 
 export const pages = [
@@ -16,6 +17,7 @@ export const pages = [
   { key: 'quick-replies', title: 'Quick replies', render: renderQuickReplies },
   { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
+  { key: 'security', title: 'Security', render: renderSecurity },
   { key: 'tokens', title: 'API tokens', render: renderTokens },
   { key: 'audit', title: 'Audit log', render: renderAudit },
 ];

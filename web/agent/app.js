@@ -3,6 +3,7 @@
 import { $, h, mount } from '../shared/dom.js';
 import { api, session, logout } from '../shared/api.js';
 import { showLogin } from '../shared/login.js';
+import { enrolTwoFactor } from '../shared/enrol.js';
 import { state, changed, lastSeqs } from './state.js';
 import { handleFrame } from './frames.js';
 import { loadLists, refreshListsSoon } from './loaders.js';
@@ -28,6 +29,15 @@ async function start() {
   while (!me) {
     await showLogin(root, { heading: t('login.workspace') });
     me = await whoAmI();
+  }
+  // The tenant requires two-factor sign-in and this account has none yet: set it up first.
+  while (me.two_factor_required && !me.two_factor_enabled) {
+    await enrolTwoFactor(root).catch(() => {});
+    me = await whoAmI();
+    while (!me) {
+      await showLogin(root, { heading: t('login.workspace') });
+      me = await whoAmI();
+    }
   }
   state.me = me.user;
   state.tenant = me.tenant;

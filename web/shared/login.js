@@ -3,6 +3,7 @@
 import { h, mount } from './dom.js';
 import { login, verifyTwoFactor, api, ApiError } from './api.js';
 import { t } from './i18n.js';
+import { enrolTwoFactor } from './enrol.js';
 
 /** Shows the form in `root`; resolves with the session once the user signed in. */
 export function showLogin(root, { heading = t('login.title'), message = '' } = {}) {
@@ -28,7 +29,9 @@ export function showLogin(root, { heading = t('login.title'), message = '' } = {
             s = await login(email.value.trim(), password.value, tenant);
           }
           if (s.two_factor_required) s = await askCode(root, s.challenge);
-          resolve(s.user.must_change_password ? await choosePassword(root, s.user.email, password.value, tenant) : s);
+          if (s.user.must_change_password) s = await choosePassword(root, s.user.email, password.value, tenant);
+          if (s.two_factor_enrolment_required) s = await enrolTwoFactor(root);
+          resolve(s);
         } catch (e) {
           error.textContent = e instanceof ApiError && e.status === 401 ? t('login.failed') : e.message;
         } finally {

@@ -66,6 +66,10 @@ pub struct SessionView {
     /// True after signing in with a one-time password: until it is changed at
     /// /api/auth/password, every other route answers 403 `password_change_required`.
     pub password_change_required: bool,
+    /// True when the tenant requires two-factor sign-in and this account has not set it up:
+    /// until it is turned on (/api/auth/2fa/setup, /api/auth/2fa/enable) and the session
+    /// refreshed, every other route answers 403 `two_factor_enrolment_required`.
+    pub two_factor_enrolment_required: bool,
     pub user: UserView,
 }
 
@@ -77,6 +81,7 @@ impl From<Session> for SessionView {
             expires_in: s.expires_in,
             token_type: "Bearer",
             password_change_required: s.user.must_change_password,
+            two_factor_enrolment_required: s.two_factor_enrolment_required,
             user: s.user.into(),
         }
     }
@@ -98,6 +103,8 @@ pub struct MeView {
     pub permissions: Vec<&'static str>,
     /// Whether signing in asks for a code from an authenticator app (`/api/auth/2fa/*`).
     pub two_factor_enabled: bool,
+    /// Whether the tenant requires two-factor sign-in of every account.
+    pub two_factor_required: bool,
 }
 
 /// What you may change about yourself.
@@ -198,10 +205,11 @@ async fn me(
         tenant: TenantView {
             id: tenant.id,
             name: tenant.name,
-            site_key: tenant.site_key,
+            site_key: tenant.site_key.clone(),
         },
         permissions,
         two_factor_enabled,
+        two_factor_required: tenant.require_two_factor,
     }))
 }
 

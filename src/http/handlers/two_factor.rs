@@ -14,7 +14,7 @@ use utoipa_axum::routes;
 use super::auth::SessionView;
 use super::views::StdErrors;
 use crate::http::error::{ApiResult, ErrorBody};
-use crate::http::extract::{ApiJson, Authed};
+use crate::http::extract::{ApiJson, Authed, AuthedPending};
 use crate::http::AppState;
 use crate::service::two_factor::Proof;
 use crate::service::ServiceError;
@@ -97,7 +97,10 @@ fn proof<'a>(
 #[utoipa::path(post, path = "/2fa/setup", tag = "auth", security(("bearer" = ["chat"])),
     responses((status = 200, body = SetupView),
         (status = 409, description = "Two-factor sign-in is on already (`conflict`)", body = ErrorBody), StdErrors))]
-async fn setup(State(state): State<AppState>, Authed(actor): Authed) -> ApiResult<Json<SetupView>> {
+async fn setup(
+    State(state): State<AppState>,
+    AuthedPending(actor): AuthedPending,
+) -> ApiResult<Json<SetupView>> {
     let enrolment = state.auth.two_factor().setup(&actor).await?;
     let qr_svg = QrCode::new(enrolment.otpauth_uri.as_bytes())
         .map_err(|e| ServiceError::Internal(format!("QR code: {e}")))?
@@ -112,12 +115,14 @@ async fn setup(State(state): State<AppState>, Authed(actor): Authed) -> ApiResul
 }
 
 /// Turn two-factor sign-in on with a code from the app; answers the recovery codes once.
+/// A session limited to enrolment (`two_factor_enrolment_required`) then refreshes at
+/// /api/auth/refresh for a full one.
 #[utoipa::path(post, path = "/2fa/enable", tag = "auth", request_body = CodeBody, security(("bearer" = ["chat"])),
     responses((status = 200, body = RecoveryCodesView),
         (status = 409, description = "No enrolment started with /2fa/setup, or two-factor sign-in is on already (`conflict`)", body = ErrorBody), StdErrors))]
 async fn enable(
     State(state): State<AppState>,
-    Authed(actor): Authed,
+    AuthedPending(actor): AuthedPending,
     ApiJson(body): ApiJson<CodeBody>,
 ) -> ApiResult<Json<RecoveryCodesView>> {
     let recovery_codes = state.auth.two_factor().enable(&actor, &body.code).await?;
@@ -127,7 +132,7 @@ async fn enable(
 /// Turn two-factor sign-in off (password and a code or recovery code).
 #[utoipa::path(post, path = "/2fa/disable", tag = "auth", request_body = DisableBody, security(("bearer" = ["chat"])),
     responses((status = 204, description = "Two-factor sign-in is off"),
-        (status = 409, description = "Two-factor sign-in was not on (`conflict`)", body = ErrorBody), StdErrors))]
+        (status = 409, description = "Two-factor sign-in was not on, or the tenant requires it (`conflict`)", body = ErrorBody), StdErrors))]
 async fn disable(
     State(state): State<AppState>,
     Authed(actor): Authed,

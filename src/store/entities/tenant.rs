@@ -8,6 +8,8 @@ pub struct Model {
     pub name: String,
     #[sea_orm(unique)]
     pub site_key: String,
+    /// Every account must sign in with a second factor (set by the owner).
+    pub require_two_factor: bool,
     pub created_at: DateTimeUtc,
 }
 

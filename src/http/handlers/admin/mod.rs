@@ -6,6 +6,7 @@ mod blacklist;
 mod groups;
 mod overview;
 pub mod quick_replies;
+mod security;
 pub mod settings;
 mod tenant;
 mod users;
@@ -21,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(quick_replies::router())
         .merge(blacklist::router())
         .merge(settings::router())
+        .merge(security::router())
         .merge(api_tokens::router())
         .merge(audit::router())
         .merge(tenant::router())

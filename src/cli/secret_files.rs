@@ -1,6 +1,8 @@
-//! The secret that signs access and visitor tokens. Unless `auth.jwt_secret` is set, `serve`
-//! uses the one in `auth.jwt_secret_file`, generated there (readable by the owner only) on the
-//! first start, so no two installations share a secret and tokens survive restarts.
+//! The server's two secrets: the one that signs access and visitor tokens
+//! (`auth.jwt_secret`) and the one that seals stored secrets such as two-factor keys and
+//! client secrets (`auth.secret_key`). Unless set in the configuration, `serve` uses the one in
+//! the matching `*_file`, generated there (readable by the owner only) on the first start, so
+//! no two installations share a secret and both survive restarts.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,28 +11,41 @@ use super::CliError;
 use crate::config::Config;
 use crate::types::ids::random_token;
 
-/// Fills in `config.auth.jwt_secret` from the secret file, creating the file if need be.
+/// Fills in `auth.jwt_secret` and `auth.secret_key` from their files, creating them if need be.
 pub fn ensure(config: &mut Config) -> Result<(), CliError> {
-    if !config.auth.jwt_secret.is_empty() {
+    let auth = &mut config.auth;
+    ensure_one(
+        &mut auth.jwt_secret,
+        &auth.jwt_secret_file,
+        "auth.jwt_secret_file",
+        "token signing secret",
+    )?;
+    ensure_one(
+        &mut auth.secret_key,
+        &auth.secret_key_file,
+        "auth.secret_key_file",
+        "secret sealing key",
+    )
+}
+
+fn ensure_one(value: &mut String, file: &str, key: &str, what: &str) -> Result<(), CliError> {
+    if !value.is_empty() {
         return Ok(());
     }
-    let path = Path::new(&config.auth.jwt_secret_file);
-    let fail = |what: &str, e: std::io::Error| {
-        CliError::Runtime(format!(
-            "auth.jwt_secret_file: cannot {what} {}: {e}",
-            path.display()
-        ))
+    let path = Path::new(file);
+    let fail = |doing: &str, e: std::io::Error| {
+        CliError::Runtime(format!("{key}: cannot {doing} {}: {e}", path.display()))
     };
     match std::fs::read_to_string(path) {
         Ok(text) => {
             let secret = text.trim();
             if secret.len() < 32 {
                 return Err(CliError::Runtime(format!(
-                    "auth.jwt_secret_file: {} holds fewer than 32 characters",
+                    "{key}: {} holds fewer than 32 characters",
                     path.display()
                 )));
             }
-            config.auth.jwt_secret = secret.to_string();
+            *value = secret.to_string();
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -48,8 +63,8 @@ pub fn ensure(config: &mut Config) -> Result<(), CliError> {
             file.write_all(secret.as_bytes())
                 .and_then(|()| file.sync_all())
                 .map_err(|e| fail("write", e))?;
-            tracing::info!(file = %path.display(), "generated a token signing secret");
-            config.auth.jwt_secret = secret;
+            tracing::info!(file = %path.display(), "generated a {what}");
+            *value = secret;
         }
         Err(e) => return Err(fail("read", e)),
     }

@@ -5,19 +5,26 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
+use jsonwebtoken::{DecodingKey, EncodingKey};
 use sha2::{Digest, Sha256};
 
-use super::authz::{Actor, ActorKind, Permission};
+mod authenticate;
+mod tokens;
+
+use authenticate::check_one_time_password;
+pub use tokens::CHALLENGE_SECS;
+use tokens::{validation, ChallengeClaims, CHALLENGE};
+
+use super::authz::Actor;
+use super::sealing::Sealer;
 use super::two_factor::{Proof, TwoFactorService};
 use super::{password, ServiceError, ServiceResult};
 use crate::cluster::{Bus, SessionsRevoked};
-use crate::store::{Role, Store, Tenant, User};
+use crate::store::{Store, Tenant, User};
 use crate::types::ids::{new_id, random_token};
 
 /// API tokens start with this, so a bearer token says what it is without a lookup.
@@ -27,6 +34,8 @@ const BAD_LOGIN: &str = "invalid e-mail or password";
 
 pub struct AuthSettings {
     pub jwt_secret: String,
+    /// Seals two-factor secrets.
+    pub sealer: Sealer,
     pub access_ttl_secs: u64,
     pub refresh_ttl_secs: u64,
     pub login_per_minute_account: u32,
@@ -81,6 +90,9 @@ pub struct Session {
     pub access_token: String,
     pub refresh_token: String,
     pub expires_in: u64,
+    /// The tenant requires two-factor sign-in and the account has not set it up: this session
+    /// may only set it up (then refresh for a full one).
+    pub two_factor_enrolment_required: bool,
     pub user: User,
 }
 
@@ -93,56 +105,6 @@ pub enum LoginOutcome {
     /// The account signs in with a second factor: send a code with this challenge to
     /// `verify_two_factor` within CHALLENGE_SECS.
     TwoFactorRequired(String),
-}
-
-/// `typ` of a sign-in challenge waiting for its second factor.
-const CHALLENGE: &str = "2fa";
-/// How long a sign-in challenge stays open.
-pub const CHALLENGE_SECS: i64 = 300;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct ChallengeClaims {
-    sub: String,
-    tid: String,
-    typ: String,
-    gen: i64,
-    /// Names the challenge for its own try limit.
-    jti: String,
-    iat: i64,
-    exp: i64,
-}
-
-/// `typ` of an agent's access token.
-const ACCESS: &str = "access";
-/// `typ` of a visitor's token.
-const VISITOR: &str = "visitor";
-/// Visitors keep their identity (and their conversation) across visits for this long.
-const VISITOR_TOKEN_DAYS: i64 = 365;
-
-#[derive(Debug, Serialize, Deserialize)]
-struct Claims {
-    /// User id.
-    sub: String,
-    /// Tenant id.
-    tid: String,
-    role: Role,
-    /// Token kind, so a visitor's token is never taken for an agent's.
-    typ: String,
-    /// The account's token generation when the token was issued.
-    #[serde(default)]
-    gen: i64,
-    iat: i64,
-    exp: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct VisitorClaims {
-    /// Visitor id.
-    sub: String,
-    tid: String,
-    typ: String,
-    iat: i64,
-    exp: i64,
 }
 
 /// A visitor proven by their token.
@@ -165,7 +127,7 @@ impl AuthService {
     pub fn new(store: Store, settings: AuthSettings, bus: Arc<dyn Bus>) -> Self {
         let secret = settings.jwt_secret.as_bytes();
         AuthService {
-            two_factor: TwoFactorService::new(store.clone()),
+            two_factor: TwoFactorService::new(store.clone(), settings.sealer),
             store,
             bus,
             inner: Arc::new(Inner {
@@ -277,25 +239,6 @@ impl AuthService {
         self.open_session(user, &new_id()).await
     }
 
-    fn challenge(&self, user: &User) -> ServiceResult<String> {
-        let now = Utc::now().timestamp();
-        let claims = ChallengeClaims {
-            sub: user.id.clone(),
-            tid: user.tenant_id.clone(),
-            typ: CHALLENGE.into(),
-            gen: user.token_generation,
-            jti: new_id(),
-            iat: now,
-            exp: now + CHALLENGE_SECS,
-        };
-        jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.inner.encoding,
-        )
-        .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))
-    }
-
     /// Trades a refresh token for a new pair. A token works once: presenting a used one again
     /// means it was stolen, so the whole family (every session from that login) is revoked.
     pub async fn refresh(&self, refresh_token: &str) -> ServiceResult<Session> {
@@ -365,95 +308,6 @@ impl AuthService {
         Ok(())
     }
 
-    /// The actor a bearer token stands for: a live account, or a live API token. An account
-    /// that still has to change its one-time password is refused (`password_change_required`).
-    pub async fn authenticate(&self, bearer: &str) -> ServiceResult<Actor> {
-        let (actor, must_change) = self.authenticate_any(bearer).await?;
-        if must_change {
-            return Err(ServiceError::PasswordChangeRequired);
-        }
-        Ok(actor)
-    }
-
-    /// Like `authenticate`, but also lets in an account that still has to change its one-time
-    /// password: only for reading who one is and changing the password.
-    pub async fn authenticate_pending(&self, bearer: &str) -> ServiceResult<Actor> {
-        Ok(self.authenticate_any(bearer).await?.0)
-    }
-
-    async fn authenticate_any(&self, bearer: &str) -> ServiceResult<(Actor, bool)> {
-        if bearer.starts_with(API_TOKEN_PREFIX) {
-            return Ok((self.authenticate_api_token(bearer).await?, false));
-        }
-        let claims = jsonwebtoken::decode::<Claims>(bearer, &self.inner.decoding, &validation())
-            .ok()
-            .map(|t| t.claims)
-            .filter(|c| c.typ == ACCESS)
-            .ok_or(ServiceError::Unauthorized(
-                "invalid or expired access token",
-            ))?;
-        let user = self
-            .store
-            .get_user(&claims.tid, &claims.sub)
-            .await
-            .map_err(|_| ServiceError::Unauthorized("invalid or expired access token"))?;
-        if user.disabled {
-            return Err(ServiceError::Unauthorized("this account is disabled"));
-        }
-        // Sign-out, a password change or reset moved the generation on: the token is dead.
-        if claims.gen != user.token_generation {
-            return Err(ServiceError::Unauthorized(
-                "this session has ended; sign in again",
-            ));
-        }
-        check_one_time_password(&user)?;
-        // The role comes from the account, not the token, so a demotion takes effect at once.
-        let must_change = user.must_change_password;
-        Ok((
-            Actor {
-                tenant_id: user.tenant_id,
-                kind: ActorKind::User {
-                    id: user.id,
-                    role: user.role,
-                },
-            },
-            must_change,
-        ))
-    }
-
-    /// A long-lived token that lets a browser come back as the same visitor.
-    pub fn issue_visitor_token(&self, tenant_id: &str, visitor_id: &str) -> ServiceResult<String> {
-        let now = Utc::now();
-        let claims = VisitorClaims {
-            sub: visitor_id.to_string(),
-            tid: tenant_id.to_string(),
-            typ: VISITOR.into(),
-            iat: now.timestamp(),
-            exp: (now + Duration::days(VISITOR_TOKEN_DAYS)).timestamp(),
-        };
-        jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.inner.encoding,
-        )
-        .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))
-    }
-
-    /// The visitor a visitor token stands for; any other token is refused.
-    pub fn authenticate_visitor(&self, token: &str) -> ServiceResult<VisitorIdentity> {
-        jsonwebtoken::decode::<VisitorClaims>(token, &self.inner.decoding, &validation())
-            .ok()
-            .map(|t| t.claims)
-            .filter(|c| c.typ == VISITOR)
-            .map(|c| VisitorIdentity {
-                tenant_id: c.tid,
-                visitor_id: c.sub,
-            })
-            .ok_or(ServiceError::Unauthorized(
-                "invalid or expired visitor token",
-            ))
-    }
-
     /// The signed-in account and its tenant.
     pub async fn me(&self, actor: &Actor) -> ServiceResult<(User, Tenant)> {
         let id = actor.require_user()?;
@@ -515,80 +369,6 @@ impl AuthService {
             .map_err(wait)?;
         Ok(())
     }
-
-    async fn open_session(&self, user: User, family_id: &str) -> ServiceResult<Session> {
-        let now = Utc::now();
-        let claims = Claims {
-            sub: user.id.clone(),
-            tid: user.tenant_id.clone(),
-            role: user.role,
-            typ: ACCESS.into(),
-            gen: user.token_generation,
-            iat: now.timestamp(),
-            exp: now.timestamp() + self.inner.access_ttl,
-        };
-        let access_token = jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.inner.encoding,
-        )
-        .map_err(|e| ServiceError::Internal(format!("cannot sign token: {e}")))?;
-        let refresh_token = random_token(48);
-        self.store
-            .insert_refresh_token(
-                &user.tenant_id,
-                &user.id,
-                family_id,
-                &token_hash(&refresh_token),
-                now + Duration::seconds(self.inner.refresh_ttl),
-            )
-            .await?;
-        Ok(Session {
-            access_token,
-            refresh_token,
-            expires_in: self.inner.access_ttl as u64,
-            user,
-        })
-    }
-
-    async fn authenticate_api_token(&self, bearer: &str) -> ServiceResult<Actor> {
-        let invalid = ServiceError::Unauthorized("invalid or revoked API token");
-        let token = self
-            .store
-            .find_active_api_token(&token_hash(bearer))
-            .await?
-            .ok_or(invalid)?;
-        let scopes: Vec<String> = serde_json::from_str(&token.scopes).unwrap_or_default();
-        self.store
-            .touch_api_token(&token.tenant_id, &token.id)
-            .await?;
-        Ok(Actor {
-            tenant_id: token.tenant_id,
-            kind: ActorKind::ApiToken {
-                id: token.id,
-                scopes: scopes.iter().filter_map(|s| Permission::parse(s)).collect(),
-            },
-        })
-    }
-}
-
-/// A one-time password (invite or reset) works only until its expiry.
-fn check_one_time_password(user: &User) -> ServiceResult<()> {
-    let expired =
-        user.must_change_password && user.password_expires_at.is_some_and(|at| at <= Utc::now());
-    if expired {
-        return Err(ServiceError::Unauthorized(
-            "this one-time password has expired; ask an administrator for a new one",
-        ));
-    }
-    Ok(())
-}
-
-fn validation() -> Validation {
-    let mut v = Validation::new(Algorithm::HS256);
-    v.leeway = 5;
-    v.set_required_spec_claims(&["exp", "sub"]);
-    v
 }
 
 /// A real argon2 hash to verify against when the e-mail is unknown, so both paths cost the same.
