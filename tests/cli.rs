@@ -521,6 +521,10 @@ fn config_shows_effective_settings_with_secrets_masked() {
         .env(
             "UNIQCHAT__AUTH__JWT_SECRET",
             "a-very-secret-signing-key-of-48-characters-long",
+        )
+        .env(
+            "UNIQCHAT__AUTH__SECRET_KEY",
+            "a-very-secret-sealing-key-of-48-characters-long",
         ));
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = stdout(&out);
@@ -666,10 +670,30 @@ fn prod_refuses_the_shipped_secret() {
     let dir = tempfile::tempdir().unwrap();
     let out = run(cli(dir.path()).args(["--profile", "prod", "config"]));
     assert_fails(&out, 1, "auth.jwt_secret");
-    let ok = run(cli(dir.path()).args(["--profile", "prod", "config"]).env(
+    // Every node must share the sealing key too.
+    let no_key = run(cli(dir.path()).args(["--profile", "prod", "config"]).env(
         "UNIQCHAT__AUTH__JWT_SECRET",
         "a-production-secret-that-is-long-enough-1234",
     ));
+    assert_fails(&no_key, 1, "auth.secret_key");
+    let short_key = run(cli(dir.path())
+        .args(["--profile", "prod", "config"])
+        .env(
+            "UNIQCHAT__AUTH__JWT_SECRET",
+            "a-production-secret-that-is-long-enough-1234",
+        )
+        .env("UNIQCHAT__AUTH__SECRET_KEY", "too-short"));
+    assert_fails(&short_key, 1, "auth.secret_key");
+    let ok = run(cli(dir.path())
+        .args(["--profile", "prod", "config"])
+        .env(
+            "UNIQCHAT__AUTH__JWT_SECRET",
+            "a-production-secret-that-is-long-enough-1234",
+        )
+        .env(
+            "UNIQCHAT__AUTH__SECRET_KEY",
+            "a-production-sealing-key-that-is-long-enough",
+        ));
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
     let v = effective(&ok);
     assert_eq!(v["log"]["format"].as_str(), Some("json"));

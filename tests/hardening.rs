@@ -355,10 +355,15 @@ async fn the_token_secret_is_generated_per_installation() {
     let file = w.server.workdir.path().join("data/jwt-secret");
     let secret = std::fs::read_to_string(&file).expect("a generated secret");
     assert!(secret.len() >= 32);
+    // So is the key that seals secrets kept in the database, and it differs.
+    let key_file = w.server.workdir.path().join("data/secret-key");
+    let key = std::fs::read_to_string(&key_file).expect("a generated sealing key");
+    assert!(key.len() >= 32);
+    assert_ne!(key, secret);
     #[cfg(unix)]
-    {
+    for file in [&file, &key_file] {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        let mode = std::fs::metadata(file).unwrap().permissions().mode();
         assert_eq!(mode & 0o077, 0, "readable by the owner only: {mode:o}");
     }
     let now = chrono::Utc::now().timestamp();

@@ -194,3 +194,53 @@ async fn two_factor_secrets_are_sealed_in_the_database() {
         .await;
     assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
 }
+
+/// Secrets kept in the clear by an earlier version are sealed when the server starts, and
+/// still check codes.
+#[tokio::test]
+async fn secrets_stored_in_the_clear_are_sealed_at_start() {
+    let w = World::new().await;
+    let store = Store::connect(&ConnectSettings {
+        url: w.server.database_url.clone(),
+        max_connections: 1,
+        connect_timeout: Duration::from_secs(5),
+    })
+    .await
+    .expect("connect to the server's database");
+    let plain = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    store
+        .start_two_factor(&w.a.id, &w.agent_id, plain)
+        .await
+        .unwrap();
+    store
+        .enable_two_factor(&w.a.id, &w.agent_id, "[]")
+        .await
+        .unwrap();
+
+    let key_file = w.server.workdir.path().join("data/secret-key");
+    let key_file = key_file.to_str().unwrap().to_string();
+    let mut env: Vec<(&str, &str)> = common::api::API_ENV.to_vec();
+    env.push(("UNIQCHAT__DATABASE__URL", &w.server.database_url));
+    env.push(("UNIQCHAT__AUTH__SECRET_KEY_FILE", &key_file));
+    let again = common::server::TestServer::start(&env).await;
+    let row = store
+        .get_two_factor(&w.a.id, &w.agent_id)
+        .await
+        .unwrap()
+        .expect("a two-factor row");
+    assert!(row.secret.starts_with("sealed1:"), "{}", row.secret);
+    assert!(!row.secret.contains(plain));
+
+    let api = common::api::Api::new(&again);
+    let first = api.login("agent@acme.test", PASSWORD).await;
+    let challenge = field(&first, "challenge").as_str().unwrap().to_string();
+    let verified = api
+        .call(
+            reqwest::Method::POST,
+            "/api/auth/2fa/verify",
+            None,
+            Some(json!({ "challenge": challenge, "code": code(plain, 0) })),
+        )
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+}

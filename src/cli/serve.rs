@@ -81,6 +81,18 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         config.realtime.writer_shards,
     );
     let state = AppState::new(config.clone(), store.clone(), writer, shutdown.clone());
+    match state.auth.two_factor().seal_plain_secrets().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(
+            accounts = n,
+            "sealed two-factor secrets stored in the clear"
+        ),
+        Err(e) => {
+            return Err(CliError::Runtime(format!(
+                "cannot seal two-factor secrets: {e}"
+            )))
+        }
+    }
     if config.realtime.inactivity_close_secs > 0 {
         spawn_inactivity_closer(
             state.chat.clone(),

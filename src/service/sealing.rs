@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{ServiceError, ServiceResult};
 
 /// Marks a sealed value (and its format version).
-const PREFIX: &str = "sealed1:";
+pub const PREFIX: &str = "sealed1:";
 const NONCE_LEN: usize = 12;
 
 #[derive(Clone)]

@@ -106,6 +106,26 @@ impl TwoFactorService {
         }
     }
 
+    /// Seals the secrets stored before secrets were sealed; answers how many.
+    pub async fn seal_plain_secrets(&self) -> ServiceResult<usize> {
+        let rows = self
+            .store
+            .two_factor_rows_without_prefix(super::sealing::PREFIX)
+            .await?;
+        let mut sealed = 0;
+        for row in rows {
+            let new = self.sealer.seal(&purpose(&row.user_id), &row.secret)?;
+            if self
+                .store
+                .replace_two_factor_secret(&row.tenant_id, &row.user_id, &row.secret, &new)
+                .await?
+            {
+                sealed += 1;
+            }
+        }
+        Ok(sealed)
+    }
+
     /// Whether the account signs in with a second factor.
     pub async fn is_on(&self, user: &User) -> ServiceResult<bool> {
         Ok(self

@@ -99,6 +99,35 @@ impl Store {
         Ok(done.rows_affected == 1)
     }
 
+    /// Rows whose secret is not in `prefix` form (kept before secrets were sealed).
+    pub async fn two_factor_rows_without_prefix(
+        &self,
+        prefix: &str,
+    ) -> StoreResult<Vec<TwoFactor>> {
+        Ok(two_factor::Entity::find()
+            .filter(Column::Secret.not_like(format!("{prefix}%")))
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Replaces the secret `old` by `new`, unless the row changed meanwhile.
+    pub async fn replace_two_factor_secret(
+        &self,
+        tenant_id: &str,
+        user_id: &str,
+        old: &str,
+        new: &str,
+    ) -> StoreResult<bool> {
+        let done = two_factor::Entity::update_many()
+            .col_expr(Column::Secret, Expr::value(new))
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::UserId.eq(user_id))
+            .filter(Column::Secret.eq(old))
+            .exec(&self.db)
+            .await?;
+        Ok(done.rows_affected == 1)
+    }
+
     pub async fn delete_two_factor(&self, tenant_id: &str, user_id: &str) -> StoreResult<()> {
         two_factor::Entity::delete_many()
             .filter(Column::TenantId.eq(tenant_id))

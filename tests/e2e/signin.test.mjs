@@ -1,5 +1,6 @@
 // Sign-in: an e-mail with accounts in several tenants picks its tenant after the password;
-// two-factor sign-in is set up in the profile (QR code) and then asked for at sign-in.
+// two-factor sign-in is set up in the profile (QR code) and then asked for at sign-in; an owner
+// requires it of everyone, and an account without it enrols at its next sign-in.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ shareServerAndBrowser({}, async (shared) => {
   alpha = await server.tenant('Alpha Shop', 'pat@multi.test');
   beta = await server.tenant('Beta Store', 'pat@multi.test');
   await server.tenant('Gamma Goods', 'gail@gamma.test');
+  await server.tenant('Delta Bank', 'dora@delta.test');
 });
 
 /** RFC 6238 code (HMAC-SHA1, 30 s steps, 6 digits) of the base32 `secret`, `offset` steps from now. */
@@ -106,4 +108,59 @@ test('two-factor sign-in: enrol with the QR code in the profile, then sign in wi
   await second.page.waitForSelector('.workspace');
   assert.deepEqual([...errors, ...second.errors], []);
   await second.context.close();
+});
+
+test('the owner requires two-factor sign-in; an agent without it enrols at sign-in', async () => {
+  // The owner has two-factor on (a requirement for the rule), and an agent has not.
+  const owner = await server.login('dora@delta.test');
+  const setup = await server.api('POST', '/api/auth/2fa/setup', owner, {});
+  await server.api('POST', '/api/auth/2fa/enable', owner, { code: totp(setup.secret) });
+  await server.api('POST', '/api/admin/users', owner, { email: 'ed@delta.test', name: 'Ed', role: 'agent', password: PASSWORD });
+
+  // The owner turns the rule on in the console.
+  const admin = await page();
+  await admin.page.goto(`${server.base}/admin`);
+  await admin.page.fill('input[name=email]', 'dora@delta.test');
+  await admin.page.fill('input[name=password]', PASSWORD);
+  await admin.page.click('button[type=submit]');
+  await admin.page.waitForSelector('form.two-factor');
+  await admin.page.fill('input[name=code]', totp(setup.secret, 1));
+  await admin.page.click('form.two-factor button[type=submit]');
+  await admin.page.waitForSelector('.console');
+  await admin.page.goto(`${server.base}/admin#security`);
+  const box = admin.page.locator('input[name=require_two_factor]');
+  await box.waitFor();
+  assert.equal(await box.isChecked(), false);
+  await box.check();
+  await admin.page.click('form button[type=submit]');
+  await admin.page.locator('[role=status]', { hasText: 'now required' }).waitFor();
+  await screenshot(admin.page, 'admin-security-require-2fa');
+  const policy = await server.api('GET', '/api/admin/security', owner);
+  assert.equal(policy.require_two_factor, true);
+  await admin.context.close();
+
+  // The agent signs in: the workspace asks for enrolment first, then opens.
+  const agent = await page();
+  await agent.page.goto(`${server.base}/agent`);
+  await agent.page.fill('input[name=email]', 'ed@delta.test');
+  await agent.page.fill('input[name=password]', PASSWORD);
+  await agent.page.click('button[type=submit]');
+  await agent.page.waitForSelector('form.enrol-2fa img.qr');
+  assert.equal(await agent.page.locator('form.enrol-2fa img.qr').evaluate((img) => img.complete && img.naturalWidth > 0), true);
+  await screenshot(agent.page, 'signin-required-enrolment');
+  const secret = (await agent.page.locator('form.enrol-2fa code.secret').textContent()).trim();
+  await agent.page.fill('input[name=enrol_code]', totp(secret));
+  await agent.page.click('form.enrol-2fa button[type=submit]');
+  await agent.page.waitForSelector('form.enrol-codes pre.recovery-codes');
+  assert.equal((await agent.page.locator('pre.recovery-codes').textContent()).split('\n').length, 10);
+  await agent.page.click('form.enrol-codes button');
+  await agent.page.waitForSelector('.workspace');
+  // The session the workspace holds now is a full one.
+  const status = await agent.page.evaluate(async () => {
+    const { access_token } = JSON.parse(localStorage.getItem('uniqchat.session'));
+    return (await fetch('/api/agent/conversations?view=queue', { headers: { authorization: `Bearer ${access_token}` } })).status;
+  });
+  assert.equal(status, 200);
+  assert.deepEqual([...admin.errors, ...agent.errors], []);
+  await agent.context.close();
 });
