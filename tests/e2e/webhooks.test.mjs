@@ -58,13 +58,13 @@ test('an admin adds a webhook, sees the secret once, sends a test event and read
 
   // A private address without asking for it: the field error comes back from the server.
   await form.locator('input[name=url]').fill(hook.url);
-  await form.locator('label.check', { hasText: 'conversation.created' }).locator('input').check();
+  await form.locator('label.check', { hasText: /^conversation\.created$/ }).locator('input').check();
   await form.locator('button[type=submit]').click();
   const urlError = form.locator('.field[data-field=url] .field-error');
   await urlError.filter({ hasText: /private|non-public/ }).waitFor();
 
   await form.locator('input[name=allow_private_network]').check();
-  await form.locator('label.check', { hasText: 'message.created' }).locator('input').check();
+  await form.locator('label.check', { hasText: /^message\.created$/ }).locator('input').check();
   await form.locator('button[type=submit]').click();
   const shown = page.locator('.secret .secret-value');
   await shown.waitFor();
