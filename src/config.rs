@@ -7,6 +7,9 @@
 
 mod origin;
 mod secrets;
+mod webhooks;
+
+pub use webhooks::WebhooksConfig;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -70,6 +73,7 @@ pub struct Config {
     pub connections: ConnectionsConfig,
     pub bootstrap: BootstrapConfig,
     pub log: LogConfig,
+    pub webhooks: WebhooksConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
     pub profile: String,
@@ -340,6 +344,9 @@ impl Config {
                 "realtime.frames_per_second",
                 "frames_per_second, frame_burst and max_message_chars must be above 0".into(),
             ));
+        }
+        if let Some((key, message)) = self.webhooks.problem() {
+            return Err(invalid(key, message.into()));
         }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(invalid(

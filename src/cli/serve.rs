@@ -80,7 +80,8 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         config.realtime.writer_batch * 4,
         config.realtime.writer_shards,
     );
-    let state = AppState::new(config.clone(), store.clone(), writer, shutdown.clone());
+    let state = AppState::new(config.clone(), store.clone(), writer, shutdown.clone())
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
     match state.auth.two_factor().seal_plain_secrets().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(
@@ -93,6 +94,10 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             )))
         }
     }
+    let webhooks_done = config
+        .webhooks
+        .enabled
+        .then(|| state.webhooks.spawn_worker(shutdown.clone()));
     if config.realtime.inactivity_close_secs > 0 {
         spawn_inactivity_closer(
             state.chat.clone(),
@@ -139,6 +144,11 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     // commits what is still queued, then stops.
     if tokio::time::timeout(deadline, writer_done).await.is_err() {
         tracing::warn!("message writer did not finish within the shutdown deadline");
+    }
+    if let Some(worker) = webhooks_done {
+        if tokio::time::timeout(deadline, worker).await.is_err() {
+            tracing::warn!("webhook worker did not stop within the shutdown deadline");
+        }
     }
     store.close().await?;
     tracing::info!("stopped");

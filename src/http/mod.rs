@@ -16,11 +16,12 @@ use tokio_util::sync::CancellationToken;
 use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
+use crate::service::outbox::Subscriptions;
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
-    InboxService, VisitorService,
+    InboxService, VisitorService, WebhookService,
 };
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub team: TeamService,
     pub chat: ChatService,
     pub demo: DemoService,
+    /// Webhook endpoints, their delivery log, and the delivery worker.
+    pub webhooks: WebhookService,
     pub hub: Arc<Hub>,
     /// Caps and rates on realtime connections.
     pub admission: Arc<Admission>,
@@ -54,7 +57,7 @@ impl AppState {
         store: Store,
         writer: MessageWriter,
         shutdown: CancellationToken,
-    ) -> Self {
+    ) -> Result<Self, crate::service::ServiceError> {
         let hub = Arc::new(Hub::default());
         let bus = LocalBus::default();
         bus.subscribe(hub.clone());
@@ -73,7 +76,15 @@ impl AppState {
             bus.clone(),
         );
         let presence: Arc<dyn Presence> = Arc::new(LocalPresence::default());
-        AppState {
+        let hooks = Subscriptions::new(store.clone());
+        let webhooks = WebhookService::new(
+            store.clone(),
+            sealer.clone(),
+            config.webhooks.clone(),
+            hooks.clone(),
+        )?;
+        Ok(AppState {
+            webhooks,
             backend: store.backend(),
             visitors: VisitorService::new(store.clone(), auth.clone(), presence.clone()),
             chat: ChatService::new(
@@ -87,6 +98,7 @@ impl AppState {
                         config.realtime.offline_grace_secs,
                     ),
                     stopping: shutdown.clone(),
+                    hooks,
                 },
             ),
             auth,
@@ -105,6 +117,6 @@ impl AppState {
             presence,
             shutdown,
             config,
-        }
+        })
     }
 }

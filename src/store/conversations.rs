@@ -1,12 +1,8 @@
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::entities::conversation::{self, Column};
 use super::{now, Conversation, ConversationState, Store, StoreError, StoreResult};
-use crate::types::ids::new_id;
 
 /// Which conversations a list returns; every field narrows it.
 #[derive(Default)]
@@ -26,30 +22,8 @@ impl Store {
         group_id: Option<&str>,
         previous_id: Option<&str>,
     ) -> StoreResult<Conversation> {
-        self.get_visitor(tenant_id, visitor_id).await?;
-        let at = now();
-        let model = conversation::Model {
-            id: new_id(),
-            tenant_id: tenant_id.to_string(),
-            visitor_id: visitor_id.to_string(),
-            agent_id: None,
-            group_id: group_id.map(str::to_string),
-            state: ConversationState::Waiting,
-            previous_id: previous_id.map(str::to_string),
-            last_seq: 0,
-            created_at: at,
-            updated_at: at,
-            assigned_at: None,
-            first_response_at: None,
-            closed_at: None,
-            close_reason: None,
-            rating: None,
-            rating_comment: None,
-        };
-        conversation::Entity::insert(model.clone().into_active_model())
-            .exec_without_returning(&self.db)
-            .await?;
-        Ok(model)
+        self.create_conversation_emitting(tenant_id, visitor_id, group_id, previous_id, None)
+            .await
     }
 
     pub async fn get_conversation(&self, tenant_id: &str, id: &str) -> StoreResult<Conversation> {
@@ -149,22 +123,8 @@ impl Store {
         to: ConversationState,
         group_id: Option<&str>,
     ) -> StoreResult<bool> {
-        let mut update = conversation::Entity::update_many()
-            .col_expr(Column::State, Expr::value(to.as_str()))
-            .col_expr(Column::UpdatedAt, Expr::value(now()));
-        if to == ConversationState::Waiting {
-            update = update.col_expr(Column::AgentId, Expr::value(Option::<String>::None));
-        }
-        if let Some(group) = group_id {
-            update = update.col_expr(Column::GroupId, Expr::value(group));
-        }
-        let res = update
-            .filter(Column::TenantId.eq(tenant_id))
-            .filter(Column::Id.eq(id))
-            .filter(Column::State.eq(from))
-            .exec(&self.db)
-            .await?;
-        Ok(res.rows_affected == 1)
+        self.set_conversation_state_emitting(tenant_id, id, from, to, group_id, None)
+            .await
     }
 
     /// Closes the conversation unless it is closed already; returns whether this call closed it.
@@ -174,21 +134,8 @@ impl Store {
         id: &str,
         reason: &str,
     ) -> StoreResult<bool> {
-        let at = now();
-        let res = conversation::Entity::update_many()
-            .col_expr(
-                Column::State,
-                Expr::value(ConversationState::Closed.as_str()),
-            )
-            .col_expr(Column::ClosedAt, Expr::value(at))
-            .col_expr(Column::CloseReason, Expr::value(reason))
-            .col_expr(Column::UpdatedAt, Expr::value(at))
-            .filter(Column::TenantId.eq(tenant_id))
-            .filter(Column::Id.eq(id))
-            .filter(Column::State.ne(ConversationState::Closed))
-            .exec(&self.db)
-            .await?;
-        Ok(res.rows_affected == 1)
+        self.close_conversation_emitting(tenant_id, id, reason, None)
+            .await
     }
 
     /// Records the first agent reply time, once.
@@ -212,29 +159,14 @@ impl Store {
         rating: i32,
         comment: Option<&str>,
     ) -> StoreResult<bool> {
-        let res = conversation::Entity::update_many()
-            .col_expr(Column::Rating, Expr::value(rating))
-            .col_expr(
-                Column::RatingComment,
-                Expr::value(comment.map(str::to_string)),
-            )
-            .filter(
-                Condition::all()
-                    .add(Column::TenantId.eq(tenant_id))
-                    .add(Column::Id.eq(id))
-                    .add(Column::State.eq(ConversationState::Closed))
-                    .add(Column::Rating.is_null()),
-            )
-            .exec(&self.db)
-            .await?;
-        Ok(res.rows_affected == 1)
+        self.rate_conversation_emitting(tenant_id, id, rating, comment, None)
+            .await
     }
 }
 
 impl Store {
     /// Assigns the conversation to the agent if it is still in one of `from` states and the
-    /// agent holds fewer than `max_chats` open conversations. The agent's row is locked first, so
-    /// concurrent assignments to one agent are decided one after the other by the database.
+    /// agent holds fewer than `max_chats` open conversations (see `assign_within_capacity_emitting`).
     pub async fn assign_within_capacity(
         &self,
         tenant_id: &str,
@@ -242,52 +174,8 @@ impl Store {
         agent_id: &str,
         from: &[ConversationState],
     ) -> StoreResult<AssignOutcome> {
-        use sea_orm::TransactionTrait;
-
-        use super::entities::user;
-
-        let txn = self.db.begin().await?;
-        let locked = user::Entity::update_many()
-            .col_expr(user::Column::UpdatedAt, Expr::value(now()))
-            .filter(user::Column::TenantId.eq(tenant_id))
-            .filter(user::Column::Id.eq(agent_id))
-            .exec(&txn)
-            .await?;
-        if locked.rows_affected == 0 {
-            return Err(StoreError::NotFound("agent"));
-        }
-        let agent = user::Entity::find_by_id(agent_id.to_string())
-            .one(&txn)
-            .await?
-            .ok_or(StoreError::NotFound("agent"))?;
-        let open = conversation::Entity::find()
-            .filter(Column::TenantId.eq(tenant_id))
-            .filter(Column::AgentId.eq(agent_id))
-            .filter(Column::State.ne(ConversationState::Closed))
-            .count(&txn)
-            .await?;
-        if open >= agent.max_chats.max(0) as u64 {
-            return Ok(AssignOutcome::AtCapacity);
-        }
-        let at = now();
-        let res = conversation::Entity::update_many()
-            .col_expr(Column::AgentId, Expr::value(agent_id))
-            .col_expr(
-                Column::State,
-                Expr::value(ConversationState::Chatting.as_str()),
-            )
-            .col_expr(Column::AssignedAt, Expr::value(at))
-            .col_expr(Column::UpdatedAt, Expr::value(at))
-            .filter(Column::TenantId.eq(tenant_id))
-            .filter(Column::Id.eq(conversation_id))
-            .filter(Column::State.is_in(from.iter().copied()))
-            .exec(&txn)
-            .await?;
-        if res.rows_affected != 1 {
-            return Ok(AssignOutcome::Taken);
-        }
-        txn.commit().await?;
-        Ok(AssignOutcome::Assigned)
+        self.assign_within_capacity_emitting(tenant_id, conversation_id, agent_id, from, None)
+            .await
     }
 }
 

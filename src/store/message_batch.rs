@@ -13,7 +13,8 @@ use sea_orm::sea_query::{CaseStatement, Expr, SimpleExpr};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 use super::entities::{conversation, message};
-use super::messages::{Appended, NewMessage};
+use super::messages::{Appended, MessageHook, NewMessage};
+use super::outbox::{insert_event, NewEvent};
 use super::resends::{first_copies, ResendKey};
 use super::{now, Conversation, Message, StoreError, StoreResult};
 use crate::types::ids::new_id;
@@ -37,6 +38,7 @@ fn owned_now(
 pub(super) async fn append_batch(
     txn: &DatabaseTransaction,
     batch: &[(String, NewMessage)],
+    hooks: &[Option<MessageHook>],
 ) -> StoreResult<Vec<StoreResult<Appended>>> {
     let at = now();
     // Every lookup goes by primary key or by the resend index: a filter on the tenant would
@@ -98,7 +100,8 @@ pub(super) async fn append_batch(
 
     let mut results = Vec::with_capacity(batch.len());
     let mut fresh: Vec<Message> = Vec::new();
-    for (tenant_id, new) in batch {
+    let mut events: Vec<(String, NewEvent)> = Vec::new();
+    for (i, (tenant_id, new)) in batch.iter().enumerate() {
         if !owned_now(&conversations, tenant_id, new) {
             results.push(Err(StoreError::NotFound("conversation")));
             continue;
@@ -146,11 +149,15 @@ pub(super) async fn append_batch(
             copies.insert(key, model.clone());
         }
         fresh.push(model.clone());
-        results.push(Ok(Appended {
+        let appended = Appended {
             message: model,
             duplicate: false,
             conversation: c.clone(),
-        }));
+        };
+        if let Some(Some(hook)) = hooks.get(i) {
+            events.push((tenant_id.clone(), hook(&appended)));
+        }
+        results.push(Ok(appended));
     }
     if fresh.is_empty() {
         return Ok(results);
@@ -184,6 +191,10 @@ pub(super) async fn append_batch(
             .exec_without_returning(txn)
             .await
             .map_err(StoreError::unique("message"))?;
+    }
+    // Outbox events for the new messages of tenants that receive them, in the same commit.
+    for (tenant_id, event) in &events {
+        insert_event(txn, tenant_id, event, false).await?;
     }
     Ok(results)
 }

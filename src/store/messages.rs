@@ -50,6 +50,9 @@ impl Precondition {
     }
 }
 
+/// Builds the outbox event for a newly stored message, inside the transaction that stores it.
+pub type MessageHook = fn(&Appended) -> super::NewEvent;
+
 /// The stored message, whether it was stored earlier under the same `client_msg_id`, and its
 /// conversation as the write left it.
 #[derive(Debug, Clone)]
@@ -86,8 +89,19 @@ impl Store {
         &self,
         batch: Vec<(String, NewMessage)>,
     ) -> StoreResult<Vec<StoreResult<Appended>>> {
+        let hooks = vec![None; batch.len()];
+        self.append_messages_hooked(batch, hooks).await
+    }
+
+    /// Like `append_messages`; a message with a hook that is newly stored also gets the outbox
+    /// event the hook builds, in the same transaction.
+    pub async fn append_messages_hooked(
+        &self,
+        batch: Vec<(String, NewMessage)>,
+        hooks: Vec<Option<MessageHook>>,
+    ) -> StoreResult<Vec<StoreResult<Appended>>> {
         let txn = self.db.begin().await?;
-        match super::message_batch::append_batch(&txn, &batch).await {
+        match super::message_batch::append_batch(&txn, &batch, &hooks).await {
             Ok(results) => {
                 txn.commit().await?;
                 return Ok(results);
@@ -97,19 +111,29 @@ impl Store {
                 tracing::warn!(error = %e, size = batch.len(), "batched append failed; appending one by one");
             }
         }
-        self.append_each(batch).await
+        self.append_each(batch, hooks).await
     }
 
     async fn append_each(
         &self,
         batch: Vec<(String, NewMessage)>,
+        hooks: Vec<Option<MessageHook>>,
     ) -> StoreResult<Vec<StoreResult<Appended>>> {
         let txn = self.db.begin().await?;
         let mut results = Vec::with_capacity(batch.len());
-        for (tenant_id, new) in batch {
+        for ((tenant_id, new), hook) in batch.into_iter().zip(hooks) {
             let savepoint = txn.begin().await?;
             match append_in(&savepoint, &tenant_id, new).await {
                 Ok(appended) if !appended.duplicate => {
+                    if let Some(hook) = hook {
+                        super::outbox::insert_event(
+                            &savepoint,
+                            &tenant_id,
+                            &hook(&appended),
+                            false,
+                        )
+                        .await?;
+                    }
                     savepoint.commit().await?;
                     results.push(Ok(appended));
                 }

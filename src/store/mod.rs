@@ -7,6 +7,7 @@ mod api_tokens;
 mod audit;
 mod availability;
 mod blacklist;
+mod conversation_events;
 mod conversations;
 pub mod entities;
 mod error;
@@ -14,6 +15,7 @@ mod groups;
 mod message_batch;
 mod messages;
 mod migrations;
+mod outbox;
 mod presence;
 mod previews;
 mod quick_replies;
@@ -26,6 +28,7 @@ mod tenants;
 mod two_factor;
 mod users;
 mod visitors;
+mod webhooks;
 mod writer;
 
 use std::sync::Arc;
@@ -36,14 +39,17 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
 pub use audit::NewAudit;
+pub use conversation_events::EventFor;
 pub use conversations::{AssignOutcome, ConversationFilter};
 pub use entities::enums::*;
 pub use error::{StoreError, StoreResult};
-pub use messages::{Appended, NewMessage, Precondition};
+pub use messages::{Appended, MessageHook, NewMessage, Precondition};
+pub use outbox::{Attempt, Claimed, NewEvent};
 pub use tenants::NewTenant;
 pub use two_factor::TwoFactor;
 pub use users::{NewUser, UserFilter, UserPatch};
 pub use visitors::NewVisitor;
+pub use webhooks::{EndpointPatch, NewEndpoint};
 pub use writer::{Announce, MessageWriter};
 
 pub type Tenant = entities::tenant::Model;
@@ -59,6 +65,9 @@ pub type TenantSettings = entities::tenant_settings::Model;
 pub type RefreshToken = entities::refresh_token::Model;
 pub type ApiToken = entities::api_token::Model;
 pub type AuditEntry = entities::audit_entry::Model;
+pub type WebhookEndpoint = entities::webhook_endpoint::Model;
+pub type WebhookDelivery = entities::webhook_delivery::Model;
+pub type OutboxEvent = entities::outbox_event::Model;
 
 use migrations::Migrator;
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use super::messages::MessageHook;
 use super::{Appended, Backend, NewMessage, Store, StoreError, StoreResult};
 
 /// Told about a newly stored message on the writer's thread, right after its commit and in
@@ -19,6 +20,7 @@ struct Job {
     tenant_id: String,
     message: NewMessage,
     announce: Option<Announce>,
+    hook: Option<MessageHook>,
     reply: oneshot::Sender<StoreResult<Appended>>,
 }
 
@@ -96,7 +98,7 @@ impl MessageWriter {
 
     /// Stores the message and returns once it is committed.
     pub async fn append(&self, tenant_id: &str, message: NewMessage) -> StoreResult<Appended> {
-        self.submit(tenant_id, message, None).await
+        self.submit(tenant_id, message, None, None).await
     }
 
     /// Like `append`; if the message is newly stored (not a resend), `announce` is called with
@@ -107,7 +109,19 @@ impl MessageWriter {
         message: NewMessage,
         announce: Announce,
     ) -> StoreResult<Appended> {
-        self.submit(tenant_id, message, Some(announce)).await
+        self.submit(tenant_id, message, Some(announce), None).await
+    }
+
+    /// Like `append_announced`; when `hook` is given and the message is new, the outbox event
+    /// it builds is committed in the same transaction as the message.
+    pub async fn append_hooked(
+        &self,
+        tenant_id: &str,
+        message: NewMessage,
+        announce: Announce,
+        hook: Option<MessageHook>,
+    ) -> StoreResult<Appended> {
+        self.submit(tenant_id, message, Some(announce), hook).await
     }
 
     async fn submit(
@@ -115,6 +129,7 @@ impl MessageWriter {
         tenant_id: &str,
         message: NewMessage,
         announce: Option<Announce>,
+        hook: Option<MessageHook>,
     ) -> StoreResult<Appended> {
         let mut hasher = DefaultHasher::new();
         message.conversation_id.hash(&mut hasher);
@@ -124,6 +139,7 @@ impl MessageWriter {
             tenant_id: tenant_id.to_string(),
             message,
             announce,
+            hook,
             reply,
         };
         shard
@@ -147,13 +163,17 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
                 Err(_) => break,
             }
         }
+        let mut hooks = Vec::with_capacity(batch.len());
         let (work, replies): (Vec<_>, Vec<_>) = batch
             .drain(..)
-            .map(|j| ((j.tenant_id, j.message), (j.announce, j.reply)))
+            .map(|j| {
+                hooks.push(j.hook);
+                ((j.tenant_id, j.message), (j.announce, j.reply))
+            })
             .unzip();
         let size = work.len();
         let started = std::time::Instant::now();
-        let outcome = store.append_messages(work).await;
+        let outcome = store.append_messages_hooked(work, hooks).await;
         tracing::debug!(
             size,
             micros = started.elapsed().as_micros() as u64,

@@ -7,6 +7,7 @@ import { renderQuickReplies } from './quick-replies.js';
 import { renderBlacklist } from './blacklist.js';
 import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
+import { renderWebhooks } from './webhooks.js';
 import { renderSecurity } from './security.js';
 import { renderAudit } from './audit.js';
 
@@ -19,5 +20,6 @@ export const pages = [
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
   { key: 'security', title: 'Security', render: renderSecurity },
   { key: 'tokens', title: 'API tokens', render: renderTokens },
+  { key: 'webhooks', title: 'Webhooks', render: renderWebhooks },
   { key: 'audit', title: 'Audit log', render: renderAudit },
 ];

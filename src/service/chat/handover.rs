@@ -71,13 +71,15 @@ impl ChatService {
                         "the conversation changed meanwhile".into(),
                     ));
                 }
+                let event = self.on_transferred(tenant_id).await;
                 let outcome = self
                     .store
-                    .assign_within_capacity(
+                    .assign_within_capacity_emitting(
                         tenant_id,
                         &c.id,
                         &target.id,
                         &[ConversationState::Transferring],
+                        event,
                     )
                     .await?;
                 if outcome != AssignOutcome::Assigned {
@@ -102,14 +104,16 @@ impl ChatService {
             TransferTo::Group(group_id) => {
                 let group = self.store.get_group(tenant_id, &group_id).await?;
                 check_move(c.state, ConversationState::Waiting)?;
+                let event = self.on_transferred(tenant_id).await;
                 if !self
                     .store
-                    .set_conversation_state(
+                    .set_conversation_state_emitting(
                         tenant_id,
                         &c.id,
                         ConversationState::Chatting,
                         ConversationState::Waiting,
                         Some(&group.id),
+                        event,
                     )
                     .await?
                 {

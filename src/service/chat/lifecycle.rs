@@ -81,9 +81,10 @@ impl ChatService {
                 "only a closed conversation can be rated".into(),
             ));
         }
+        let event = self.on_rated(tenant_id).await;
         if !self
             .store
-            .rate_conversation(tenant_id, &c.id, rating, comment)
+            .rate_conversation_emitting(tenant_id, &c.id, rating, comment, event)
             .await?
         {
             return Err(ServiceError::Conflict(
@@ -125,9 +126,10 @@ impl ChatService {
         reason: &str,
     ) -> ServiceResult<Conversation> {
         check_move(c.state, ConversationState::Closed)?;
+        let event = self.on_closed(&c.tenant_id).await;
         if !self
             .store
-            .close_conversation(&c.tenant_id, &c.id, reason)
+            .close_conversation_emitting(&c.tenant_id, &c.id, reason, event)
             .await?
         {
             return Err(ServiceError::Conflict(

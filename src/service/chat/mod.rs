@@ -2,6 +2,7 @@
 //! typing, routing, and the lifecycle from waiting to closed.
 
 mod handover;
+mod hooks;
 mod lifecycle;
 mod presence;
 mod routing;
@@ -16,6 +17,7 @@ pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
 
 use super::authz::{Actor, Permission};
+use super::outbox::Subscriptions;
 use super::{business_hours, ServiceError, ServiceResult};
 use crate::cluster::{Bus, Event, EventKind, Presence};
 use crate::store::{
@@ -89,6 +91,8 @@ pub struct ChatSettings {
     /// Cancelled when the server stops: an agent whose connection closed because of that is not
     /// taken offline (they reconnect to the next server), and no timer keeps the service alive.
     pub stopping: CancellationToken,
+    /// Which webhook events each tenant receives.
+    pub hooks: Subscriptions,
 }
 
 #[derive(Clone)]
@@ -100,6 +104,7 @@ pub struct ChatService {
     max_chars: usize,
     offline_grace: Duration,
     stopping: CancellationToken,
+    hooks: Subscriptions,
     /// Round-robin position per tenant (per node: each node rotates on its own).
     turns: Arc<Mutex<HashMap<String, usize>>>,
 }
@@ -120,6 +125,7 @@ impl ChatService {
             max_chars: settings.max_chars,
             offline_grace: settings.offline_grace,
             stopping: settings.stopping,
+            hooks: settings.hooks,
             turns: Arc::default(),
         }
     }
@@ -268,13 +274,15 @@ impl ChatService {
         self.store
             .get_conversation(tenant_id, conversation_id)
             .await?;
+        let event = self.on_assigned(tenant_id).await;
         match self
             .store
-            .assign_within_capacity(
+            .assign_within_capacity_emitting(
                 tenant_id,
                 conversation_id,
                 user_id,
                 &[ConversationState::Waiting],
+                event,
             )
             .await?
         {
@@ -363,9 +371,10 @@ impl ChatService {
         visitor_id: &str,
         previous: Option<&str>,
     ) -> ServiceResult<Conversation> {
+        let event = self.on_created(tenant_id).await;
         let c = self
             .store
-            .create_conversation(tenant_id, visitor_id, None, previous)
+            .create_conversation_emitting(tenant_id, visitor_id, None, previous, event)
             .await?;
         self.publish(&c, EventKind::Updated(c.clone()));
         let welcome = self.store.get_settings(tenant_id).await?.welcome_message;

@@ -61,14 +61,16 @@ impl ChatService {
                 candidates.insert(0, sticky);
             }
         }
+        let event = self.on_assigned(&c.tenant_id).await;
         for agent in candidates {
             match self
                 .store
-                .assign_within_capacity(
+                .assign_within_capacity_emitting(
                     &c.tenant_id,
                     &c.id,
                     &agent.id,
                     &[ConversationState::Waiting],
+                    event,
                 )
                 .await?
             {

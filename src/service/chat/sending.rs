@@ -5,6 +5,7 @@
 
 use super::{business_hours, ChatService, Participant, Sent};
 use crate::cluster::{Event, EventKind};
+use crate::service::outbox::events;
 use crate::service::{ServiceError, ServiceResult};
 use crate::store::{
     Appended, Conversation, ConversationState, Message, MessageKind, NewMessage, Precondition,
@@ -182,6 +183,14 @@ impl ChatService {
             "offline message"
         );
         self.publish(c, EventKind::OfflineMessage(first.clone()));
+        if self
+            .hooks
+            .wants(&c.tenant_id, events::OFFLINE_MESSAGE_CREATED)
+            .await
+        {
+            let event = events::offline_message(c, first, within_hours);
+            self.store.record_event(&c.tenant_id, &event).await?;
+        }
         Ok(())
     }
 
@@ -325,8 +334,9 @@ impl ChatService {
                 kind: EventKind::Message(a.message.clone()),
             })
         });
+        let hook = self.on_message(tenant_id, &message).await;
         self.writer
-            .append_announced(tenant_id, message, announce)
+            .append_hooked(tenant_id, message, announce, hook)
             .await
     }
 

@@ -70,3 +70,8 @@ string_enum!(
 string_enum!(
     RoutingStrategy { RoundRobin = "round_robin", LeastBusy = "least_busy" }
 );
+string_enum!(
+    /// Where a webhook delivery stands: waiting for its (next) attempt, answered 2xx, or given
+    /// up on (dead: failing past its maximum age).
+    DeliveryStatus { Pending = "pending", Delivered = "delivered", Dead = "dead" }
+);

@@ -10,6 +10,7 @@ mod security;
 pub mod settings;
 mod tenant;
 mod users;
+mod webhooks;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -27,4 +28,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(audit::router())
         .merge(tenant::router())
         .merge(overview::router())
+        .merge(webhooks::router())
 }
