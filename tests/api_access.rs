@@ -91,6 +91,10 @@ fn sample_body(op: &Operation) -> Option<Value> {
         "POST /api/admin/blacklist" => json!({ "kind": "ip", "value": "192.0.2.1" }),
         "PATCH /api/admin/settings" => json!({ "welcome_message": "Walked" }),
         "PUT /api/admin/security" => json!({ "require_two_factor": false }),
+        "POST /api/admin/webhooks" => {
+            json!({ "url": "https://93.184.215.14/walk", "events": ["conversation.created"] })
+        }
+        "PATCH /api/admin/webhooks/{id}" => json!({ "enabled": false }),
         "POST /api/admin/api-tokens" => json!({ "name": "walker", "scopes": ["users:read"] }),
         "DELETE /api/admin/tenant" => json!({ "confirm": "Acme" }),
         "PATCH /api/auth/me" => json!({ "name": "Walker" }),
@@ -180,6 +184,12 @@ async fn every_route_checks_token_role_and_tenant() {
             "api-tokens",
             "/api/admin/api-tokens",
             json!({ "name": "A", "scopes": ["users:read"] }),
+            &w.owner,
+        ),
+        (
+            "webhooks",
+            "/api/admin/webhooks",
+            json!({ "url": "https://93.184.215.14/a", "events": ["conversation.closed"] }),
             &w.owner,
         ),
     ];
