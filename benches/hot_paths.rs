@@ -202,6 +202,7 @@ async fn commit_concurrently(
                     client_msg_id: Some(uuid::Uuid::now_v7().to_string()),
                     kind: MessageKind::Text,
                     body: "Hello, is the green tea sampler in stock?".into(),
+                    internal: false,
                     precondition: Default::default(),
                 };
                 writer.append(&tenant, message).await.expect("append");

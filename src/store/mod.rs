@@ -11,6 +11,7 @@ mod conversations;
 pub mod entities;
 mod error;
 mod groups;
+mod identity;
 mod message_batch;
 mod messages;
 mod migrations;
@@ -25,6 +26,7 @@ mod stats;
 mod tenants;
 mod two_factor;
 mod users;
+mod visitor_events;
 mod visitors;
 mod writer;
 
@@ -43,6 +45,7 @@ pub use messages::{Appended, NewMessage, Precondition};
 pub use tenants::NewTenant;
 pub use two_factor::TwoFactor;
 pub use users::{NewUser, UserFilter, UserPatch};
+pub use visitor_events::VisitorEvent;
 pub use visitors::NewVisitor;
 pub use writer::{Announce, MessageWriter};
 

@@ -9,6 +9,7 @@ import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
 import { renderSecurity } from './security.js';
 import { renderAudit } from './audit.js';
+import { renderIdentity } from './identity.js';
 
 export const pages = [
   { key: 'overview', title: 'Overview', render: renderOverview },
@@ -19,5 +20,6 @@ export const pages = [
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
   { key: 'security', title: 'Security', render: renderSecurity },
   { key: 'tokens', title: 'API tokens', render: renderTokens },
+  { key: 'identity', title: 'Identity', render: renderIdentity },
   { key: 'audit', title: 'Audit log', render: renderAudit },
 ];
