@@ -91,6 +91,7 @@ fn sample_body(op: &Operation) -> Option<Value> {
         }
         "POST /api/admin/blacklist" => json!({ "kind": "ip", "value": "192.0.2.1" }),
         "PATCH /api/admin/settings" => json!({ "welcome_message": "Walked" }),
+        "PUT /api/admin/security" => json!({ "require_two_factor": false }),
         "POST /api/admin/api-tokens" => json!({ "name": "walker", "scopes": ["users:read"] }),
         "DELETE /api/admin/tenant" => json!({ "confirm": "Acme" }),
         "PATCH /api/auth/me" => json!({ "name": "Walker" }),
