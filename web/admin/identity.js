@@ -25,5 +25,5 @@ export async function renderIdentity(root, me, shown = null) {
       shown
         ? secretBox('Identity secret', shown, 'Keep it on your server only; never put it in a page.')
         : null,
-      h('div', { class: 'actions' }, shown ? null : reveal, regenerate)));
+      h('div', { class: 'actions', style: { marginTop: '12px' } }, shown ? null : reveal, regenerate)));
 }
