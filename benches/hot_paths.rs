@@ -30,6 +30,7 @@ fn message() -> Message {
         client_msg_id: Some("c-0193a7c2-0042".into()),
         kind: MessageKind::Text,
         body: "Hello, I ordered the green tea sampler last week and it has not arrived yet.".into(),
+        internal: false,
         created_at: chrono::Utc::now(),
     }
 }
