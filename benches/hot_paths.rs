@@ -30,6 +30,7 @@ fn message() -> Message {
         client_msg_id: Some("c-0193a7c2-0042".into()),
         kind: MessageKind::Text,
         body: "Hello, I ordered the green tea sampler last week and it has not arrived yet.".into(),
+        internal: false,
         created_at: chrono::Utc::now(),
     }
 }
@@ -202,6 +203,7 @@ async fn commit_concurrently(
                     client_msg_id: Some(uuid::Uuid::now_v7().to_string()),
                     kind: MessageKind::Text,
                     body: "Hello, is the green tea sampler in stock?".into(),
+                    internal: false,
                     precondition: Default::default(),
                 };
                 writer.append(&tenant, message).await.expect("append");

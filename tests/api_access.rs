@@ -13,7 +13,7 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call.
-const PUBLIC: [&str; 16] = [
+const PUBLIC: [&str; 17] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
@@ -21,6 +21,7 @@ const PUBLIC: [&str; 16] = [
     "GET /demo",
     "GET /assets/{area}/{file}",
     "POST /api/visitor/session",
+    "POST /api/visitor/identify",
     "GET /ws/visitor",
     "POST /api/auth/login",
     "POST /api/auth/refresh",
@@ -108,6 +109,16 @@ fn sample_body(op: &Operation) -> Option<Value> {
         | "POST /api/auth/logout"
         | "POST /api/auth/2fa/verify" => return None,
         "POST /api/visitor/session" => json!({ "site_key": "sk_walker" }),
+        "POST /api/visitor/identify" => {
+            json!({ "visitor_token": "x", "user_id": "walker", "user_hash": "00" })
+        }
+        "POST /api/v1/events" => json!({
+            "conversation_id": "x", "type": "walk", "title": "Walk", "idempotency_key": "walk"
+        }),
+        "POST /api/v1/conversations/{id}/messages" => {
+            json!({ "bot_name": "Walker", "client_msg_id": "walk", "body": "Walking" })
+        }
+        "POST /api/v1/conversations/{id}/transfer" => json!({ "to_group_id": "x" }),
         other => panic!("{other} takes a body: add a sample to the access walk"),
     };
     Some(body)

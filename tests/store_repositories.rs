@@ -52,6 +52,7 @@ fn text(conversation_id: &str, sender: &str, client_id: Option<&str>, body: &str
         client_msg_id: client_id.map(str::to_string),
         kind: MessageKind::Text,
         body: body.to_string(),
+        internal: false,
         precondition: Default::default(),
     }
 }

@@ -21,7 +21,7 @@ use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
-    InboxService, VisitorService, WebhookService,
+    InboxService, IntegrationService, VisitorService, WebhookService,
 };
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
@@ -38,6 +38,7 @@ pub struct AppState {
     pub health: HealthService,
     pub visitors: VisitorService,
     pub inbox: InboxService,
+    pub integrations: IntegrationService,
     pub team: TeamService,
     pub chat: ChatService,
     pub demo: DemoService,
@@ -83,24 +84,29 @@ impl AppState {
             config.webhooks.clone(),
             hooks.clone(),
         )?;
+        let chat = ChatService::new(
+            store.clone(),
+            writer,
+            bus.clone(),
+            presence.clone(),
+            ChatSettings {
+                max_chars: config.realtime.max_message_chars,
+                offline_grace: std::time::Duration::from_secs(config.realtime.offline_grace_secs),
+                stopping: shutdown.clone(),
+                hooks,
+            },
+        );
         Ok(AppState {
             webhooks,
             backend: store.backend(),
             visitors: VisitorService::new(store.clone(), auth.clone(), presence.clone()),
-            chat: ChatService::new(
+            integrations: IntegrationService::new(
                 store.clone(),
-                writer,
-                bus.clone(),
-                presence.clone(),
-                ChatSettings {
-                    max_chars: config.realtime.max_message_chars,
-                    offline_grace: std::time::Duration::from_secs(
-                        config.realtime.offline_grace_secs,
-                    ),
-                    stopping: shutdown.clone(),
-                    hooks,
-                },
+                chat.clone(),
+                auth.clone(),
+                sealer.clone(),
             ),
+            chat,
             auth,
             accounts: AccountService::new(store.clone()),
             admin: AdminService::new(

@@ -34,7 +34,8 @@ pub fn build(state: AppState) -> Router {
         .nest("/visitor", handlers::visitor::router())
         .nest("/auth", handlers::auth::router())
         .nest("/agent", handlers::agent::router())
-        .nest("/admin", handlers::admin::router());
+        .nest("/admin", handlers::admin::router())
+        .nest("/v1", handlers::v1::router());
     if config.rate_limit.enabled {
         api = api.layer(from_fn_with_state(ip_limiter(&config), rate_limit::limit));
     }

@@ -46,10 +46,25 @@ pub enum Permission {
     /// Sign-in rules for every account, e.g. requiring two-factor sign-in.
     #[serde(rename = "security:write")]
     SecurityWrite,
+    /// Post business events into conversations (`POST /api/v1/events`).
+    #[serde(rename = "events:write")]
+    EventsWrite,
+    /// Read conversations and their messages through `/api/v1`.
+    #[serde(rename = "conversations:read")]
+    ConversationsRead,
+    /// Write, transfer and close conversations through `/api/v1`.
+    #[serde(rename = "conversations:write")]
+    ConversationsWrite,
+    /// Look visitors up through `/api/v1`.
+    #[serde(rename = "visitors:read")]
+    VisitorsRead,
+    /// Read and regenerate the identity-verification secret.
+    #[serde(rename = "identity:write")]
+    IdentityWrite,
 }
 
 /// (permission, owner, admin, agent, grantable to API tokens)
-const MATRIX: [(Permission, bool, bool, bool, bool); 16] = [
+const MATRIX: [(Permission, bool, bool, bool, bool); 21] = [
     (Permission::Chat, true, true, true, false),
     (Permission::UsersRead, true, true, false, true),
     (Permission::UsersWrite, true, true, false, true),
@@ -66,6 +81,11 @@ const MATRIX: [(Permission, bool, bool, bool, bool); 16] = [
     (Permission::AuditRead, true, true, false, true),
     (Permission::TenantDelete, true, false, false, false),
     (Permission::SecurityWrite, true, false, false, false),
+    (Permission::EventsWrite, true, true, false, true),
+    (Permission::ConversationsRead, true, true, false, true),
+    (Permission::ConversationsWrite, true, true, false, true),
+    (Permission::VisitorsRead, true, true, false, true),
+    (Permission::IdentityWrite, true, true, false, false),
 ];
 
 impl Permission {
@@ -91,6 +111,11 @@ impl Permission {
             Permission::AuditRead => "audit:read",
             Permission::TenantDelete => "tenant:delete",
             Permission::SecurityWrite => "security:write",
+            Permission::EventsWrite => "events:write",
+            Permission::ConversationsRead => "conversations:read",
+            Permission::ConversationsWrite => "conversations:write",
+            Permission::VisitorsRead => "visitors:read",
+            Permission::IdentityWrite => "identity:write",
         }
     }
 

@@ -6,6 +6,7 @@ use super::page::{self, Page};
 use super::{ServiceError, ServiceResult};
 use crate::store::{
     Conversation, ConversationFilter, ConversationState, Message, SenderKind, Store, Visitor,
+    VisitorEvent,
 };
 
 /// Longest search text, in characters.
@@ -176,12 +177,12 @@ impl InboxService {
         Ok((c, messages))
     }
 
-    /// What is known of a visitor, and their conversations newest first.
+    /// What is known of a visitor, their conversations newest first, and their timeline.
     pub async fn visitor(
         &self,
         actor: &Actor,
         visitor_id: &str,
-    ) -> ServiceResult<(Visitor, Vec<Conversation>)> {
+    ) -> ServiceResult<(Visitor, Vec<Conversation>, Vec<VisitorEvent>)> {
         actor.require(Permission::Chat)?;
         let visitor = self.store.get_visitor(&actor.tenant_id, visitor_id).await?;
         let filter = ConversationFilter {
@@ -192,7 +193,12 @@ impl InboxService {
             .store
             .list_conversations(&actor.tenant_id, filter, 50)
             .await?;
-        Ok((visitor, conversations))
+        // Business events that found no open conversation (newest first).
+        let timeline = self
+            .store
+            .visitor_timeline(&actor.tenant_id, &visitor.id, 50)
+            .await?;
+        Ok((visitor, conversations, timeline))
     }
 
     /// Messages whose text contains `query` (case-insensitive), newest first.

@@ -142,6 +142,7 @@ pub(super) async fn append_batch(
             client_msg_id: new.client_msg_id.clone(),
             kind: new.kind,
             body: new.body.clone(),
+            internal: new.internal,
             created_at: at,
         };
         if let Some(key) = key {

@@ -21,6 +21,8 @@ pub struct NewMessage {
     pub client_msg_id: Option<String>,
     pub kind: MessageKind,
     pub body: String,
+    /// For agents only: never sent to the visitor.
+    pub internal: bool,
     /// What the conversation must look like for the message to be stored.
     pub precondition: Precondition,
 }
@@ -244,6 +246,7 @@ async fn append_in(
         client_msg_id: new.client_msg_id,
         kind: new.kind,
         body: new.body,
+        internal: new.internal,
         created_at: at,
     };
     message::Entity::insert(model.clone().into_active_model())
@@ -286,7 +289,8 @@ impl Store {
 }
 
 impl Store {
-    /// Like `list_messages_after`, without internal notes: what a visitor may see.
+    /// Like `list_messages_after`, without internal notes and agent-only event cards: what a
+    /// visitor may see.
     pub async fn list_public_messages_after(
         &self,
         tenant_id: &str,
@@ -299,6 +303,7 @@ impl Store {
             .filter(message::Column::ConversationId.eq(conversation_id))
             .filter(message::Column::Seq.gt(after_seq))
             .filter(message::Column::Kind.ne(MessageKind::Note))
+            .filter(message::Column::Internal.eq(false))
             .order_by_asc(message::Column::Seq)
             .limit(limit)
             .all(&self.db)

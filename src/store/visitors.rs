@@ -39,7 +39,8 @@ impl Store {
         };
         visitor::Entity::insert(model.clone().into_active_model())
             .exec_without_returning(&self.db)
-            .await?;
+            .await
+            .map_err(StoreError::unique("visitor"))?;
         Ok(model)
     }
 
@@ -131,5 +132,30 @@ impl Store {
             .exec(&self.db)
             .await?;
         self.get_visitor(tenant_id, id).await
+    }
+}
+
+impl Store {
+    /// Binds an anonymous visitor to a verified external id; `Conflict` when another visitor
+    /// of the tenant has it.
+    pub async fn bind_visitor_external_id(
+        &self,
+        tenant_id: &str,
+        id: &str,
+        external_id: &str,
+    ) -> StoreResult<Visitor> {
+        visitor::Entity::update_many()
+            .col_expr(Column::ExternalId, Expr::value(external_id))
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::Id.eq(id))
+            .filter(Column::ExternalId.is_null())
+            .exec(&self.db)
+            .await
+            .map_err(StoreError::unique("visitor"))?;
+        let v = self.get_visitor(tenant_id, id).await?;
+        if v.external_id.as_deref() != Some(external_id) {
+            return Err(StoreError::Conflict("visitor"));
+        }
+        Ok(v)
     }
 }

@@ -105,8 +105,8 @@ fn frame_of(event: &Event) -> Option<(String, Audience)> {
         EventKind::Message(m) => (
             ServerFrame::Message { message: m }.to_text(),
             Audience {
-                // Internal notes are for agents only.
-                visitor: m.kind != MessageKind::Note,
+                // Internal notes and agent-only event cards are for agents only.
+                visitor: m.kind != MessageKind::Note && !m.internal,
                 agents: true,
                 all_agents: event.agent_id.is_none(),
             },

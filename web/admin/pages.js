@@ -10,6 +10,7 @@ import { renderTokens } from './tokens.js';
 import { renderWebhooks } from './webhooks.js';
 import { renderSecurity } from './security.js';
 import { renderAudit } from './audit.js';
+import { renderIdentity } from './identity.js';
 
 export const pages = [
   { key: 'overview', title: 'Overview', render: renderOverview },
@@ -21,5 +22,6 @@ export const pages = [
   { key: 'security', title: 'Security', render: renderSecurity },
   { key: 'tokens', title: 'API tokens', render: renderTokens },
   { key: 'webhooks', title: 'Webhooks', render: renderWebhooks },
+  { key: 'identity', title: 'Identity', render: renderIdentity },
   { key: 'audit', title: 'Audit log', render: renderAudit },
 ];

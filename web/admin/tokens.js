@@ -8,6 +8,7 @@ import { apiForm, field, input, table, secretBox } from './form.js';
 const SCOPES = [
   'users:read', 'users:write', 'groups:read', 'groups:write', 'quick_replies:read', 'quick_replies:write',
   'blacklist:read', 'blacklist:write', 'settings:read', 'settings:write', 'audit:read',
+  'events:write', 'conversations:read', 'conversations:write', 'visitors:read',
 ];
 
 export async function renderTokens(root, me, fresh = null) {

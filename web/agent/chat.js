@@ -8,8 +8,11 @@ import { loadHistory } from './loaders.js';
 import { createComposer } from './composer.js';
 import { actionsFor } from './actions.js';
 import { back } from './selection.js';
+import { eventCard, parseCard } from './event-card.js';
 
 function bubble(m, seen) {
+  const card = m.sender_kind === 'integration' && parseCard(m.body);
+  if (card) return eventCard(card, { seq: m.seq, at: m.created_at, internal: m.internal });
   if (m.kind === 'event') return h('div', { class: 'event', dataset: { seq: m.seq } }, m.body);
   const side = m.sender_kind === 'visitor' ? 'in' : 'out';
   const cls = `msg ${side}${m.kind === 'note' ? ' note' : ''}${m.sender_kind === 'bot' ? ' bot' : ''}`;

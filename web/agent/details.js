@@ -6,6 +6,7 @@ import { t } from '../shared/i18n.js';
 import { state, onChange, visitorName, upsertConversation } from './state.js';
 import { loadVisitor } from './loaders.js';
 import { select } from './selection.js';
+import { eventCard } from './event-card.js';
 
 function row(label, value) {
   return value ? h('div', { class: 'kv' }, h('dt', {}, label), h('dd', {}, value)) : null;
@@ -18,16 +19,28 @@ function profileView(c, p) {
       h('div', {}, h('strong', {}, p.name || visitorName(c)), h('div', { class: 'muted' }, p.email || t('details.noEmail'))),
     ),
     h('dl', {},
+      row(t('details.verified'), p.external_id),
       row(t('details.ip'), p.ip),
       row(t('details.browser'), p.user_agent),
       row(t('details.referrer'), p.referrer),
       row(t('details.firstSeen'), dateTime(p.created_at)),
       row(t('details.lastSeen'), dateTime(p.last_seen_at)),
     ),
+    attributes(p),
+    p.timeline?.length ? [h('h3', {}, t('details.timeline')),
+      h('div', { class: 'timeline' }, p.timeline.map((e) => eventCard(e.card, { at: e.created_at })))] : null,
     p.pages?.length ? [h('h3', {}, t('details.pages')), h('ol', { class: 'pages' }, p.pages.map((u) => h('li', {}, u)))] : null,
     h('h3', {}, t('details.previous')),
     prior(c, p),
   ];
+}
+
+/** The custom attributes the site sent with `identify` (plan, order count, …). */
+function attributes(p) {
+  const entries = Object.entries(p.attributes ?? {});
+  if (!entries.length) return null;
+  return [h('h3', {}, t('details.attributes')),
+    h('dl', { class: 'attributes' }, entries.map(([k, v]) => row(k, v === null ? '—' : String(v))))];
 }
 
 function prior(c, p) {

@@ -32,6 +32,8 @@ export function start({ base, siteKey, prechat = false }) {
     onSession: applySession,
     onFrame,
     onState: (s) => { v.status.textContent = s === 'offline' ? t.reconnecting : queueText; },
+    // identify made this browser the user's visitor from another device: show their history.
+    onSwitched: () => messages.reset(),
   });
   conn.setShownSeq(() => messages.maxSeq());
   setMuteIcon(v.muteBtn, !!conn.prefs.muted);

@@ -5,7 +5,7 @@
 // across reconnects and the server's dedupe keeps it single.
 import { load, save } from './storage.js';
 
-export function connect({ base, siteKey, onSession, onFrame, onState }) {
+export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched }) {
   const stored = load(siteKey);
   let ws = null;
   let attempt = 0;
@@ -95,7 +95,38 @@ export function connect({ base, siteKey, onSession, onFrame, onState }) {
       raw({ type: 'read', conversation_id: stored.conversationId, seq });
     },
     rate(conversationId, rating, comment) { raw({ type: 'rate', conversation_id: conversationId, rating, comment: comment || null }); },
-    identify: (profile) => openSession(profile),
+    /**
+     * `identify`: with `user_id` and `user_hash` (hex HMAC-SHA256 of user_id under the site's
+     * identity secret) the server verifies the visitor (POST /api/visitor/identify) and may
+     * switch this browser to the user's visitor from another device; without them it only
+     * records name and e-mail.
+     */
+    async identify(profile) {
+      if (!profile.user_id) return openSession({ name: profile.name, email: profile.email });
+      const r = await fetch(`${base}/api/visitor/identify`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          visitor_token: stored.token, user_id: String(profile.user_id), user_hash: String(profile.user_hash || ''),
+          name: profile.name, email: profile.email, attributes: profile.attributes,
+        }),
+      });
+      const answer = await r.json().catch(() => ({}));
+      if (!r.ok) throw new Error(answer.error?.message || `identify ${r.status}`);
+      stored.token = answer.visitor_token;
+      if (answer.switched) {
+        delete stored.readSeq;
+        if (answer.conversation) stored.conversationId = answer.conversation.id;
+        else delete stored.conversationId;
+      }
+      save(siteKey, stored);
+      if (answer.switched) {
+        onSwitched?.(answer);
+        // Reconnect as the identified visitor; `onopen` resumes their conversation from 0.
+        if (ws) ws.close();
+      }
+      return answer.visitor;
+    },
     prefs: stored,
     savePrefs: () => save(siteKey, stored),
   };

@@ -37,8 +37,25 @@ export function createMessageList(list, agentLabel) {
     list.insertBefore(r, after ?? null);
   }
 
+  // An event card posted by the site (`sender_kind` integration): title, fields, link. Only
+  // cards the site marked visible reach the visitor; the server never sends the others.
+  function card(m) {
+    let c = {};
+    try { c = JSON.parse(m.body); } catch { return null; }
+    const r = el('div', { class: 'row card' }, el('div', { class: 'event-card' },
+      el('strong', { text: c.title || '' }),
+      ...(c.fields || []).map((f) => el('div', { class: 'field' }, el('span', { class: 'label', text: f.label }), el('span', { text: ` ${f.value}` }))),
+      /^https?:\/\//i.test(c.url || '') ? el('a', { href: c.url, target: '_blank', rel: 'noopener noreferrer', text: c.url }) : null));
+    const atBottom = pinned || nearBottom();
+    place(r, m.seq);
+    if (atBottom) toBottom();
+    return r;
+  }
+
   return {
     maxSeq: () => maxSeq,
+    /** Forgets every row: the browser became another visitor, whose history is replayed. */
+    reset() { list.replaceChildren(); bySeq.clear(); byClientId.clear(); maxSeq = 0; },
     /** Shows the newest message (e.g. above the rating form). */
     toBottom,
     system(text) { return row('system', text); },
@@ -49,8 +66,14 @@ export function createMessageList(list, agentLabel) {
     },
     /** Adds a server message; returns false when it was already shown. */
     add(m) {
-      if (m.kind === 'note') return false; // internal notes are never meant for the visitor
+      if (m.kind === 'note' || m.internal) return false; // for agents only, never sent here anyway
       if (bySeq.has(m.seq)) return false;
+      if (m.sender_kind === 'integration') {
+        maxSeq = Math.max(maxSeq, m.seq);
+        const r = card(m);
+        if (r) bySeq.set(m.seq, r);
+        return false;
+      }
       maxSeq = Math.max(maxSeq, m.seq);
       const own = m.sender_kind === 'visitor';
       const mine = own && m.client_msg_id && byClientId.get(m.client_msg_id);
@@ -60,7 +83,9 @@ export function createMessageList(list, agentLabel) {
         bySeq.set(m.seq, mine);
         return false;
       }
-      const kind = own ? 'own' : m.sender_kind === 'agent' ? 'other' : 'system';
+      // A bot with a name (sent through the integration API) answers like an agent.
+      const answers = m.sender_kind === 'agent' || (m.sender_kind === 'bot' && m.sender_name);
+      const kind = own ? 'own' : answers ? 'other' : 'system';
       // Agents sign their messages; the bot's (welcome) carry the widget's title.
       const who = own ? t.you : m.sender_name || agentLabel();
       bySeq.set(m.seq, row(kind, m.body, kind === 'system' ? null : `${who} · ${time(m.created_at)}`, initials(who), m.seq));

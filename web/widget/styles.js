@@ -51,6 +51,10 @@ header svg { width: 18px; height: 18px; fill: currentColor; }
 .meta { font-size: 11px; color: #8a8fa0; margin-top: 3px; }
 .own .meta { text-align: right; }
 .pending .bubble { opacity: .6; }
+.row.card { align-self: stretch; }
+.event-card { border: 1px solid #ececf3; border-left: 3px solid var(--accent); border-radius: 10px; background: #fff; padding: 8px 12px; font-size: 13px; display: grid; gap: 2px; }
+.event-card .label { color: #6b7080; }
+.event-card a { color: var(--accent); overflow-wrap: anywhere; }
 .typing { font-size: 12px; color: #6b7080; padding: 0 18px 6px; background: #fafafc; min-height: 0; }
 .typing[hidden] { display: none; }
 .dots span { display: inline-block; width: 5px; height: 5px; margin-right: 3px; border-radius: 50%; background: #9aa0b0; animation: blink 1s infinite; }

@@ -208,6 +208,7 @@ impl ChatService {
                     client_msg_id: None,
                     kind: MessageKind::Note,
                     body: text.to_string(),
+                    internal: false,
                     precondition: Precondition::default(),
                 },
             )

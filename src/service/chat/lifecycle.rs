@@ -140,6 +140,7 @@ impl ChatService {
             "inactivity" => "The conversation was closed after a period of inactivity".to_string(),
             "blocked" => "The conversation was closed and the visitor blocked".to_string(),
             "visitor" => "The visitor closed the conversation".to_string(),
+            "api" => "The conversation was closed".to_string(),
             _ => "The agent closed the conversation".to_string(),
         };
         self.system_message(&c.tenant_id, &c.id, &text).await?;

@@ -1,6 +1,7 @@
 //! Conversations in motion: sending with the delivery guarantees, resuming, read cursors,
 //! typing, routing, and the lifecycle from waiting to closed.
 
+mod external;
 mod handover;
 mod hooks;
 mod lifecycle;
@@ -13,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+pub use external::Card;
 pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
 

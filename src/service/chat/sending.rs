@@ -50,13 +50,14 @@ fn own_message(
         client_msg_id: Some(client_msg_id.to_string()),
         kind,
         body: body.to_string(),
+        internal: false,
         precondition: may_write(who),
     }
 }
 
 impl ChatService {
     /// What every message and note a participant writes must be.
-    fn check_own(&self, client_msg_id: &str, body: &str) -> ServiceResult<()> {
+    pub(super) fn check_own(&self, client_msg_id: &str, body: &str) -> ServiceResult<()> {
         if client_msg_id.is_empty() || client_msg_id.len() > CLIENT_ID_MAX {
             return Err(ServiceError::invalid(
                 "client_msg_id",
@@ -310,6 +311,7 @@ impl ChatService {
                 client_msg_id: None,
                 kind,
                 body: text.to_string(),
+                internal: false,
                 precondition: Precondition::default(),
             },
         )

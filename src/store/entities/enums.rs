@@ -58,8 +58,15 @@ string_enum!(
     }
 );
 string_enum!(
-    /// Who wrote a message, or whose read cursor it is.
-    SenderKind { Visitor = "visitor", Agent = "agent", Bot = "bot", System = "system" }
+    /// Who wrote a message, or whose read cursor it is; `integration`: an event card posted through
+    /// `POST /api/v1/events`.
+    SenderKind {
+        Visitor = "visitor",
+        Agent = "agent",
+        Bot = "bot",
+        System = "system",
+        Integration = "integration",
+    }
 );
 string_enum!(
     MessageKind { Text = "text", Image = "image", File = "file", Event = "event", Note = "note" }

@@ -20,6 +20,9 @@ pub struct Model {
     pub kind: MessageKind,
     #[sea_orm(column_type = "Text")]
     pub body: String,
+    /// For agents only: never sent to the visitor (an event card posted with
+    /// `visible_to_visitor: false`).
+    pub internal: bool,
     pub created_at: DateTimeUtc,
 }
 

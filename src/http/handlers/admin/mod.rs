@@ -4,6 +4,7 @@ mod api_tokens;
 mod audit;
 mod blacklist;
 mod groups;
+mod identity;
 mod overview;
 pub mod quick_replies;
 mod security;
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(settings::router())
         .merge(security::router())
         .merge(api_tokens::router())
+        .merge(identity::router())
         .merge(audit::router())
         .merge(tenant::router())
         .merge(overview::router())

@@ -8,10 +8,13 @@ use utoipa_axum::routes;
 
 use crate::http::error::ApiResult;
 use crate::http::extract::{ApiQuery, Authed};
+use crate::http::handlers::v1::views::TimelineEventView;
 use crate::http::handlers::views::{PageOf, StdErrors};
 use crate::http::AppState;
 use crate::service::inbox::{InboxItem, View};
-use crate::store::{Conversation, ConversationState, Message, MessageKind, SenderKind, Visitor};
+use crate::store::{
+    Conversation, ConversationState, Message, MessageKind, SenderKind, Visitor, VisitorEvent,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -133,10 +136,13 @@ pub struct MessageView {
     /// The agent's name when they wrote (agent messages and notes).
     pub sender_name: Option<String>,
     pub client_msg_id: Option<String>,
-    /// text, event (a system notice) or note (seen by agents only)
+    /// text, event (a system notice, or with sender_kind `integration` an event card whose
+    /// body is JSON) or note (seen by agents only)
     #[schema(value_type = String, example = "text")]
     pub kind: MessageKind,
     pub body: String,
+    /// Agents only: never shown to the visitor (an event card posted not visible to them).
+    pub internal: bool,
     pub created_at: DateTime<Utc>,
 }
 
@@ -152,6 +158,7 @@ impl From<Message> for MessageView {
             client_msg_id: m.client_msg_id,
             kind: m.kind,
             body: m.body,
+            internal: m.internal,
             created_at: m.created_at,
         }
     }
@@ -193,6 +200,8 @@ pub struct VisitorProfileView {
     pub last_seen_at: DateTime<Utc>,
     /// Newest first.
     pub conversations: Vec<PastConversation>,
+    /// Business events posted while the visitor had no open conversation, newest first.
+    pub timeline: Vec<TimelineEventView>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -219,7 +228,11 @@ impl From<Conversation> for PastConversation {
     }
 }
 
-fn profile(v: Visitor, conversations: Vec<Conversation>) -> VisitorProfileView {
+pub(crate) fn profile(
+    v: Visitor,
+    conversations: Vec<Conversation>,
+    timeline: Vec<VisitorEvent>,
+) -> VisitorProfileView {
     VisitorProfileView {
         pages: serde_json::from_str(&v.pages).unwrap_or_default(),
         attributes: serde_json::from_str(&v.attributes).unwrap_or_default(),
@@ -233,6 +246,7 @@ fn profile(v: Visitor, conversations: Vec<Conversation>) -> VisitorProfileView {
         created_at: v.created_at,
         last_seen_at: v.last_seen_at,
         conversations: conversations.into_iter().map(Into::into).collect(),
+        timeline: timeline.into_iter().map(Into::into).collect(),
     }
 }
 
@@ -290,8 +304,8 @@ async fn visitor_profile(
     Authed(actor): Authed,
     Path(id): Path<String>,
 ) -> ApiResult<Json<VisitorProfileView>> {
-    let (v, conversations) = state.inbox.visitor(&actor, &id).await?;
-    Ok(Json(profile(v, conversations)))
+    let (v, conversations, timeline) = state.inbox.visitor(&actor, &id).await?;
+    Ok(Json(profile(v, conversations, timeline)))
 }
 
 /// Messages whose text contains `q`, newest first.

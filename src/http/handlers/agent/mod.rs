@@ -1,6 +1,6 @@
 //! `/api/agent`: the agent workspace.
 
-mod inbox;
+pub mod inbox;
 mod quick_replies;
 mod team;
 
