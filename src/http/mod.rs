@@ -20,7 +20,7 @@ use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
-    InboxService, VisitorService,
+    InboxService, SsoService, VisitorService,
 };
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
@@ -32,6 +32,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub backend: Backend,
     pub auth: AuthService,
+    /// Single sign-on with each tenant's OpenID provider.
+    pub sso: SsoService,
     pub accounts: AccountService,
     pub admin: AdminService,
     pub health: HealthService,
@@ -72,8 +74,10 @@ impl AppState {
             },
             bus.clone(),
         );
+        let sso = SsoService::new(store.clone(), sealer, auth.clone(), &config.public_url());
         let presence: Arc<dyn Presence> = Arc::new(LocalPresence::default());
         AppState {
+            sso,
             backend: store.backend(),
             visitors: VisitorService::new(store.clone(), auth.clone(), presence.clone()),
             chat: ChatService::new(

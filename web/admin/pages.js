@@ -8,6 +8,7 @@ import { renderBlacklist } from './blacklist.js';
 import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
 import { renderSecurity } from './security.js';
+import { renderSso } from './sso.js';
 import { renderAudit } from './audit.js';
 
 export const pages = [
@@ -18,6 +19,7 @@ export const pages = [
   { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
   { key: 'security', title: 'Security', render: renderSecurity },
+  { key: 'sso', title: 'SSO', render: renderSso },
   { key: 'tokens', title: 'API tokens', render: renderTokens },
   { key: 'audit', title: 'Audit log', render: renderAudit },
 ];

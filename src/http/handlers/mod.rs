@@ -5,6 +5,7 @@ pub mod agent;
 pub mod auth;
 pub mod health;
 pub mod meta;
+pub mod sso;
 pub mod two_factor;
 pub mod views;
 pub mod visitor;

@@ -8,6 +8,7 @@ mod overview;
 pub mod quick_replies;
 mod security;
 pub mod settings;
+mod sso;
 mod tenant;
 mod users;
 
@@ -23,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(blacklist::router())
         .merge(settings::router())
         .merge(security::router())
+        .merge(sso::router())
         .merge(api_tokens::router())
         .merge(audit::router())
         .merge(tenant::router())
