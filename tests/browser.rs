@@ -21,6 +21,10 @@ fn browser_end_to_end() {
             !dir.join("node_modules/playwright-core").exists(),
             "tests/e2e/node_modules (npm ci)",
         ),
+        (
+            !dir.join("../oidc/node_modules/oidc-provider").exists(),
+            "tests/oidc/node_modules (npm ci)",
+        ),
         (!Path::new(&chromium).exists(), "chromium"),
     ]
     .into_iter()

@@ -129,6 +129,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::Forbidden(_)
             | ServiceError::PasswordChangeRequired
             | ServiceError::TwoFactorEnrolmentRequired => StatusCode::FORBIDDEN,
+            ServiceError::Upstream(_) => StatusCode::BAD_GATEWAY,
             ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let fields = match &err {
@@ -139,7 +140,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::RateLimited(secs) => Some(*secs),
             _ => None,
         };
-        let message = if status.is_server_error() {
+        let message = if status == StatusCode::INTERNAL_SERVER_ERROR {
             // Details of internal failures go to the log, not to the client.
             tracing::error!(error = %err, "request failed");
             "internal server error".to_string()

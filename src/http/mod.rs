@@ -21,7 +21,7 @@ use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
-    InboxService, IntegrationService, VisitorService, WebhookService,
+    InboxService, IntegrationService, SsoService, VisitorService, WebhookService,
 };
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
@@ -33,6 +33,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub backend: Backend,
     pub auth: AuthService,
+    /// Single sign-on with each tenant's OpenID provider.
+    pub sso: SsoService,
     pub accounts: AccountService,
     pub admin: AdminService,
     pub health: HealthService,
@@ -76,6 +78,7 @@ impl AppState {
             },
             bus.clone(),
         );
+        let sso = SsoService::new(store.clone(), sealer.clone(), auth.clone(), &config.public_url());
         let presence: Arc<dyn Presence> = Arc::new(LocalPresence::default());
         let hooks = Subscriptions::new(store.clone());
         let webhooks = WebhookService::new(
@@ -98,6 +101,7 @@ impl AppState {
         );
         Ok(AppState {
             webhooks,
+            sso,
             backend: store.backend(),
             visitors: VisitorService::new(store.clone(), auth.clone(), presence.clone()),
             integrations: IntegrationService::new(

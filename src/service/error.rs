@@ -32,6 +32,10 @@ pub enum ServiceError {
     TwoFactorEnrolmentRequired,
     #[error("too many attempts; retry in {0} s")]
     RateLimited(u64),
+    /// An outside system we depend on (e.g. a single sign-on provider) failed or answered
+    /// something unusable.
+    #[error("{0}")]
+    Upstream(String),
     #[error("storage failure: {0}")]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -65,6 +69,7 @@ impl ServiceError {
             ServiceError::PasswordChangeRequired => "password_change_required",
             ServiceError::TwoFactorEnrolmentRequired => "two_factor_enrolment_required",
             ServiceError::RateLimited(_) => "rate_limited",
+            ServiceError::Upstream(_) => "upstream_failed",
             ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
         }
     }

@@ -170,7 +170,11 @@ impl World {
     pub async fn with_env(extra: &[(&str, &str)]) -> World {
         let mut env: Vec<(&str, &str)> = API_ENV.to_vec();
         env.extend_from_slice(extra);
-        let server = TestServer::start(&env).await;
+        Self::on(TestServer::start(&env).await).await
+    }
+
+    /// The fixture on a server the caller started (with `API_ENV` among its settings).
+    pub async fn on(server: TestServer) -> World {
         let api = Api::new(&server);
         let a = init_tenant(&server, "Acme", "owner@acme.test");
         let b = init_tenant(&server, "Globex", "owner@globex.test");

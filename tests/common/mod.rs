@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod db;
+pub mod oidc;
 pub mod server;
 pub mod totp;
 pub mod ws;

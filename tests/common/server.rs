@@ -88,8 +88,24 @@ impl TestServer {
         Self::start_in(workdir, &all).await
     }
 
+    /// Like `start`, on a port chosen by the caller (e.g. to put it in `server.public_url`).
+    pub async fn start_on(port: u16, env: &[(&str, &str)]) -> TestServer {
+        let workdir = tempfile::tempdir().expect("tempdir");
+        let url = fresh_database_url(workdir.path()).await;
+        let mut all: Vec<(&str, &str)> = vec![("UNIQCHAT__DATABASE__URL", url.as_str())];
+        all.extend_from_slice(env);
+        Self::start_in_on(workdir, &all, port).await
+    }
+
     pub async fn start_in(workdir: tempfile::TempDir, env: &[(&str, &str)]) -> TestServer {
-        let port = free_port();
+        Self::start_in_on(workdir, env, free_port()).await
+    }
+
+    async fn start_in_on(
+        workdir: tempfile::TempDir,
+        env: &[(&str, &str)],
+        port: u16,
+    ) -> TestServer {
         let mut cmd = cli(workdir.path());
         cmd.arg("serve")
             .arg("--bind")

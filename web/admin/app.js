@@ -2,7 +2,7 @@
 // chosen by the URL hash (#agents, #settings, …).
 
 import { $, h, mount } from '../shared/dom.js';
-import { api, session, logout } from '../shared/api.js';
+import { api, session, logout, rememberTenant } from '../shared/api.js';
 import { showLogin } from '../shared/login.js';
 import { enrolTwoFactor } from '../shared/enrol.js';
 import { t } from '../shared/i18n.js';
@@ -42,6 +42,7 @@ async function start() {
     await showLogin(root, { heading: 'uniqchat — admin console' });
     me = await whoAmI();
   }
+  rememberTenant(me.tenant.id);
   // The tenant requires two-factor sign-in and this account has none yet: set it up first.
   while (me.two_factor_required && !me.two_factor_enabled) {
     await enrolTwoFactor(root).catch(() => {});

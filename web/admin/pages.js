@@ -9,6 +9,7 @@ import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
 import { renderWebhooks } from './webhooks.js';
 import { renderSecurity } from './security.js';
+import { renderSso } from './sso.js';
 import { renderAudit } from './audit.js';
 import { renderIdentity } from './identity.js';
 
@@ -20,6 +21,7 @@ export const pages = [
   { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
   { key: 'security', title: 'Security', render: renderSecurity },
+  { key: 'sso', title: 'SSO', render: renderSso },
   { key: 'tokens', title: 'API tokens', render: renderTokens },
   { key: 'webhooks', title: 'Webhooks', render: renderWebhooks },
   { key: 'identity', title: 'Identity', render: renderIdentity },

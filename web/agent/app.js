@@ -1,7 +1,7 @@
 // The agent workspace: sign in, open the realtime socket, load the lists, render three columns.
 
 import { $, h, mount } from '../shared/dom.js';
-import { api, session, logout } from '../shared/api.js';
+import { api, session, logout, rememberTenant } from '../shared/api.js';
 import { showLogin } from '../shared/login.js';
 import { enrolTwoFactor } from '../shared/enrol.js';
 import { state, changed, lastSeqs } from './state.js';
@@ -30,6 +30,7 @@ async function start() {
     await showLogin(root, { heading: t('login.workspace') });
     me = await whoAmI();
   }
+  rememberTenant(me.tenant.id);
   // The tenant requires two-factor sign-in and this account has none yet: set it up first.
   while (me.two_factor_required && !me.two_factor_enabled) {
     await enrolTwoFactor(root).catch(() => {});

@@ -55,6 +55,30 @@ export async function login(email, password, tenant) {
   return s;
 }
 
+/** Single sign-on: trades the one-time code from the `#sso=` fragment like a login. */
+export async function ssoExchange(code) {
+  const s = await raw('POST', '/api/auth/sso/exchange', null, { code });
+  if (s.two_factor_required) return s;
+  store({ access_token: s.access_token, refresh_token: s.refresh_token, user: s.user });
+  return s;
+}
+
+/** Whether a tenant offers single sign-on: {enabled, display_name, start_url}. */
+export function ssoButton(tenant) {
+  return raw('GET', `/api/auth/sso?tenant=${encodeURIComponent(tenant)}`);
+}
+
+const TENANT_KEY = 'uniqchat.tenant';
+
+/** The tenant the login page offers single sign-on for: `?tenant=` or the last one signed in to. */
+export function knownTenant() {
+  return new URLSearchParams(location.search).get('tenant') || localStorage.getItem(TENANT_KEY);
+}
+
+export function rememberTenant(id) {
+  if (id) localStorage.setItem(TENANT_KEY, id);
+}
+
 /** Second sign-in step: `proof` is `{code}` or `{recovery_code}`. */
 export async function verifyTwoFactor(challenge, proof) {
   const s = await raw('POST', '/api/auth/2fa/verify', null, { challenge, ...proof });

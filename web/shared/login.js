@@ -1,7 +1,7 @@
 // The sign-in card shared by the workspace and the console.
 
 import { h, mount } from './dom.js';
-import { login, verifyTwoFactor, api, ApiError } from './api.js';
+import { login, verifyTwoFactor, api, ApiError, ssoExchange, ssoButton, knownTenant } from './api.js';
 import { t } from './i18n.js';
 import { enrolTwoFactor } from './enrol.js';
 
@@ -45,9 +45,55 @@ export function showLogin(root, { heading = t('login.title'), message = '' } = {
       button,
       error,
     );
+    const sso = h('div', { class: 'sso' });
+    form.append(sso);
     mount(root, h('div', { class: 'login' }, form));
     email.focus();
+    offerSso(sso);
+    finishSso(root, error).then((s) => s && resolve(s));
   });
+}
+
+/** Adds "Sign in with …" when the tenant (from `?tenant=` or the last sign-in) has single sign-on. */
+async function offerSso(slot) {
+  const tenant = knownTenant();
+  if (!tenant) return;
+  try {
+    const b = await ssoButton(tenant);
+    if (!b.enabled) return;
+    const app = location.pathname.startsWith('/admin') ? 'admin' : 'agent';
+    slot.append(
+      h('div', { class: 'or muted' }, t('login.or')),
+      h('a', { class: 'button sso-button', href: `${b.start_url}?app=${app}` }, t('login.sso', { name: b.display_name })));
+  } catch {
+    // No button: the password form still works.
+  }
+}
+
+/**
+ * Back from the provider: `#sso=<one-time code>` is traded for the session (then the second
+ * factor or enrolment as after a password); `#sso_error=` is shown. The fragment is removed
+ * at once so the code stays out of the history.
+ */
+async function finishSso(root, error) {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const code = params.get('sso');
+  const failed = params.get('sso_error');
+  if (!code && !failed) return null;
+  history.replaceState(null, '', location.pathname + location.search);
+  if (failed) {
+    error.textContent = t('login.ssoFailed', { reason: params.get('sso_message') || failed });
+    return null;
+  }
+  try {
+    let s = await ssoExchange(code);
+    if (s.two_factor_required) s = await askCode(root, s.challenge);
+    if (s.two_factor_enrolment_required) s = await enrolTwoFactor(root);
+    return s;
+  } catch (e) {
+    error.textContent = t('login.ssoFailed', { reason: e.message });
+    return null;
+  }
 }
 
 /** Two-factor sign-in: asks for the app's code (or a recovery code) until one works. */

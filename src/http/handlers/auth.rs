@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me, update_me))
         .routes(routes!(change_password))
         .merge(super::two_factor::router())
+        .merge(super::sso::router())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod health;
 pub mod identify;
 pub mod meta;
+pub mod sso;
 pub mod two_factor;
 pub mod v1;
 pub mod views;

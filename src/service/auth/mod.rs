@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 mod authenticate;
 mod tokens;
+mod verified;
 
 use authenticate::check_one_time_password;
 pub use tokens::CHALLENGE_SECS;

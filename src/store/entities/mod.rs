@@ -13,6 +13,8 @@ pub mod outbox_event;
 pub mod quick_reply;
 pub mod read_cursor;
 pub mod refresh_token;
+pub mod sso_login;
+pub mod sso_provider;
 pub mod tenant;
 pub mod tenant_settings;
 pub mod two_factor;

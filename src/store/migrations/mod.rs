@@ -8,6 +8,7 @@ mod m0003_user_sessions;
 mod m0004_message_resend_index;
 mod m0005_email_per_tenant;
 mod m0006_two_factor;
+mod m0007_sso;
 mod m0008_webhooks;
 mod m0009_integrations;
 mod m0010_tenant_two_factor_policy;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_message_resend_index::Migration),
             Box::new(m0005_email_per_tenant::Migration),
             Box::new(m0006_two_factor::Migration),
+            Box::new(m0007_sso::Migration),
             Box::new(m0008_webhooks::Migration),
             Box::new(m0009_integrations::Migration),
             Box::new(m0010_tenant_two_factor_policy::Migration),

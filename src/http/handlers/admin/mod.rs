@@ -9,6 +9,7 @@ mod overview;
 pub mod quick_replies;
 mod security;
 pub mod settings;
+mod sso;
 mod tenant;
 mod users;
 mod webhooks;
@@ -25,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(blacklist::router())
         .merge(settings::router())
         .merge(security::router())
+        .merge(sso::router())
         .merge(api_tokens::router())
         .merge(identity::router())
         .merge(audit::router())
