@@ -9,6 +9,7 @@ mod availability;
 mod blacklist;
 mod conversation_events;
 mod conversations;
+mod deliveries;
 pub mod entities;
 mod error;
 mod groups;
