@@ -8,6 +8,7 @@ import { createHmac } from 'node:crypto';
 import { shareServerAndBrowser, screenshot, PASSWORD } from './harness.mjs';
 import { openVisitor } from './visitor-client.mjs';
 import { stubBrowserApis } from './page-stubs.mjs';
+import { connectAgent } from './agent-ws.mjs';
 
 let server;
 let browser;
@@ -97,4 +98,61 @@ test('the console reveals the identity secret; the workspace shows attributes an
   assert.ok(!frames.some((f) => f.type === 'message' && f.message.sender_kind === 'integration'));
   assert.deepEqual(pageErrors, []);
   await context.close();
+});
+
+test('the widget verifies a user: a second browser shows the first one\'s history and visible cards', async () => {
+  const token = await server.login('owner@initech.test');
+  const secret = (await server.api('GET', '/api/admin/identity-secret', token)).secret;
+  const hash = createHmac('sha256', secret).update('cust-77').digest('hex');
+  const key = owner.tenant.site_key;
+  // An agent online, so the widget offers its composer rather than the offline form.
+  const agent = await connectAgent(browser, server.base, token);
+
+  async function browserWithWidget() {
+    const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${server.base}/demo?key=${key}`);
+    await page.locator('.launcher').waitFor();
+    await page.waitForFunction((k) => JSON.parse(localStorage.getItem(`uniqchat:${k}`) || '{}').token, key);
+    return { context, page };
+  }
+  const identify = (page, userHash) => page.evaluate(([h]) => window.uniqchat('identify', {
+    user_id: 'cust-77', user_hash: h, name: 'Bo Chen', attributes: { plan: 'Team' },
+  }).then((v) => ({ ok: true, v }), (e) => ({ ok: false, message: e.message })), [userHash]);
+
+  // A wrong hash is refused by the server and the widget reports it.
+  const one = await browserWithWidget();
+  const refused = await identify(one.page, hash.replace(/^./, (c) => (c === '0' ? '1' : '0')));
+  assert.equal(refused.ok, false);
+  const first = await identify(one.page, hash);
+  assert.equal(first.ok, true, JSON.stringify(first));
+  assert.equal(first.v.external_id, 'cust-77');
+  await one.page.locator('.launcher').click();
+  await one.page.locator('textarea').fill('Sent from my laptop');
+  await one.page.keyboard.press('Enter');
+  await one.page.locator('.row.own:not(.pending) .bubble', { hasText: 'Sent from my laptop' }).waitFor();
+  const conversationId = JSON.parse(await one.page.evaluate((k) => localStorage.getItem(`uniqchat:${k}`), key)).conversationId;
+
+  // A card the shop makes visible reaches the widget.
+  const apiToken = (await server.api('POST', '/api/admin/api-tokens', token, { name: 'shop2', scopes: ['events:write'] })).secret;
+  await server.api('POST', '/api/v1/events', apiToken, {
+    visitor: { external_id: 'cust-77' }, type: 'payment.failed', title: 'Payment failed',
+    fields: [{ label: 'Amount', value: '€42.00' }], idempotency_key: 'pay-77', visible_to_visitor: true,
+  });
+  await one.page.locator('.event-card', { hasText: 'Payment failed' }).waitFor();
+
+  // Another browser, another anonymous visitor: identifying as the same user shows the history.
+  const two = await browserWithWidget();
+  const second = await identify(two.page, hash);
+  assert.equal(second.ok, true, JSON.stringify(second));
+  assert.equal(second.v.id, first.v.id);
+  await two.page.locator('.launcher').click();
+  await two.page.locator('.row.own .bubble', { hasText: 'Sent from my laptop' }).waitFor();
+  await two.page.locator('.event-card', { hasText: 'Payment failed' }).waitFor();
+  const stored = JSON.parse(await two.page.evaluate((k) => localStorage.getItem(`uniqchat:${k}`), key));
+  assert.equal(stored.conversationId, conversationId);
+  await screenshot(two.page, 'widget-identified');
+  await one.context.close();
+  await two.context.close();
+  await agent.close();
 });
