@@ -224,7 +224,46 @@ async fn the_callback_only_works_in_the_browser_that_started_and_with_the_right_
     add_user(&s, &s.w.owner, "alice@acme.test").await;
     configure(&s, sso_body(&s.provider.issuer, false)).await;
 
-    // Another browser (no state cookie) presenting the answer.
+    // A sign-in driven up to the provider's answer.
+    let mut browser = Browser::new();
+    let mut url = s.w.server.url(&format!("/api/auth/sso/{}/start", s.w.a.id));
+    let callback = loop {
+        let mut resp = browser.send(Method::GET, &url, None).await;
+        if resp.status() == StatusCode::OK {
+            resp = browser
+                .send(
+                    Method::POST,
+                    &format!("{url}/login"),
+                    Some(&[("login", "alice")]),
+                )
+                .await;
+        }
+        let location = resp.headers()[LOCATION].to_str().unwrap().to_string();
+        url = url::Url::parse(&url)
+            .unwrap()
+            .join(&location)
+            .unwrap()
+            .to_string();
+        if url.contains("/api/auth/sso/callback") {
+            break url;
+        }
+    };
+    // The same answer claiming another issuer (a mix-up attack, RFC 9207) is refused.
+    let mut forged = browser.cookies.clone();
+    let mixed = callback.replace("iss=http", "iss=https");
+    assert_ne!(mixed, callback, "the provider sends iss");
+    let mut other = Browser::new();
+    other.cookies = std::mem::take(&mut forged);
+    let resp = other.send(Method::GET, &mixed, None).await;
+    let ended = Ended {
+        location: resp.headers()[LOCATION].to_str().unwrap().into(),
+        callback: mixed,
+    };
+    let (code, message) = ended.error();
+    assert_eq!(code, "provider_failed", "{message}");
+    assert!(message.contains("another issuer"), "{message}");
+
+    // Another browser (no state cookie) presenting an answer.
     let mut browser = Browser::new();
     let mut url = s.w.server.url(&format!("/api/auth/sso/{}/start", s.w.a.id));
     let callback = loop {

@@ -74,6 +74,8 @@ pub struct CallbackQuery {
     /// Set by the provider when it refused the sign-in.
     pub error: Option<String>,
     pub error_description: Option<String>,
+    /// The provider's issuer (RFC 9207); when sent, it must be the tenant's provider.
+    pub iss: Option<String>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -153,6 +155,7 @@ async fn callback(
             state: q.state.as_deref(),
             error: q.error.as_deref(),
             error_description: q.error_description.as_deref(),
+            iss: q.iss.as_deref(),
             cookie_state: cookie_state.as_deref(),
         })
         .await;

@@ -63,6 +63,8 @@ pub struct CallbackInput<'a> {
     pub state: Option<&'a str>,
     pub error: Option<&'a str>,
     pub error_description: Option<&'a str>,
+    /// The issuer the answer says it comes from (RFC 9207), when the provider sends it.
+    pub iss: Option<&'a str>,
     /// The state the browser's cookie holds.
     pub cookie_state: Option<&'a str>,
 }
@@ -158,7 +160,7 @@ impl SsoService {
                 SsoFailure::new("bad_state", "the sign-in answer has no code"),
             );
         };
-        match self.finish(&row, code).await {
+        match self.finish(&row, code, input.iss).await {
             Ok(Ok(code)) => Callback::Done { app, code },
             Ok(Err(failure)) => failed(&app, failure),
             Err(e) => failed(&app, SsoFailure::from_service_error(e)),
@@ -195,9 +197,14 @@ impl SsoService {
         &self,
         row: &SsoLogin,
         code: &str,
+        iss: Option<&str>,
     ) -> ServiceResult<Result<String, SsoFailure>> {
         let provider = self.enabled_provider(&row.tenant_id).await?;
         let discovered = self.discover(&provider).await?;
+        if iss.is_some_and(|iss| iss != discovered.metadata.issuer) {
+            // RFC 9207: an answer from another provider (mix-up): the code is not redeemed.
+            return Err(upstream("the answer names another issuer"));
+        }
         let verifier = self
             .sealer
             .open(&format!("sso_state:{}", row.id), &row.verifier)?;
