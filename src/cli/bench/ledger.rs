@@ -276,6 +276,14 @@ pub struct AgentLog {
 }
 
 impl AgentLog {
+    /// Room for the conversations the agent is expected to hold, so the hot path does not grow it.
+    pub fn with_capacity(conversations: usize) -> AgentLog {
+        AgentLog {
+            streams: HashMap::with_capacity(conversations),
+            ..AgentLog::default()
+        }
+    }
+
     /// Records a delivery; true when it was a measured message not seen before.
     pub fn delivered(&mut self, conversation: &str, seq: i64, bench: Option<(u32, u64)>) -> bool {
         let seen = match self.streams.get_mut(conversation) {

@@ -21,10 +21,16 @@ pub struct AgentResult {
     pub held: bool,
 }
 
-pub async fn agent(target: &Target, i: usize, token: &str, run: &Run) -> AgentResult {
+pub async fn agent(
+    target: &Target,
+    i: usize,
+    token: &str,
+    conversations: usize,
+    run: &Run,
+) -> AgentResult {
     let mut out = AgentResult {
         tally: Tally::default(),
-        log: AgentLog::default(),
+        log: AgentLog::with_capacity(conversations),
         opened: false,
         held: false,
     };

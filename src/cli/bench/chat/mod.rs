@@ -64,9 +64,10 @@ pub async fn run(
     });
     let agent_ids = create_agents(plan, target, admin).await?;
     let mut agents = JoinSet::new();
+    let share = plan.visitors.div_ceil(plan.agents);
     for (i, (_, token)) in agent_ids.iter().enumerate() {
         let (target, token, shared) = (target.clone(), token.clone(), shared.clone());
-        agents.spawn(async move { (i, agent::agent(&target, i, &token, &shared).await) });
+        agents.spawn(async move { (i, agent::agent(&target, i, &token, share, &shared).await) });
     }
     wait_for(&shared.agents_ready, plan.agents).await;
 
