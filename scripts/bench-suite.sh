@@ -27,9 +27,14 @@ esac
 # shellcheck source=scripts/bench-server.sh
 source "$ROOT/scripts/bench-server.sh"
 start_bench_server "$BIN" "$DIR" "$DB" "$PORT"
+if [ "$BACKEND" = postgres ]; then
+  # PostgreSQL's backends of this database work for the server: their CPU is counted with it.
+  for pid in $(pgrep -f 'postgres: .* uqbench' || true); do RUN+=(--pid "$pid"); done
+fi
 run() {
   echo "## $*"
-  "${RUN[@]}" "$@"
+  # A run that finds delivery faults exits 3; the suite goes on and the report shows it.
+  "${RUN[@]}" "$@" || echo "## exit code $?"
   sleep 3
 }
 {

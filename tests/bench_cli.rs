@@ -185,6 +185,8 @@ async fn stored_bench_messages(api: &Api, token: &str) -> u64 {
 async fn chat_reports_the_messages_the_server_stored_and_delivered() {
     let (server, api, owner) = bench_server().await;
     let pid = server.child.id().to_string();
+    // A second process to measure (as PostgreSQL's backends would be): this test's own.
+    let own_pid = std::process::id().to_string();
     let out = bench(
         &server,
         &[
@@ -205,6 +207,8 @@ async fn chat_reports_the_messages_the_server_stored_and_delivered() {
             "2",
             "--pid",
             &pid,
+            "--pid",
+            &own_pid,
             "--json",
         ],
     );
@@ -227,14 +231,51 @@ async fn chat_reports_the_messages_the_server_stored_and_delivered() {
         .as_f64()
         .expect("per message");
     assert!(server_cpu > 0.0, "{r}");
+    // Rates and CPU per message are of the measured phase; acks in the drain are counted apart.
+    let in_phase = m["acked_in_phase"].as_u64().expect("in phase");
+    assert_eq!(
+        in_phase + m["acked_after_phase"].as_u64().expect("after"),
+        acked,
+        "{r}"
+    );
+    assert!(in_phase > 0, "{r}");
     assert!(
-        (per_message - server_cpu * 1e6 / acked as f64).abs() < 1e-6,
+        (per_message - server_cpu * 1e6 / in_phase as f64).abs() < 1e-6,
         "{r}"
     );
     assert!(
         r["cpu"]["server_cores"].as_f64().unwrap_or(0.0) > 0.0,
         "{r}"
     );
+
+    // Every acked message matched to one delivery at its agent and one echo at its sender,
+    // and all six conversations read back over REST agree with the acks.
+    let d = &r["delivery"];
+    assert_eq!(d["ok"], true, "{r}");
+    assert_eq!(d["acked"].as_u64(), Some(acked), "{r}");
+    for side in ["agent", "visitor_echo"] {
+        assert_eq!(d[side]["delivered"].as_u64(), Some(acked), "{side}: {r}");
+        for fault in [
+            "missing",
+            "duplicated",
+            "out_of_order",
+            "seq_gaps",
+            "mismatched",
+            "invalid",
+        ] {
+            assert_eq!(d[side][fault], 0, "{side} {fault}: {r}");
+        }
+    }
+    assert_eq!(d["readback"]["conversations"], 6, "{r}");
+    assert_eq!(d["readback"]["messages"].as_u64(), Some(acked), "{r}");
+    // Two processes given: each measured, the sum reported.
+    let processes = r["cpu"]["processes"].as_array().expect("per pid");
+    assert_eq!(processes.len(), 2, "{r}");
+    let sum: f64 = processes
+        .iter()
+        .map(|p| p["cpu_seconds"].as_f64().expect("readable"))
+        .sum();
+    assert!((sum - server_cpu).abs() < 1e-6, "{r}");
 
     let token = api.token(&owner, PASSWORD).await;
     assert_eq!(stored_bench_messages(&api, &token).await, acked);

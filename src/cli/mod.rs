@@ -79,6 +79,10 @@ pub enum CliError {
     Usage(String),
     #[error("{0}")]
     Runtime(String),
+    /// The command ran to its end and found its subject at fault (a bench run that lost,
+    /// duplicated or reordered messages): exit code 3.
+    #[error("{0}")]
+    Failed(String),
 }
 
 impl From<ServiceError> for CliError {
@@ -131,6 +135,10 @@ pub fn main() -> ExitCode {
         Err(CliError::Runtime(msg)) => {
             eprintln!("uniqchat: {}", msg.replace('\n', " "));
             ExitCode::from(1)
+        }
+        Err(CliError::Failed(msg)) => {
+            eprintln!("uniqchat: {msg}");
+            ExitCode::from(3)
         }
     }
 }

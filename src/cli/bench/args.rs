@@ -63,9 +63,22 @@ pub struct BenchArgs {
     /// than one address's ephemeral ports are used; 0 lets the system choose
     #[arg(long, default_value_t = 4)]
     pub sources: u8,
-    /// The server's process id, to report its memory from /proc/PID/status
+    /// A process to measure, repeatable: the server first (its memory is reported too), then
+    /// any other (PostgreSQL's backends, Redis); their CPU is reported each and summed
+    #[arg(long = "pid")]
+    pub pids: Vec<u32>,
+    /// Chat: seconds to wait after the measured phase for acks and deliveries still on their
+    /// way; what has not come by then is missing
+    #[arg(long, default_value_t = 10)]
+    pub drain: u64,
+    /// Chat: begin the measured phase at this Unix time (seconds) once set up, so that several
+    /// bench processes (e.g. on several machines) measure the same seconds and their rates add up
     #[arg(long)]
-    pub pid: Option<u32>,
+    pub start_at: Option<u64>,
+    /// Chat: conversations to read back over the REST API after the run and compare with what
+    /// was acked (0: none)
+    #[arg(long, default_value_t = 20)]
+    pub verify: u32,
     /// Print the report as JSON instead of a table
     #[arg(long)]
     pub json: bool,
@@ -87,7 +100,11 @@ pub struct Plan {
     pub duration: Duration,
     /// Local addresses to bind client sockets to; empty: the system chooses.
     pub sources: Vec<IpAddr>,
-    pub pid: Option<u32>,
+    /// `--pid`: the server first.
+    pub pids: Vec<u32>,
+    pub drain: Duration,
+    pub start_at: Option<u64>,
+    pub verify: usize,
     pub json: bool,
 }
 
@@ -115,6 +132,9 @@ impl BenchArgs {
         }
         if self.connect_rate == 0 || self.rate == 0 {
             return Err(usage("--connect-rate and --rate: at least 1 per second"));
+        }
+        if !(1..=600).contains(&self.drain) {
+            return Err(usage("--drain: 1 to 600 seconds"));
         }
         if !(1..=1024).contains(&self.window) {
             return Err(usage("--window: 1 to 1024"));
@@ -164,7 +184,10 @@ impl BenchArgs {
             window: self.window as usize,
             duration: Duration::from_secs(self.duration),
             sources,
-            pid: self.pid,
+            pids: self.pids,
+            drain: Duration::from_secs(self.drain),
+            start_at: self.start_at,
+            verify: self.verify as usize,
             json: self.json,
         })
     }

@@ -165,6 +165,27 @@ impl Target {
             .map_err(|f| f.0)
     }
 
+    /// One page of a conversation's history, newest first: `limit` 200, older than `before_seq`.
+    pub async fn history(
+        &self,
+        token: &str,
+        conversation: &str,
+        before_seq: Option<i64>,
+    ) -> Result<Value, Failure> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| Failure::new("history: bad base URL"))?
+            .clear()
+            .extend(["api", "agent", "conversations", conversation, "messages"]);
+        url.query_pairs_mut().append_pair("limit", "200");
+        if let Some(before) = before_seq {
+            url.query_pairs_mut()
+                .append_pair("before_seq", &before.to_string());
+        }
+        let req = self.http(0).get(url).bearer_auth(token);
+        self.call(req, "read-back").await
+    }
+
     /// A new visitor, as the widget makes on a first visit; returns the visitor token.
     pub async fn visitor_session(&self, i: usize, site_key: &str) -> Result<String, Failure> {
         let req = self

@@ -37,10 +37,10 @@ pub async fn idle(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let held_from = Instant::now();
-    let meter = CpuMeter::start(plan.pid);
+    let meter = CpuMeter::start(&plan.pids);
     tokio::time::sleep(plan.duration).await;
     let cpu = meter.stop();
-    let rss_after = plan.pid.and_then(process::rss_kib);
+    let rss_after = plan.pids.first().and_then(|&pid| process::rss_kib(pid));
     let seconds = seconds_since(held_from.into_std());
     stop.cancel();
     let mut tally = Tally::default();
@@ -125,7 +125,7 @@ pub async fn storm(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report 
     let mut tasks = JoinSet::new();
     let mut pacer = Pacer::new(plan.connect_rate);
     let started = Instant::now();
-    let meter = CpuMeter::start(plan.pid);
+    let meter = CpuMeter::start(&plan.pids);
     let mut launched = 0usize;
     while started.elapsed() < plan.duration {
         let due = pacer.next().await as usize;

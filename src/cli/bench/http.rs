@@ -15,7 +15,7 @@ use super::{report_for, seconds_since};
 
 pub async fn run(plan: &Plan, target: &Arc<Target>, site_key: &str) -> Report {
     let started = Instant::now();
-    let meter = CpuMeter::start(plan.pid);
+    let meter = CpuMeter::start(&plan.pids);
     let deadline = started + plan.duration;
     let mut tasks = JoinSet::new();
     for worker in 0..plan.visitors {

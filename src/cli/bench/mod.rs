@@ -6,10 +6,14 @@ mod args;
 mod chat;
 mod client;
 mod connections;
+mod frames;
 mod http;
+mod ledger;
 mod pacer;
 mod process;
+mod readback;
 mod report;
+mod table;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -39,7 +43,8 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         (None, Some(token)) => target.site_key(token).await.map_err(CliError::Runtime)?,
         (None, None) => return Err(CliError::Usage("give --site-key".into())),
     };
-    let rss_before = plan.pid.and_then(process::rss_kib);
+    let server_pid = plan.pids.first().copied();
+    let rss_before = server_pid.and_then(process::rss_kib);
     let span = tracing::info_span!("bench", scenario = ?plan.scenario);
     let _enter = span.enter();
     let mut report = match plan.scenario {
@@ -53,7 +58,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
                 .map_err(CliError::Runtime)?
         }
     };
-    if let (Some(pid), Some(before)) = (plan.pid, rss_before) {
+    if let (Some(pid), Some(before)) = (server_pid, rss_before) {
         // Idle measures after the hold, before closing; the others at the end.
         let after = report
             .rss_after_kib
@@ -79,7 +84,21 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
             report.table()
         }
     );
-    Ok(())
+    // A run that lost, duplicated or reordered a message failed, whatever its rates.
+    match &report.delivery {
+        Some(d) if !d.ok => {
+            let faults: Vec<String> = d
+                .faults()
+                .iter()
+                .map(|(class, n)| format!("{class} {n}"))
+                .collect();
+            Err(CliError::Failed(format!(
+                "the run found delivery faults: {}",
+                faults.join(", ")
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Seconds since `start`, for rates.

@@ -33,30 +33,55 @@ fn cpu_seconds_of(stat: &str) -> Option<f64> {
     Some((user + system) as f64 / TICKS_PER_SECOND)
 }
 
-/// Cores used on average over a measured phase: CPU seconds / wall seconds.
+/// One `--pid` process over a measured phase.
 #[derive(Debug, Serialize, Clone, Copy, PartialEq)]
+pub struct ProcessCpu {
+    pub pid: u32,
+    /// CPU seconds over the phase; None when the process could not be read at its start or end.
+    pub cpu_seconds: Option<f64>,
+    pub cores: Option<f64>,
+}
+
+/// Cores used on average over a measured phase: CPU seconds / wall seconds.
+#[derive(Debug, Serialize, Clone, PartialEq)]
 pub struct CpuUse {
-    /// The server's, when its `--pid` was given.
+    /// The `--pid` processes together (those that could be read).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_cores: Option<f64>,
     /// The load generator's own: on one machine, what it takes is not the server's.
     pub bench_cores: f64,
-    /// Server CPU seconds over the phase (to divide by what the phase did).
+    /// The `--pid` processes' CPU seconds over the phase, summed (to divide by what it did).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_cpu_seconds: Option<f64>,
+    pub bench_cpu_seconds: f64,
+    /// Each `--pid` process.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub processes: Vec<ProcessCpu>,
+    /// Worker threads of the bench (it cannot use more cores than these).
+    pub bench_threads: usize,
+    /// The bench used nearly a core per worker thread: the run measured the bench's limit,
+    /// not the server's.
+    pub bench_saturated: bool,
+    /// Cores of the machine; `machine_saturated` when the bench and the `--pid` processes
+    /// together used nearly all of them (the server's figures then include waiting for a core).
+    pub machine_cores: usize,
+    pub machine_saturated: bool,
 }
+
+/// Share of a core per thread (or of the machine) above which a side counts as saturated.
+const SATURATED: f64 = 0.85;
 
 /// Started at the beginning of a measured phase, read at its end.
 pub struct CpuMeter {
-    server: Option<(u32, f64)>,
+    processes: Vec<(u32, Option<f64>)>,
     own: f64,
     wall: Instant,
 }
 
 impl CpuMeter {
-    pub fn start(server_pid: Option<u32>) -> CpuMeter {
+    pub fn start(pids: &[u32]) -> CpuMeter {
         CpuMeter {
-            server: server_pid.and_then(|pid| Some((pid, cpu_seconds(pid)?))),
+            processes: pids.iter().map(|&pid| (pid, cpu_seconds(pid))).collect(),
             own: cpu_seconds(std::process::id()).unwrap_or(0.0),
             wall: Instant::now(),
         }
@@ -64,14 +89,39 @@ impl CpuMeter {
 
     pub fn stop(&self) -> CpuUse {
         let wall = self.wall.elapsed().as_secs_f64().max(1e-9);
-        let own = cpu_seconds(std::process::id()).unwrap_or(self.own) - self.own;
-        let server = self
-            .server
-            .and_then(|(pid, before)| Some(cpu_seconds(pid)? - before));
+        let own = (cpu_seconds(std::process::id()).unwrap_or(self.own) - self.own).max(0.0);
+        let processes: Vec<ProcessCpu> = self
+            .processes
+            .iter()
+            .map(|&(pid, before)| {
+                let used = before.and_then(|b| Some(cpu_seconds(pid)? - b));
+                ProcessCpu {
+                    pid,
+                    cpu_seconds: used,
+                    cores: used.map(|s| s / wall),
+                }
+            })
+            .collect();
+        let read: Vec<f64> = processes.iter().filter_map(|p| p.cpu_seconds).collect();
+        let server = (!read.is_empty()).then(|| read.iter().sum::<f64>());
+        let bench_threads = tokio::runtime::Handle::try_current()
+            .map(|h| h.metrics().num_workers())
+            .unwrap_or(1)
+            .max(1);
+        let machine_cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let bench_cores = own / wall;
+        let server_cores = server.map(|s| s / wall);
         CpuUse {
-            server_cores: server.map(|s| s / wall),
-            bench_cores: own / wall,
+            server_cores,
+            bench_cores,
             server_cpu_seconds: server,
+            bench_cpu_seconds: own,
+            processes,
+            bench_threads,
+            bench_saturated: bench_cores >= SATURATED * bench_threads as f64,
+            machine_cores,
+            machine_saturated: bench_cores + server_cores.unwrap_or(0.0)
+                >= SATURATED * machine_cores as f64,
         }
     }
 }
@@ -102,7 +152,7 @@ mod tests {
 
     #[test]
     fn the_meter_sees_cpu_being_used() {
-        let meter = CpuMeter::start(Some(std::process::id()));
+        let meter = CpuMeter::start(&[std::process::id(), u32::MAX]);
         // Burn CPU until the tick counter moves; it must, however slow the machine is.
         let mut x = 0u64;
         let mut used = meter.stop();
@@ -115,5 +165,10 @@ mod tests {
         }
         assert!(used.bench_cores > 0.0, "{used:?}");
         assert!(used.server_cpu_seconds.unwrap_or(0.0) > 0.0, "{used:?}");
+        // A process that cannot be read is listed without figures and left out of the sum.
+        assert_eq!(used.processes.len(), 2);
+        assert_eq!(used.processes[1].cpu_seconds, None);
+        assert_eq!(used.server_cpu_seconds, used.processes[0].cpu_seconds);
+        assert!(used.bench_threads >= 1 && used.machine_cores >= 1);
     }
 }

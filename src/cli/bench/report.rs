@@ -1,12 +1,12 @@
 //! What a run measured, and how it is shown: a table for people, JSON for scripts.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use super::args::Scenario;
+use super::ledger::Delivery;
 use super::process::CpuUse;
 
 /// Latency samples in microseconds, and errors by kind, gathered by one task and merged later
@@ -92,16 +92,25 @@ pub struct Connections {
 #[derive(Debug, Serialize, Default)]
 pub struct Messages {
     pub sent: u64,
-    /// Acknowledged after commit.
+    /// Acknowledged after commit (each message once, with a seq), in the measured phase and
+    /// during the drain after it.
     pub acked: u64,
-    /// Received by the agent the conversation is assigned to.
+    pub acked_in_phase: u64,
+    pub acked_after_phase: u64,
+    /// Received by the agent the conversation is assigned to (each message once).
     pub delivered: u64,
+    pub delivered_in_phase: u64,
+    pub delivered_after_phase: u64,
+    /// In the measured phase only.
     pub acked_per_sec: f64,
     pub delivered_per_sec: f64,
     /// Server CPU time over the measured phase divided by the messages acked in it: what one
     /// message costs the server, whatever else shared the machine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_cpu_us_per_message: Option<f64>,
+    /// The bench's own CPU per message: 1e6 / this is what one bench core can drive.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bench_cpu_us_per_message: Option<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -128,7 +137,11 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests_per_sec: Option<f64>,
     pub latency: BTreeMap<&'static str, Latency>,
+    /// Connections and requests that failed, by kind.
     pub errors: BTreeMap<String, u64>,
+    /// Chat: every acked message matched with its deliveries and with what the server stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_memory: Option<Memory>,
     /// Cores used over the measured phase.
@@ -152,6 +165,7 @@ impl Report {
             requests_per_sec: None,
             latency: BTreeMap::new(),
             errors: BTreeMap::new(),
+            delivery: None,
             server_memory: None,
             cpu: None,
             rss_after_kib: None,
@@ -160,94 +174,6 @@ impl Report {
 
     pub fn json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    pub fn table(&self) -> String {
-        let mut out = String::new();
-        let scenario = serde_json::to_value(self.scenario).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "uniqchat bench {} → {} ({:.1} s measured)",
-            scenario.as_str().unwrap_or("?"),
-            self.url,
-            self.seconds
-        );
-        let c = &self.connections;
-        let _ = writeln!(
-            out,
-            "  connections   attempted {}  opened {}  held {}",
-            c.attempted, c.opened, c.held
-        );
-        if let Some(rate) = self.connections_per_sec {
-            let _ = writeln!(out, "  connections/s {rate:.0}");
-        }
-        if let Some(m) = &self.messages {
-            let _ = writeln!(
-                out,
-                "  messages      sent {}  acked {}  delivered {}",
-                m.sent, m.acked, m.delivered
-            );
-            let _ = writeln!(
-                out,
-                "  messages/s    acked {:.0}  delivered {:.0}",
-                m.acked_per_sec, m.delivered_per_sec
-            );
-        }
-        if let Some(cpu) = &self.cpu {
-            let server = cpu
-                .server_cores
-                .map(|c| format!("server {c:.2}  "))
-                .unwrap_or_default();
-            let _ = writeln!(out, "  cores used    {server}bench {:.2}", cpu.bench_cores);
-        }
-        if let Some(us) = self
-            .messages
-            .as_ref()
-            .and_then(|m| m.server_cpu_us_per_message)
-        {
-            let _ = writeln!(
-                out,
-                "  server CPU    {us:.0} µs per message ({:.0} messages per core-second)",
-                1e6 / us.max(1e-9)
-            );
-        }
-        if let (Some(n), Some(rate)) = (self.requests, self.requests_per_sec) {
-            let _ = writeln!(out, "  requests      {n}  ({rate:.0}/s)");
-        }
-        if !self.latency.is_empty() {
-            let _ = writeln!(
-                out,
-                "  latency (ms)        {:>8} {:>8} {:>8} {:>8} {:>9}",
-                "p50", "p90", "p99", "max", "count"
-            );
-            for (what, l) in &self.latency {
-                let _ = writeln!(
-                    out,
-                    "    {what:<17} {:>8.2} {:>8.2} {:>8.2} {:>8.2} {:>9}",
-                    l.p50_ms, l.p90_ms, l.p99_ms, l.max_ms, l.count
-                );
-            }
-        }
-        if let Some(m) = &self.server_memory {
-            let per = m
-                .per_connection_kib
-                .map(|k| format!("  ({k:.1} KiB per connection)"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                out,
-                "  server RSS    {:.1} MiB → {:.1} MiB{per}",
-                m.rss_before_mib, m.rss_after_mib
-            );
-        }
-        if self.errors.is_empty() {
-            let _ = writeln!(out, "  errors        none");
-        } else {
-            let _ = writeln!(out, "  errors");
-            for (kind, n) in &self.errors {
-                let _ = writeln!(out, "    {kind:<28} {n}");
-            }
-        }
-        out
     }
 }
 

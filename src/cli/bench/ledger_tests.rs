@@ -1,0 +1,138 @@
+use super::*;
+
+/// Visitor 0 in conversation "c" sent `count` messages, each acked at seq n + 2 (seq 1 is the
+/// warm-up).
+fn visitor(count: u64) -> VisitorLog {
+    let mut v = VisitorLog::new(0, 8);
+    v.conversation = Some("c".into());
+    for n in 0..count {
+        let n = v.sent(n * 10);
+        let id = format!("b0-{n}");
+        assert_eq!(
+            v.ack(Some("c"), Some(&id), Some(n as i64 + 2), true),
+            Some(n * 10)
+        );
+    }
+    v
+}
+
+/// Delivers to the visitor's echo and to one agent the seqs in `order` (each a measured message
+/// n = seq - 2, seq 1 the warm-up).
+fn deliver(v: &mut VisitorLog, agent: &mut AgentLog, order: &[i64]) {
+    for &seq in order {
+        let bench = (seq > 1).then(|| (0, (seq - 2) as u64));
+        v.delivered("c", seq, bench);
+        agent.delivered("c", seq, bench);
+    }
+}
+
+#[test]
+fn a_faithful_run_has_no_fault() {
+    let mut v = visitor(3);
+    let mut a = AgentLog::default();
+    deliver(&mut v, &mut a, &[1, 2, 3, 4]);
+    let d = check(&[v], &[a]);
+    assert!(d.ok, "{d:?}");
+    assert_eq!(
+        (d.acked, d.agent.delivered, d.visitor_echo.delivered),
+        (3, 3, 3)
+    );
+    assert!(d.faults().is_empty());
+}
+
+#[test]
+fn a_missing_delivery_is_missing_and_a_gap() {
+    let mut v = visitor(3);
+    let mut a = AgentLog::default();
+    v.delivered("c", 1, None);
+    for seq in [2, 3, 4] {
+        v.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    for seq in [1, 2, 4] {
+        a.delivered("c", seq, (seq > 1).then(|| (0, (seq - 2) as u64)));
+    }
+    let d = check(&[v], &[a]);
+    assert!(!d.ok);
+    assert_eq!(
+        d.faults(),
+        vec![("agent missing".into(), 1), ("agent seq_gaps".into(), 1)]
+    );
+}
+
+#[test]
+fn duplicates_and_reordering_are_named() {
+    let mut v = visitor(3);
+    let mut a = AgentLog::default();
+    deliver(&mut v, &mut a, &[1, 2, 4, 3, 3]);
+    let d = check(&[v], &[a]);
+    assert_eq!(
+        d.faults(),
+        vec![
+            ("agent duplicated".into(), 1),
+            ("agent out_of_order".into(), 1),
+            ("visitor_echo duplicated".into(), 1),
+            ("visitor_echo out_of_order".into(), 1),
+        ]
+    );
+}
+
+#[test]
+fn a_delivery_at_another_seq_than_its_ack_is_mismatched() {
+    let mut v = visitor(1);
+    let mut a = AgentLog::default();
+    v.delivered("c", 2, Some((0, 0)));
+    // The agent gets message 0 at seq 3 although its ack said 2.
+    a.delivered("c", 2, None);
+    a.delivered("c", 3, Some((0, 0)));
+    let d = check(&[v], &[a]);
+    assert_eq!(
+        d.faults(),
+        vec![("agent mismatched".into(), 1), ("agent missing".into(), 1)]
+    );
+}
+
+#[test]
+fn bad_acks_are_counted_and_end_the_wait() {
+    let mut v = VisitorLog::new(0, 8);
+    v.conversation = Some("c".into());
+    for at in 0..5 {
+        v.sent(at);
+    }
+    assert_eq!(v.ack(Some("c"), Some("b0-0"), None, true), None);
+    assert_eq!(v.ack(None, Some("b0-1"), Some(3), true), None);
+    assert_eq!(v.ack(Some("d"), Some("b0-2"), Some(4), true), None);
+    assert_eq!(v.ack(Some("c"), Some("b0-4"), Some(6), false), Some(4));
+    assert_eq!(v.ack(Some("c"), Some("b0-4"), Some(6), false), None);
+    assert_eq!(v.ack(Some("c"), Some("b9-3"), Some(5), true), None);
+    assert_eq!(v.ack(Some("c"), Some("b0-3"), Some(5), true), Some(3));
+    assert_eq!(v.pending, 0, "every message was answered");
+    assert_eq!((v.acked_in_phase, v.acked_after_phase), (1, 1));
+    let d = check(&[v], &[]);
+    assert_eq!(
+        d.acks,
+        AckFaults {
+            unacked: 0,
+            without_seq: 1,
+            without_conversation: 1,
+            other_conversation: 1,
+            unknown: 1,
+            duplicated: 1,
+            out_of_order: 1,
+        }
+    );
+    // Nobody received the two acked messages.
+    assert_eq!((d.agent.missing, d.visitor_echo.missing), (2, 2));
+}
+
+#[test]
+fn seqs_out_of_range_do_not_grow_the_ledger() {
+    let mut s = Stream::default();
+    assert_eq!(s.record(0, None), Seen::Invalid);
+    assert_eq!(s.record(-4, None), Seen::Invalid);
+    assert_eq!(s.record(i64::MAX, None), Seen::Invalid);
+    assert_eq!(s.record(3, Some((1, 0))), Seen::New);
+    assert_eq!(s.record(4, Some((2, 1))), Seen::Invalid, "another visitor");
+    assert_eq!(s.record(3, None), Seen::Again);
+    assert!(s.slots.len() <= 64);
+    assert_eq!((s.invalid, s.duplicated, s.gaps()), (4, 1, 0));
+}
