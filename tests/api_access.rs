@@ -13,7 +13,7 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call.
-const PUBLIC: [&str; 17] = [
+const PUBLIC: [&str; 21] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
@@ -27,6 +27,10 @@ const PUBLIC: [&str; 17] = [
     "POST /api/auth/refresh",
     "POST /api/auth/logout",
     "POST /api/auth/2fa/verify",
+    "GET /api/auth/sso",
+    "GET /api/auth/sso/{tenant}/start",
+    "GET /api/auth/sso/callback",
+    "POST /api/auth/sso/exchange",
     "GET /api/openapi.json",
     "GET /api/docs",
     "GET /healthz",
@@ -92,6 +96,12 @@ fn sample_body(op: &Operation) -> Option<Value> {
         "POST /api/admin/blacklist" => json!({ "kind": "ip", "value": "192.0.2.1" }),
         "PATCH /api/admin/settings" => json!({ "welcome_message": "Walked" }),
         "PUT /api/admin/security" => json!({ "require_two_factor": false }),
+        "PUT /api/admin/sso" => json!({
+            "enabled": false,
+            "display_name": "Walk ID",
+            "issuer": "https://id.example.com",
+            "client_id": "walk"
+        }),
         "POST /api/admin/webhooks" => {
             json!({ "url": "https://93.184.215.14/walk", "events": ["conversation.created"] })
         }
@@ -107,7 +117,8 @@ fn sample_body(op: &Operation) -> Option<Value> {
         "POST /api/auth/login"
         | "POST /api/auth/refresh"
         | "POST /api/auth/logout"
-        | "POST /api/auth/2fa/verify" => return None,
+        | "POST /api/auth/2fa/verify"
+        | "POST /api/auth/sso/exchange" => return None,
         "POST /api/visitor/session" => json!({ "site_key": "sk_walker" }),
         "POST /api/visitor/identify" => {
             json!({ "visitor_token": "x", "user_id": "walker", "user_hash": "00" })
