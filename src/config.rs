@@ -7,6 +7,9 @@
 
 mod origin;
 mod secrets;
+mod storage;
+
+pub use storage::{StorageConfig, StorageKind};
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -69,6 +72,7 @@ pub struct Config {
     pub realtime: RealtimeConfig,
     pub connections: ConnectionsConfig,
     pub bootstrap: BootstrapConfig,
+    pub storage: StorageConfig,
     pub log: LogConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
@@ -341,6 +345,9 @@ impl Config {
                 "frames_per_second, frame_burst and max_message_chars must be above 0".into(),
             ));
         }
+        if let Some((key, message)) = self.storage.problem() {
+            return Err(invalid(key, message));
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(invalid(
                 "log.level",
@@ -380,6 +387,9 @@ impl Config {
             masked.auth.secret_key = "********".into();
         }
         masked.database.url = mask_url(&masked.database.url);
+        if !masked.storage.s3_secret_access_key.is_empty() {
+            masked.storage.s3_secret_access_key = "********".into();
+        }
         if !masked.bootstrap.password.is_empty() {
             masked.bootstrap.password = "********".into();
         }

@@ -16,12 +16,14 @@ use tokio_util::sync::CancellationToken;
 use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
+use crate::service::files::{FileLimits, FileService, LinkSigner};
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
     InboxService, VisitorService,
 };
+use crate::storage::Storage;
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
 use crate::ws::hub::Hub;
@@ -40,6 +42,8 @@ pub struct AppState {
     pub team: TeamService,
     pub chat: ChatService,
     pub demo: DemoService,
+    /// Attached files: checks, storage, signed links.
+    pub files: FileService,
     pub hub: Arc<Hub>,
     /// Caps and rates on realtime connections.
     pub admission: Arc<Admission>,
@@ -53,6 +57,7 @@ impl AppState {
         config: Arc<Config>,
         store: Store,
         writer: MessageWriter,
+        storage: Storage,
         shutdown: CancellationToken,
     ) -> Self {
         let hub = Arc::new(Hub::default());
@@ -98,6 +103,12 @@ impl AppState {
             ),
             inbox: InboxService::new(store.clone()),
             demo: DemoService::new(store.clone()),
+            files: FileService::new(
+                store.clone(),
+                storage,
+                FileLimits::from_config(&config.storage),
+                LinkSigner::new(&config.auth.jwt_secret),
+            ),
             team: TeamService::new(store.clone(), presence.clone()),
             health: HealthService::new(store),
             hub,

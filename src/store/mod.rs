@@ -4,6 +4,7 @@
 //! SQL lives here and nowhere else.
 
 mod api_tokens;
+mod attachments;
 mod audit;
 mod availability;
 mod blacklist;
@@ -58,6 +59,7 @@ pub type BlacklistEntry = entities::blacklist_entry::Model;
 pub type TenantSettings = entities::tenant_settings::Model;
 pub type RefreshToken = entities::refresh_token::Model;
 pub type ApiToken = entities::api_token::Model;
+pub type Attachment = entities::attachment::Model;
 pub type AuditEntry = entities::audit_entry::Model;
 
 use migrations::Migrator;

@@ -18,7 +18,9 @@ use crate::service::visitors::Arrival;
 use crate::store::{Conversation, ConversationState};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(start_session))
+    OpenApiRouter::new()
+        .routes(routes!(start_session))
+        .merge(super::files::visitor_router())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! control characters in paths and query strings.
 
 pub mod client_ip;
+pub mod body_limit;
 pub mod error_shape;
 pub mod rate_limit;
 pub mod text_input;

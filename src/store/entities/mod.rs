@@ -1,6 +1,7 @@
 //! One module per table.
 
 pub mod api_token;
+pub mod attachment;
 pub mod audit_entry;
 pub mod blacklist_entry;
 pub mod conversation;

@@ -9,6 +9,7 @@ mod m0004_message_resend_index;
 mod m0005_email_per_tenant;
 mod m0006_two_factor;
 mod m0010_tenant_two_factor_policy;
+mod m0011_attachments;
 mod schema;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_email_per_tenant::Migration),
             Box::new(m0006_two_factor::Migration),
             Box::new(m0010_tenant_two_factor_policy::Migration),
+            Box::new(m0011_attachments::Migration),
         ]
     }
 }
