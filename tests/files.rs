@@ -23,7 +23,9 @@ const SECRET: &[u8] = b"GPS 48.8584N 2.2945E secret-location";
 const MAX_BYTES: &str = "300000";
 
 fn picture(w: u32, h: u32) -> RgbImage {
-    RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]))
+    RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    })
 }
 
 fn encoded(w: u32, h: u32, format: ImageFormat) -> Vec<u8> {
@@ -51,7 +53,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &b in bytes {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -62,7 +68,10 @@ fn png_with_metadata(w: u32, h: u32) -> Vec<u8> {
     let plain = encoded(w, h, ImageFormat::Png);
     let iend = plain.len() - 12;
     let mut out = plain[..iend].to_vec();
-    for (kind, data) in [(&b"eXIf"[..], [&b"MM\0*\0\0\0\x08"[..], SECRET].concat()), (&b"tEXt"[..], [&b"Comment\0"[..], SECRET].concat())] {
+    for (kind, data) in [
+        (&b"eXIf"[..], [&b"MM\0*\0\0\0\x08"[..], SECRET].concat()),
+        (&b"tEXt"[..], [&b"Comment\0"[..], SECRET].concat()),
+    ] {
         out.extend_from_slice(&(data.len() as u32).to_be_bytes());
         let mut body = kind.to_vec();
         body.extend_from_slice(&data);
@@ -114,7 +123,10 @@ async fn fetch(api: &Api, url: &str) -> Fetched {
 }
 
 fn header<'a>(f: &'a Fetched, name: &str) -> &'a str {
-    f.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    f.headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
 }
 
 /// Every object file under the local storage directory.
@@ -145,7 +157,11 @@ struct Chat {
 async fn chat(w: &World) -> Chat {
     let mut agent = Ws::agent(&w.api, &w.agent).await;
     let (mut visitor, session) = Ws::visitor(&w.api, &w.a.site_key).await;
-    let conversation = conv_of(&visitor.say(None, "hello", "Hello, a screenshot follows").await);
+    let conversation = conv_of(
+        &visitor
+            .say(None, "hello", "Hello, a screenshot follows")
+            .await,
+    );
     until_state(&mut agent, &conversation, "chatting").await;
     Chat {
         visitor,
@@ -166,7 +182,10 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
     assert_eq!(jpeg.status, StatusCode::CREATED, "{}", jpeg.body);
     assert_eq!(jpeg.body["kind"], "image");
     assert_eq!(jpeg.body["content_type"], "image/jpeg");
-    assert_eq!((jpeg.body["width"].as_i64(), jpeg.body["height"].as_i64()), (Some(800), Some(600)));
+    assert_eq!(
+        (jpeg.body["width"].as_i64(), jpeg.body["height"].as_i64()),
+        (Some(800), Some(600))
+    );
     let got = fetch(&w.api, jpeg.body["url"].as_str().unwrap()).await;
     assert_eq!(got.status, StatusCode::OK);
     assert_eq!(header(&got, "content-type"), "image/jpeg");
@@ -177,7 +196,11 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
     assert!(!contains(&got.bytes, b"Exif"), "no EXIF segment");
     let decoded = image::load_from_memory(&got.bytes).expect("a JPEG");
     assert_eq!((decoded.width(), decoded.height()), (800, 600));
-    let thumb = fetch(&w.api, jpeg.body["thumbnail_url"].as_str().expect("thumbnail")).await;
+    let thumb = fetch(
+        &w.api,
+        jpeg.body["thumbnail_url"].as_str().expect("thumbnail"),
+    )
+    .await;
     assert_eq!(thumb.status, StatusCode::OK);
     let t = image::load_from_memory(&thumb.bytes).expect("thumbnail image");
     assert_eq!((t.width(), t.height()), (320, 240));
@@ -185,7 +208,10 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
     // A PNG with eXIf and tEXt chunks: the same.
     let png = upload(&w.api, &up, &vt, "shot.png", png_with_metadata(200, 100)).await;
     assert_eq!(png.status, StatusCode::CREATED, "{}", png.body);
-    assert!(png.body["thumbnail_url"].is_null(), "small images need no thumbnail");
+    assert!(
+        png.body["thumbnail_url"].is_null(),
+        "small images need no thumbnail"
+    );
     let got = fetch(&w.api, png.body["url"].as_str().unwrap()).await;
     assert_eq!(header(&got, "content-type"), "image/png");
     assert!(!contains(&got.bytes, SECRET) && !contains(&got.bytes, b"eXIf"));
@@ -202,7 +228,14 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
 
     // A PDF: kept as sent, served only as a download; a name with ../ is harmless.
     let pdf_bytes = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
-    let pdf = upload(&w.api, &up, &vt, "../../../etc/r\u{e9}sum\u{e9}.pdf", pdf_bytes.clone()).await;
+    let pdf = upload(
+        &w.api,
+        &up,
+        &vt,
+        "../../../etc/r\u{e9}sum\u{e9}.pdf",
+        pdf_bytes.clone(),
+    )
+    .await;
     assert_eq!(pdf.status, StatusCode::CREATED, "{}", pdf.body);
     assert_eq!(pdf.body["kind"], "file");
     assert_eq!(pdf.body["name"], "r\u{e9}sum\u{e9}.pdf");
@@ -211,7 +244,10 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
     assert_eq!(header(&got, "content-type"), "application/octet-stream");
     let disposition = header(&got, "content-disposition");
     assert!(disposition.starts_with("attachment;"), "{disposition}");
-    assert!(disposition.contains("filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''r%C3%A9sum%C3%A9.pdf"),
+        "{disposition}"
+    );
     assert_eq!(header(&got, "x-content-type-options"), "nosniff");
     assert!(header(&got, "content-security-policy").starts_with("sandbox"));
 
@@ -220,7 +256,10 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
         // 2 images with thumbnails... only the JPEG has one: 4 originals + 1 thumbnail.
         assert_eq!(files.len(), 5, "{files:?}");
         let tenant_dir = local_dir.unwrap().join(&w.a.id).join(&c.conversation);
-        assert!(files.iter().all(|f| f.starts_with(&tenant_dir)), "{files:?}");
+        assert!(
+            files.iter().all(|f| f.starts_with(&tenant_dir)),
+            "{files:?}"
+        );
     }
 
     // Bad input: a clear error, nothing stored.
@@ -237,24 +276,71 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
         assert_eq!((r.status, r.code()), (status, code), "{name}: {}", r.body);
     }
     if let (Some(dir), Some(before)) = (local_dir, &stored_before) {
-        assert_eq!(&stored_files(dir), before, "refused files left nothing behind");
+        assert_eq!(
+            &stored_files(dir),
+            before,
+            "refused files left nothing behind"
+        );
     }
 
     // Scoping: another tenant, another visitor, another conversation.
     let id = jpeg.body["id"].as_str().unwrap();
-    let r = w.api.get(&format!("/api/agent/files/{id}"), &w.other_owner).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "another tenant: {}", r.body);
-    let r = upload(&w.api, &format!("/api/agent/conversations/{}/files", c.conversation), &w.other_owner, "a.png", encoded(8, 8, ImageFormat::Png)).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "another tenant's conversation: {}", r.body);
+    let r = w
+        .api
+        .get(&format!("/api/agent/files/{id}"), &w.other_owner)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "another tenant: {}",
+        r.body
+    );
+    let r = upload(
+        &w.api,
+        &format!("/api/agent/conversations/{}/files", c.conversation),
+        &w.other_owner,
+        "a.png",
+        encoded(8, 8, ImageFormat::Png),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "another tenant's conversation: {}",
+        r.body
+    );
     let (_other_ws, other) = Ws::visitor(&w.api, &w.a.site_key).await;
     let other_token = other["visitor_token"].as_str().unwrap();
-    let r = w.api.get(&format!("/api/visitor/files/{id}"), other_token).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "another visitor: {}", r.body);
-    let r = upload(&w.api, &up, other_token, "a.png", encoded(8, 8, ImageFormat::Png)).await;
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "another visitor's conversation: {}", r.body);
+    let r = w
+        .api
+        .get(&format!("/api/visitor/files/{id}"), other_token)
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "another visitor: {}",
+        r.body
+    );
+    let r = upload(
+        &w.api,
+        &up,
+        other_token,
+        "a.png",
+        encoded(8, 8, ImageFormat::Png),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "another visitor's conversation: {}",
+        r.body
+    );
     let r = w.api.get(&format!("/api/agent/files/{id}"), &w.agent).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(fetch(&w.api, r.body["url"].as_str().unwrap()).await.status.is_success());
+    assert!(fetch(&w.api, r.body["url"].as_str().unwrap())
+        .await
+        .status
+        .is_success());
 
     // Signatures: one made for another file, or altered, opens nothing.
     let pdf_url = pdf.body["url"].as_str().unwrap();
@@ -263,11 +349,18 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
     assert_eq!(swapped.status, StatusCode::FORBIDDEN);
     assert!(swapped.bytes.starts_with(b"{\"error\""), "JSON error shape");
     let exp = jpeg.body["expires_at"].as_i64().unwrap();
-    let later = jpeg.body["url"].as_str().unwrap().replace(&format!("exp={exp}"), &format!("exp={}", exp + 3600));
+    let later = jpeg.body["url"]
+        .as_str()
+        .unwrap()
+        .replace(&format!("exp={exp}"), &format!("exp={}", exp + 3600));
     assert_eq!(fetch(&w.api, &later).await.status, StatusCode::FORBIDDEN);
     let unsigned = fetch(&w.api, &format!("/files/{id}")).await;
     assert_eq!(unsigned.status, StatusCode::BAD_REQUEST);
-    let nobody = fetch(&w.api, &format!("/files/00000000-0000-0000-0000-000000000000?{query}")).await;
+    let nobody = fetch(
+        &w.api,
+        &format!("/files/00000000-0000-0000-0000-000000000000?{query}"),
+    )
+    .await;
     assert_eq!(nobody.status, StatusCode::NOT_FOUND);
 
     // Posting the image: the agent hears a message of kind image that refers to it.
@@ -282,7 +375,10 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
     assert_eq!(body["content_type"], "image/jpeg");
     assert_eq!(body["thumbnail"], true);
     let again = c.visitor.request(frame).await;
-    assert_eq!((again["duplicate"].as_bool(), &again["seq"]), (Some(true), &ack["seq"]));
+    assert_eq!(
+        (again["duplicate"].as_bool(), &again["seq"]),
+        (Some(true), &ack["seq"])
+    );
     // A PDF posts as kind file.
     let pdf_id = pdf.body["id"].as_str().unwrap();
     let ack = c.visitor.request(json!({ "type": "send", "id": "f2", "conversation_id": c.conversation, "client_msg_id": "file-2", "attachment_id": pdf_id })).await;
@@ -290,15 +386,29 @@ async fn core_checks(w: &World, local_dir: Option<&Path>) {
     assert_eq!(c.agent.next_of("message").await["message"]["kind"], "file");
     // The agent cannot post the visitor's file; an unknown id is not found.
     let refused = c.agent.request(json!({ "type": "send", "id": "f3", "conversation_id": c.conversation, "client_msg_id": "file-3", "attachment_id": id })).await;
-    assert_eq!((refused["type"].as_str(), refused["code"].as_str()), (Some("error"), Some("not_found")), "{refused}");
+    assert_eq!(
+        (refused["type"].as_str(), refused["code"].as_str()),
+        (Some("error"), Some("not_found")),
+        "{refused}"
+    );
     // The agent's own upload, posted by the agent, reaches the visitor.
-    let mine = upload(&w.api, &format!("/api/agent/conversations/{}/files", c.conversation), &w.agent, "answer.gif", encoded(40, 30, ImageFormat::Gif)).await;
+    let mine = upload(
+        &w.api,
+        &format!("/api/agent/conversations/{}/files", c.conversation),
+        &w.agent,
+        "answer.gif",
+        encoded(40, 30, ImageFormat::Gif),
+    )
+    .await;
     assert_eq!(mine.status, StatusCode::CREATED, "{}", mine.body);
     assert_eq!(mine.body["content_type"], "image/gif");
     c.visitor.clear().await;
     let ack = c.agent.request(json!({ "type": "send", "id": "f4", "conversation_id": c.conversation, "client_msg_id": "file-4", "attachment_id": mine.body["id"] })).await;
     assert_eq!(ack["type"], "ack", "{ack}");
-    assert_eq!(c.visitor.next_of("message").await["message"]["kind"], "image");
+    assert_eq!(
+        c.visitor.next_of("message").await["message"]["kind"],
+        "image"
+    );
 }
 
 #[tokio::test]
@@ -323,8 +433,14 @@ impl Drop for Moto {
 
 async fn start_moto() -> Moto {
     let root = env!("CARGO_MANIFEST_DIR");
-    let out = Command::new(format!("{root}/scripts/moto.sh")).output().expect("scripts/moto.sh");
-    assert!(out.status.success(), "moto.sh: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(format!("{root}/scripts/moto.sh"))
+        .output()
+        .expect("scripts/moto.sh");
+    assert!(
+        out.status.success(),
+        "moto.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let bin = String::from_utf8_lossy(&out.stdout).trim().to_string();
     let port = free_port();
     let child = Command::new(&bin)
@@ -339,7 +455,11 @@ async fn start_moto() -> Moto {
     let deadline = Instant::now() + Duration::from_secs(60);
     // Creating the bucket is also the sign that the server is up.
     loop {
-        if let Ok(r) = client.put(format!("{}/uniqchat-files", moto.endpoint)).send().await {
+        if let Ok(r) = client
+            .put(format!("{}/uniqchat-files", moto.endpoint))
+            .send()
+            .await
+        {
             assert!(r.status().is_success(), "create bucket: {}", r.status());
             break;
         }
@@ -369,7 +489,12 @@ async fn files_on_s3_storage() {
     let w = s3_world(&moto, &[]).await;
     core_checks(&w, None).await;
     // The objects are in the bucket, under keys the server made: tenant/conversation/id.
-    let listing = reqwest::get(format!("{}/uniqchat-files?list-type=2", moto.endpoint)).await.unwrap().text().await.unwrap();
+    let listing = reqwest::get(format!("{}/uniqchat-files?list-type=2", moto.endpoint))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(listing.contains(&format!("<Key>{}/", w.a.id)), "{listing}");
     assert!(!listing.contains(".."), "{listing}");
 }
@@ -377,23 +502,64 @@ async fn files_on_s3_storage() {
 #[tokio::test]
 async fn links_expire_and_conversations_have_a_file_limit() {
     let moto = start_moto().await;
-    let w = s3_world(&moto, &[("UNIQCHAT__STORAGE__LINK_TTL_SECS", "2"), ("UNIQCHAT__STORAGE__MAX_FILES_PER_CONVERSATION", "2")]).await;
+    let w = s3_world(
+        &moto,
+        &[
+            ("UNIQCHAT__STORAGE__LINK_TTL_SECS", "2"),
+            ("UNIQCHAT__STORAGE__MAX_FILES_PER_CONVERSATION", "2"),
+        ],
+    )
+    .await;
     let c = chat(&w).await;
     let up = format!("/api/visitor/conversations/{}/files", c.conversation);
-    let first = upload(&w.api, &up, &c.visitor_token, "a.png", encoded(8, 8, ImageFormat::Png)).await;
+    let first = upload(
+        &w.api,
+        &up,
+        &c.visitor_token,
+        "a.png",
+        encoded(8, 8, ImageFormat::Png),
+    )
+    .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     let url = first.body["url"].as_str().unwrap().to_string();
     assert_eq!(fetch(&w.api, &url).await.status, StatusCode::OK);
-    let second = upload(&w.api, &up, &c.visitor_token, "b.png", encoded(8, 8, ImageFormat::Png)).await;
+    let second = upload(
+        &w.api,
+        &up,
+        &c.visitor_token,
+        "b.png",
+        encoded(8, 8, ImageFormat::Png),
+    )
+    .await;
     assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
-    let third = upload(&w.api, &up, &c.visitor_token, "c.png", encoded(8, 8, ImageFormat::Png)).await;
-    assert_eq!((third.status, third.code()), (StatusCode::CONFLICT, "conflict"), "{}", third.body);
+    let third = upload(
+        &w.api,
+        &up,
+        &c.visitor_token,
+        "c.png",
+        encoded(8, 8, ImageFormat::Png),
+    )
+    .await;
+    assert_eq!(
+        (third.status, third.code()),
+        (StatusCode::CONFLICT, "conflict"),
+        "{}",
+        third.body
+    );
     tokio::time::sleep(Duration::from_secs(4)).await;
     let expired = fetch(&w.api, &url).await;
     assert_eq!(expired.status, StatusCode::FORBIDDEN, "an expired link");
     // A fresh link works again.
     let id = first.body["id"].as_str().unwrap();
-    let fresh = w.api.get(&format!("/api/visitor/files/{id}"), &c.visitor_token).await;
+    let fresh = w
+        .api
+        .get(&format!("/api/visitor/files/{id}"), &c.visitor_token)
+        .await;
     assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
-    assert_eq!(fetch(&w.api, fresh.body["url"].as_str().unwrap()).await.status, StatusCode::OK);
+    assert_eq!(
+        fetch(&w.api, fresh.body["url"].as_str().unwrap())
+            .await
+            .status,
+        StatusCode::OK
+    );
 }

@@ -118,7 +118,11 @@ async fn body_bytes(state: &AppState, req: Request) -> ApiResult<Bytes> {
                 }
                 source = err.source();
             }
-            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "the body could not be read")
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "the body could not be read",
+            )
         })
 }
 

@@ -18,7 +18,9 @@ const MAX_DECODE_BYTES: u64 = 256 * 1024 * 1024;
 /// The type the content says it is.
 pub fn sniff(bytes: &[u8]) -> &'static str {
     let head = &bytes[..bytes.len().min(1024)];
-    let text = String::from_utf8_lossy(head).trim_start().to_ascii_lowercase();
+    let text = String::from_utf8_lossy(head)
+        .trim_start()
+        .to_ascii_lowercase();
     // Before infer, which calls an SVG document text/xml.
     if text.starts_with("<svg") || (text.starts_with("<?xml") && text.contains("<svg")) {
         return "image/svg+xml";
@@ -26,7 +28,14 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
     if let Some(t) = infer::get(bytes) {
         return t.mime_type();
     }
-    let markup = ["<!doctype html", "<html", "<head", "<body", "<script", "<iframe"];
+    let markup = [
+        "<!doctype html",
+        "<html",
+        "<head",
+        "<body",
+        "<script",
+        "<iframe",
+    ];
     if markup.iter().any(|m| text.starts_with(m)) {
         return "text/html";
     }

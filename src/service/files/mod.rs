@@ -164,7 +164,11 @@ impl FileService {
     }
 
     /// A participant may attach files to a conversation they see that is not closed.
-    async fn check_conversation(&self, who: &Participant, conversation_id: &str) -> ServiceResult<()> {
+    async fn check_conversation(
+        &self,
+        who: &Participant,
+        conversation_id: &str,
+    ) -> ServiceResult<()> {
         let c = self
             .store
             .get_conversation(who.tenant_id(), conversation_id)
@@ -226,10 +230,14 @@ impl FileService {
             .await?
             .ok_or(ServiceError::NotFound("file"))?;
         if !self.signer.verify(&target(&a, variant), exp, sig) {
-            return Err(ServiceError::Forbidden("the link is not valid for this file"));
+            return Err(ServiceError::Forbidden(
+                "the link is not valid for this file",
+            ));
         }
         if exp < Utc::now().timestamp() {
-            return Err(ServiceError::Forbidden("the link has expired; ask for a new one"));
+            return Err(ServiceError::Forbidden(
+                "the link has expired; ask for a new one",
+            ));
         }
         let (key, content_type) = match (variant, &a.thumbnail_key) {
             (Variant::Original, _) => (&a.object_key, a.content_type.clone()),
