@@ -9,7 +9,7 @@ import { newId } from '../shared/socket.js';
 import { createQuickReplies } from './quick-replies.js';
 import { toast } from './toast.js';
 import { createUploads } from './uploads.js';
-import { filesOf } from '../shared/files.js';
+import { filesOf, clipIcon } from '../shared/files.js';
 
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
@@ -30,7 +30,7 @@ export function createComposer() {
   const picker = h('input', { type: 'file', multiple: true, hidden: true, class: 'file-picker',
     onchange: () => (uploads.attach(Array.from(picker.files)), (picker.value = '')) });
   const attachButton = h('button', { type: 'button', class: 'attach', title: t('chat.attach'), 'aria-label': t('chat.attach'),
-    onclick: () => picker.click() }, '📎');
+    onclick: () => picker.click() }, clipIcon());
   const form = h('form', { class: 'composer', onsubmit: (ev) => (ev.preventDefault(), submit()) },
     h('div', { class: 'tabs' }, tabs),
     quick.el,

@@ -41,7 +41,7 @@ function preview(c) {
   return h('span', { class: `conv-preview${m.kind === 'note' ? ' note' : ''}` },
     m.kind === 'note' ? `${t('list.note')} · ` : '',
     who ? h('span', { class: 'conv-author' }, `${who}: `) : '',
-    m.kind === 'image' || m.kind === 'file' ? `📎 ${attachmentOf(m)?.name ?? ''}` : m.body);
+    m.kind === 'image' || m.kind === 'file' ? attachmentOf(m)?.name ?? '' : m.body);
 }
 
 function item(c, showWait) {

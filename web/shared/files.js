@@ -4,6 +4,18 @@
 
 import { h, mount } from './dom.js';
 
+/** A paperclip icon (SVG, no font needed). */
+export function clipIcon() {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 24 24');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = document.createElementNS(ns, 'path');
+  path.setAttribute('d', 'M16.5 6v11.5a4 4 0 0 1-8 0V5a2.5 2.5 0 0 1 5 0v10.5a1 1 0 0 1-2 0V6H10v9.5a2.5 2.5 0 0 0 5 0V5a4 4 0 0 0-8 0v12.5a5.5 5.5 0 0 0 11 0V6h-1.5z');
+  svg.append(path);
+  return svg;
+}
+
 /** "2.4 MB", "812 KB", "90 B". */
 export function formatSize(n) {
   if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
@@ -105,7 +117,7 @@ export function attachmentView(message, links) {
   const link = h('a', { class: 'uc-file-link', rel: 'noopener' }, a.name);
   links(a.attachment_id).then((v) => link.setAttribute('href', v.url)).catch(() => {});
   return h('div', { class: 'uc-file' },
-    h('span', { class: 'uc-file-icon', 'aria-hidden': 'true' }, '📄'),
+    h('span', { class: 'uc-file-icon', 'aria-hidden': 'true' }, clipIcon()),
     h('div', { class: 'uc-file-text' }, link,
       h('div', { class: 'uc-file-meta' }, `${formatSize(a.size)} · ${a.content_type}`)));
 }

@@ -73,7 +73,8 @@ header svg { width: 18px; height: 18px; fill: currentColor; }
 .stars { display: flex; gap: 6px; }
 .stars button { font-size: 26px; line-height: 1; color: #d0d0dc; }
 .stars button[aria-pressed="true"] { color: #f59e0b; }
-.attach { font-size: 18px; padding: 8px 4px; background: none; }
+.attach { padding: 8px 2px; background: none; color: #6b7080; }
+.attach svg { width: 22px; height: 22px; fill: currentColor; }
 .uploads { padding: 6px 14px; font-size: 12.5px; color: #4b5163; background: #fff; border-top: 1px solid #ececf3; display: flex; flex-direction: column; gap: 4px; }
 .uploads[hidden] { display: none; }
 .upload { display: flex; gap: 8px; align-items: center; }

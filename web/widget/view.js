@@ -17,7 +17,7 @@ export function buildView(root, title) {
   const input = el('textarea', { rows: '1', placeholder: t.placeholder, 'aria-label': t.placeholder });
   const sendBtn = el('button', { class: 'primary', type: 'submit', text: t.send });
   const fileInput = el('input', { type: 'file', multiple: true, hidden: true, class: 'file-input' });
-  const attachBtn = el('button', { type: 'button', class: 'attach', 'aria-label': t.attach, title: t.attach, text: '📎' });
+  const attachBtn = el('button', { type: 'button', class: 'attach', 'aria-label': t.attach, title: t.attach }, icon(ICONS.clip));
   const uploads = el('div', { class: 'uploads', hidden: true, 'aria-live': 'polite' });
   const composer = el('form', { class: 'composer' }, attachBtn, fileInput, input, sendBtn);
   const panel = el('div', { class: 'panel', hidden: true });
