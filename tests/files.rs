@@ -143,6 +143,7 @@ fn stored_files(dir: &Path) -> Vec<PathBuf> {
             out.push(p);
         }
     }
+    out.sort();
     out
 }
 
@@ -505,7 +506,7 @@ async fn links_expire_and_conversations_have_a_file_limit() {
     let w = s3_world(
         &moto,
         &[
-            ("UNIQCHAT__STORAGE__LINK_TTL_SECS", "2"),
+            ("UNIQCHAT__STORAGE__LINK_TTL_SECS", "3"),
             ("UNIQCHAT__STORAGE__MAX_FILES_PER_CONVERSATION", "2"),
         ],
     )
@@ -546,7 +547,7 @@ async fn links_expire_and_conversations_have_a_file_limit() {
         "{}",
         third.body
     );
-    tokio::time::sleep(Duration::from_secs(4)).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
     let expired = fetch(&w.api, &url).await;
     assert_eq!(expired.status, StatusCode::FORBIDDEN, "an expired link");
     // A fresh link works again.
