@@ -87,8 +87,12 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 async fn upload(api: &Api, path: &str, token: &str, name: &str, bytes: Vec<u8>) -> Reply {
-    let resp = api
-        .client
+    // A fresh connection each time: a body refused early (413) leaves its connection unusable.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    let resp = client
         .post(format!("{}{path}", api.base))
         .query(&[("name", name)])
         .bearer_auth(token)
