@@ -7,8 +7,10 @@
 
 mod origin;
 mod secrets;
+mod storage;
 mod webhooks;
 
+pub use storage::{StorageConfig, StorageKind};
 pub use webhooks::WebhooksConfig;
 
 use std::net::SocketAddr;
@@ -72,6 +74,7 @@ pub struct Config {
     pub realtime: RealtimeConfig,
     pub connections: ConnectionsConfig,
     pub bootstrap: BootstrapConfig,
+    pub storage: StorageConfig,
     pub log: LogConfig,
     pub webhooks: WebhooksConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
@@ -348,6 +351,9 @@ impl Config {
         if let Some((key, message)) = self.webhooks.problem() {
             return Err(invalid(key, message.into()));
         }
+        if let Some((key, message)) = self.storage.problem() {
+            return Err(invalid(key, message));
+        }
         if tracing_subscriber::EnvFilter::try_new(&self.log.level).is_err() {
             return Err(invalid(
                 "log.level",
@@ -387,6 +393,9 @@ impl Config {
             masked.auth.secret_key = "********".into();
         }
         masked.database.url = mask_url(&masked.database.url);
+        if !masked.storage.s3_secret_access_key.is_empty() {
+            masked.storage.s3_secret_access_key = "********".into();
+        }
         if !masked.bootstrap.password.is_empty() {
             masked.bootstrap.password = "********".into();
         }

@@ -8,6 +8,7 @@ pub mod cluster;
 pub mod config;
 pub mod http;
 pub mod service;
+pub mod storage;
 pub mod store;
 pub mod telemetry;
 pub mod types;

@@ -12,8 +12,8 @@ use serde_json::{json, Value};
 use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
-/// Operations anyone may call.
-const PUBLIC: [&str; 21] = [
+/// Operations anyone may call (or that take a visitor token or a signed link, not an account's).
+const PUBLIC: [&str; 24] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
@@ -35,6 +35,9 @@ const PUBLIC: [&str; 21] = [
     "GET /api/docs",
     "GET /healthz",
     "GET /readyz",
+    "POST /api/visitor/conversations/{id}/files",
+    "GET /api/visitor/files/{id}",
+    "GET /files/{id}",
 ];
 
 struct Operation {
@@ -130,6 +133,9 @@ fn sample_body(op: &Operation) -> Option<Value> {
             json!({ "bot_name": "Walker", "client_msg_id": "walk", "body": "Walking" })
         }
         "POST /api/v1/conversations/{id}/transfer" => json!({ "to_group_id": "x" }),
+        // Any bytes: the access checks come before the file is looked at.
+        "POST /api/agent/conversations/{id}/files"
+        | "POST /api/visitor/conversations/{id}/files" => json!({ "walk": true }),
         other => panic!("{other} takes a body: add a sample to the access walk"),
     };
     Some(body)
@@ -231,6 +237,22 @@ async fn every_route_checks_token_role_and_tenant() {
         "visitors",
         session["visitor"]["id"].as_str().unwrap().to_string(),
     );
+    // A file in that conversation, uploaded by its visitor.
+    let upload = w
+        .api
+        .client
+        .post(format!(
+            "{}/api/visitor/conversations/{}/files?name=walk.pdf",
+            w.api.base, ids["conversations"]
+        ))
+        .bearer_auth(session["visitor_token"].as_str().unwrap())
+        .body(b"%PDF-1.4\n%%EOF\n".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::CREATED);
+    let file: Value = upload.json().await.unwrap();
+    ids.insert("files", file["id"].as_str().unwrap().to_string());
     let a_ids: Vec<String> = ids
         .values()
         .cloned()

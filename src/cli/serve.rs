@@ -80,8 +80,16 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         config.realtime.writer_batch * 4,
         config.realtime.writer_shards,
     );
-    let state = AppState::new(config.clone(), store.clone(), writer, shutdown.clone())
-        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let storage = crate::storage::Storage::from_config(&config.storage)
+        .map_err(|e| CliError::Runtime(format!("cannot open file storage: {e}")))?;
+    let state = AppState::new(
+        config.clone(),
+        store.clone(),
+        writer,
+        storage,
+        shutdown.clone(),
+    )
+    .map_err(|e| CliError::Runtime(e.to_string()))?;
     match state.auth.two_factor().seal_plain_secrets().await {
         Ok(0) => {}
         Ok(n) => tracing::info!(

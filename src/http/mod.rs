@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
+use crate::service::files::{FileLimits, FileService, LinkSigner};
 use crate::service::outbox::Subscriptions;
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
@@ -23,6 +24,7 @@ use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
     InboxService, IntegrationService, SsoService, VisitorService, WebhookService,
 };
+use crate::storage::Storage;
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
 use crate::ws::hub::Hub;
@@ -46,6 +48,8 @@ pub struct AppState {
     pub demo: DemoService,
     /// Webhook endpoints, their delivery log, and the delivery worker.
     pub webhooks: WebhookService,
+    /// Attached files: checks, storage, signed links.
+    pub files: FileService,
     pub hub: Arc<Hub>,
     /// Caps and rates on realtime connections.
     pub admission: Arc<Admission>,
@@ -59,6 +63,7 @@ impl AppState {
         config: Arc<Config>,
         store: Store,
         writer: MessageWriter,
+        storage: Storage,
         shutdown: CancellationToken,
     ) -> Result<Self, crate::service::ServiceError> {
         let hub = Arc::new(Hub::default());
@@ -78,7 +83,12 @@ impl AppState {
             },
             bus.clone(),
         );
-        let sso = SsoService::new(store.clone(), sealer.clone(), auth.clone(), &config.public_url());
+        let sso = SsoService::new(
+            store.clone(),
+            sealer.clone(),
+            auth.clone(),
+            &config.public_url(),
+        );
         let presence: Arc<dyn Presence> = Arc::new(LocalPresence::default());
         let hooks = Subscriptions::new(store.clone());
         let webhooks = WebhookService::new(
@@ -120,6 +130,12 @@ impl AppState {
             ),
             inbox: InboxService::new(store.clone()),
             demo: DemoService::new(store.clone()),
+            files: FileService::new(
+                store.clone(),
+                storage,
+                FileLimits::from_config(&config.storage),
+                LinkSigner::new(&config.auth.jwt_secret),
+            ),
             team: TeamService::new(store.clone(), presence.clone()),
             health: HealthService::new(store),
             hub,

@@ -11,7 +11,6 @@ use axum::{Extension, Router};
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -21,7 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::handlers::{self, health, meta, web};
-use super::middleware::{error_shape, rate_limit, text_input};
+use super::middleware::{body_limit, error_shape, rate_limit, text_input};
 use super::openapi::ApiDoc;
 use super::AppState;
 use crate::config::Config;
@@ -52,6 +51,7 @@ pub fn build(state: AppState) -> Router {
         .routes(routes!(web::admin))
         .routes(routes!(web::demo))
         .routes(routes!(web::asset))
+        .merge(handlers::files::download_router())
         .nest("/api", api)
         .merge(crate::ws::router())
         .split_for_parts();
@@ -62,7 +62,13 @@ pub fn build(state: AppState) -> Router {
         // Router::layer turns each layer's answer back into an axum Response, so the
         // error-shaping step below sees the 408 and 413 these produce.
         .layer(axum::middleware::from_fn(text_input::refuse_control_chars))
-        .layer(RequestBodyLimitLayer::new(config.server.body_limit_bytes))
+        .layer(from_fn_with_state(
+            body_limit::BodyLimits {
+                default: config.server.body_limit_bytes,
+                upload: config.storage.max_file_bytes,
+            },
+            body_limit::limit,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(config.server.request_timeout_secs),

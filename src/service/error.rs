@@ -30,6 +30,12 @@ pub enum ServiceError {
         "your organisation requires two-factor sign-in: set it up first (POST /api/auth/2fa/setup)"
     )]
     TwoFactorEnrolmentRequired,
+    /// A file over the size limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// A file whose content is of a type that is not accepted.
+    #[error("{0}")]
+    UnsupportedType(String),
     #[error("too many attempts; retry in {0} s")]
     RateLimited(u64),
     /// An outside system we depend on (e.g. a single sign-on provider) failed or answered
@@ -70,6 +76,8 @@ impl ServiceError {
             ServiceError::TwoFactorEnrolmentRequired => "two_factor_enrolment_required",
             ServiceError::RateLimited(_) => "rate_limited",
             ServiceError::Upstream(_) => "upstream_failed",
+            ServiceError::TooLarge(_) => "file_too_large",
+            ServiceError::UnsupportedType(_) => "unsupported_file_type",
             ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
         }
     }

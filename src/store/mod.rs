@@ -4,6 +4,7 @@
 //! SQL lives here and nowhere else.
 
 mod api_tokens;
+mod attachments;
 mod audit;
 mod availability;
 mod blacklist;
@@ -70,6 +71,7 @@ pub type BlacklistEntry = entities::blacklist_entry::Model;
 pub type TenantSettings = entities::tenant_settings::Model;
 pub type RefreshToken = entities::refresh_token::Model;
 pub type ApiToken = entities::api_token::Model;
+pub type Attachment = entities::attachment::Model;
 pub type AuditEntry = entities::audit_entry::Model;
 pub type WebhookEndpoint = entities::webhook_endpoint::Model;
 pub type WebhookDelivery = entities::webhook_delivery::Model;

@@ -19,7 +19,12 @@ pub enum ClientFrame {
         conversation_id: Option<String>,
         /// The client's own id for the message: a resend with the same id is the same message.
         client_msg_id: String,
+        /// The text; left out (or empty) with `attachment_id`.
+        #[serde(default)]
         body: String,
+        /// A file uploaded to this conversation by the sender (POST …/conversations/{id}/files):
+        /// the message is of kind `image` or `file` and its body the file's description.
+        attachment_id: Option<String>,
     },
     /// Replay what was missed: the last `seq` the client has, per conversation.
     Resume {

@@ -30,7 +30,11 @@ pub async fn handle(conn: &mut Conn<'_>, text: &str) {
             conversation_id,
             client_msg_id,
             body,
-        } => send(conn, id, conversation_id, client_msg_id, body).await,
+            attachment_id,
+        } => match attachment_id {
+            Some(file) => send_file(conn, id, conversation_id, client_msg_id, file).await,
+            None => send(conn, id, conversation_id, client_msg_id, body).await,
+        },
         ClientFrame::Resume { id, conversations } => resume(conn, id, conversations).await,
         ClientFrame::Read {
             id,
@@ -153,6 +157,42 @@ async fn send(
             conversation_id.as_deref(),
             &client_msg_id,
             &body,
+        )
+        .await;
+    let text = match sent {
+        Ok(sent) => ack(id.as_deref(), &sent),
+        Err(e) => error_frame(id.as_deref(), &e),
+    };
+    conn.reply(text).await;
+}
+
+/// A `send` with `attachment_id`: the uploaded file posted as a message of kind image or file.
+async fn send_file(
+    conn: &mut Conn<'_>,
+    id: Option<String>,
+    conversation_id: Option<String>,
+    client_msg_id: String,
+    attachment_id: String,
+) {
+    if let Participant::Visitor { visitor_id, .. } = &conn.ctx.who {
+        if !conn.ctx.admission.visitor_message(visitor_id) {
+            let refused = ServerFrame::Error {
+                id: id.as_deref(),
+                code: "rate_limited",
+                message: "too many messages; slow down",
+            };
+            conn.reply(refused.to_text()).await;
+            return;
+        }
+    }
+    let sent = conn
+        .ctx
+        .chat
+        .send_attachment(
+            &conn.ctx.who,
+            conversation_id.as_deref(),
+            &client_msg_id,
+            &attachment_id,
         )
         .await;
     let text = match sent {

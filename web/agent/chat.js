@@ -9,6 +9,8 @@ import { createComposer } from './composer.js';
 import { actionsFor } from './actions.js';
 import { back } from './selection.js';
 import { eventCard, parseCard } from './event-card.js';
+import { attachmentView } from '../shared/files.js';
+import { agentLinks } from './uploads.js';
 
 function bubble(m, seen) {
   const card = m.sender_kind === 'integration' && parseCard(m.body);
@@ -18,7 +20,9 @@ function bubble(m, seen) {
   const cls = `msg ${side}${m.kind === 'note' ? ' note' : ''}${m.sender_kind === 'bot' ? ' bot' : ''}`;
   return h('div', { class: cls, dataset: { seq: m.seq } },
     m.kind === 'note' ? h('div', { class: 'note-label' }, t('chat.noteLabel')) : null,
-    h('div', { class: 'body' }, m.body), // text only: never parsed as markup
+    m.kind === 'image' || m.kind === 'file'
+      ? attachmentView(m, agentLinks)
+      : h('div', { class: 'body' }, m.body), // text only: never parsed as markup
     h('div', { class: 'time' }, clock(m.created_at), seen ? h('span', { class: 'seen' }, ` · ${t('chat.seen')}`) : null),
   );
 }
@@ -43,6 +47,7 @@ export function createChat() {
   const typing = h('div', { class: 'typing' });
   const composer = createComposer();
   const el = h('main', { class: 'col chat' }, header, scroller, typing, composer.el);
+  composer.acceptDrops(el);
   let shownId = null;
   let shownCount = 0;
 

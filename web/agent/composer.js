@@ -1,5 +1,6 @@
 // The reply box: Enter sends, Shift+Enter breaks the line; a Note tab writes internal notes;
-// typing `/` opens the quick replies; typing frames tell the visitor someone is writing.
+// typing `/` opens the quick replies; typing frames tell the visitor someone is writing. Files
+// come by the paperclip (a file picker), by pasting a screenshot, or dropped on the conversation.
 
 import { h } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
@@ -7,6 +8,8 @@ import { state, changed } from './state.js';
 import { newId } from '../shared/socket.js';
 import { createQuickReplies } from './quick-replies.js';
 import { toast } from './toast.js';
+import { createUploads } from './uploads.js';
+import { filesOf, clipIcon } from '../shared/files.js';
 
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
@@ -23,12 +26,41 @@ export function createComposer() {
   const tabs = ['reply', 'note'].map((m) =>
     h('button', { type: 'button', class: 'tab', dataset: { mode: m }, onclick: () => setMode(m) }, t(`chat.${m}`)));
   const quick = createQuickReplies(input);
+  const uploads = createUploads(() => current?.id);
+  const picker = h('input', { type: 'file', multiple: true, hidden: true, class: 'file-picker',
+    onchange: () => (uploads.attach(Array.from(picker.files)), (picker.value = '')) });
+  const attachButton = h('button', { type: 'button', class: 'attach', title: t('chat.attach'), 'aria-label': t('chat.attach'),
+    onclick: () => picker.click() }, clipIcon());
   const form = h('form', { class: 'composer', onsubmit: (ev) => (ev.preventDefault(), submit()) },
     h('div', { class: 'tabs' }, tabs),
     quick.el,
-    h('div', { class: 'composer-row' }, input, sendButton),
+    uploads.el,
+    h('div', { class: 'composer-row' }, attachButton, picker, input, sendButton),
   );
   const el = h('div', { class: 'composer-wrap' }, note, form);
+
+  input.addEventListener('paste', (ev) => {
+    const files = filesOf(ev.clipboardData);
+    if (!files.length || form.hidden || mode !== 'reply') return;
+    ev.preventDefault();
+    uploads.attach(files);
+  });
+  /** Files dropped anywhere on `area` (the conversation) are attached while the agent may write. */
+  function acceptDrops(area) {
+    area.addEventListener('dragover', (ev) => {
+      if (form.hidden || !ev.dataTransfer?.types?.includes('Files')) return;
+      ev.preventDefault();
+      area.classList.add('dropping');
+    });
+    area.addEventListener('dragleave', () => area.classList.remove('dropping'));
+    area.addEventListener('drop', (ev) => {
+      area.classList.remove('dropping');
+      const files = filesOf(ev.dataTransfer);
+      if (!files.length || form.hidden) return;
+      ev.preventDefault();
+      uploads.attach(files);
+    });
+  }
 
   function setMode(m) {
     mode = m;
@@ -97,6 +129,7 @@ export function createComposer() {
     form.hidden = !mine;
     input.disabled = !mine;
     sendButton.disabled = !mine;
+    attachButton.disabled = !mine;
     note.hidden = !!mine || !c;
     if (!c) return;
     if (c.state === 'closed') note.textContent = t('chat.closed');
@@ -104,5 +137,5 @@ export function createComposer() {
     else note.textContent = t('chat.readonly');
   }
 
-  return { el, update };
+  return { el, update, acceptDrops };
 }

@@ -1,6 +1,7 @@
 // The left column: who I am and my status, then waiting, mine and other open conversations,
 // each with the last message, unread count and, for waiting ones, a live wait time.
 
+import { attachmentOf } from '../shared/files.js';
 import { h, mount, since, clock } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { state, onChange, visitorName, countsUnread } from './state.js';
@@ -40,7 +41,7 @@ function preview(c) {
   return h('span', { class: `conv-preview${m.kind === 'note' ? ' note' : ''}` },
     m.kind === 'note' ? `${t('list.note')} · ` : '',
     who ? h('span', { class: 'conv-author' }, `${who}: `) : '',
-    m.body);
+    m.kind === 'image' || m.kind === 'file' ? attachmentOf(m)?.name ?? '' : m.body);
 }
 
 function item(c, showWait) {

@@ -107,6 +107,15 @@ export class Socket {
     });
   }
 
+  /** Posts an uploaded file (`attachment_id`) as a message; kept until acknowledged, like `send`. */
+  sendAttachment(conversationId, attachmentId, clientMsgId = newId()) {
+    const frame = { type: 'send', id: `m-${clientMsgId}`, conversation_id: conversationId, client_msg_id: clientMsgId, attachment_id: attachmentId };
+    return new Promise((resolve, reject) => {
+      this.unacked.set(clientMsgId, { frame, resolve, reject });
+      this.raw(frame);
+    });
+  }
+
   stop() {
     this.stopped = true;
     this.ws?.close(1000);

@@ -8,6 +8,7 @@ import { css } from './styles.js';
 import { beep } from './sound.js';
 import { t } from './i18n.js';
 import { initials } from './dom.js';
+import { createFiles } from './files.js';
 
 export function start({ base, siteKey, prechat = false }) {
   const host = document.createElement('div');
@@ -25,7 +26,8 @@ export function start({ base, siteKey, prechat = false }) {
   const emit = (name, ...args) => listeners[name]?.forEach((fn) => { try { fn(...args); } catch (e) { console.error(e); } });
 
   const v = buildView(root, '');
-  const messages = createMessageList(v.list, () => session?.settings.widget_title || t.agent);
+  let files = null;
+  const messages = createMessageList(v.list, () => session?.settings.widget_title || t.agent, (m) => files.view(m));
 
   const conn = connect({
     base, siteKey,
@@ -36,6 +38,22 @@ export function start({ base, siteKey, prechat = false }) {
     onSwitched: () => messages.reset(),
   });
   conn.setShownSeq(() => messages.maxSeq());
+  files = createFiles({ base, conn, root });
+  v.attachBtn.addEventListener('click', () => v.fileInput.click());
+  v.fileInput.addEventListener('change', () => { files.attach([...v.fileInput.files], v.uploads); v.fileInput.value = ''; });
+  v.input.addEventListener('paste', (e) => {
+    const pasted = [...(e.clipboardData?.files || [])];
+    if (!pasted.length) return;
+    e.preventDefault();
+    files.attach(pasted, v.uploads);
+  });
+  v.win.addEventListener('dragover', (e) => { if (e.dataTransfer?.types?.includes('Files') && !v.composer.hidden) e.preventDefault(); });
+  v.win.addEventListener('drop', (e) => {
+    const dropped = [...(e.dataTransfer?.files || [])];
+    if (!dropped.length || v.composer.hidden) return;
+    e.preventDefault();
+    files.attach(dropped, v.uploads);
+  });
   setMuteIcon(v.muteBtn, !!conn.prefs.muted);
 
   let queueText = '';

@@ -88,6 +88,15 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
       raw(f);
       return client_msg_id;
     },
+    /** Posts an uploaded file; like a text, kept until acknowledged and resent after a reconnect. */
+    sendAttachment(conversationId, attachmentId) {
+      const client_msg_id = crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2);
+      const f = { type: 'send', client_msg_id, conversation_id: conversationId, attachment_id: attachmentId };
+      pending.set(client_msg_id, f);
+      raw(f);
+      return client_msg_id;
+    },
+    token: () => stored.token,
     typing(on) { if (stored.conversationId) raw({ type: 'typing', conversation_id: stored.conversationId, on }); },
     read(seq) {
       if (!stored.conversationId) return;

@@ -9,6 +9,8 @@ const texts = {
     thanks: 'Thank you for your feedback!', mute: 'Mute sounds', unmute: 'Turn sounds on',
     you: 'You', agent: 'Agent', messages: 'Messages', star: (n) => `${n} of 5`,
     reconnecting: 'Reconnecting…',
+    attach: 'Attach a file', retry: 'Retry', uploadFailed: 'the upload was interrupted',
+    uploading: (name, p) => `Uploading ${name}… ${p}%`, attachFirst: 'Send a message first, then attach files.',
     offlineSent: (email) => (email ? `Thanks! We'll reply by e-mail to ${email}.` : 'Thanks! We\'ll reply by e-mail.'),
   },
   zh: {
@@ -20,6 +22,8 @@ const texts = {
     thanks: '感谢您的反馈！', mute: '静音', unmute: '开启声音',
     you: '我', agent: '客服', messages: '消息', star: (n) => `${n} 星`,
     reconnecting: '正在重新连接…',
+    attach: '添加附件', retry: '重试', uploadFailed: '上传中断',
+    uploading: (name, p) => `正在上传 ${name}… ${p}%`, attachFirst: '请先发送一条消息，再添加附件。',
     offlineSent: (email) => (email ? `谢谢！我们会通过邮件回复到 ${email}。` : '谢谢！我们会通过邮件回复您。'),
   },
 };

@@ -6,7 +6,7 @@ import { t } from './i18n.js';
 
 const time = (iso) => new Date(iso || Date.now()).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-export function createMessageList(list, agentLabel) {
+export function createMessageList(list, agentLabel, fileView) {
   const bySeq = new Map();
   const byClientId = new Map();
   let maxSeq = 0;
@@ -19,7 +19,7 @@ export function createMessageList(list, agentLabel) {
   new ResizeObserver(() => { if (pinned) list.scrollTop = list.scrollHeight; }).observe(list);
 
   function row(kind, body, meta, avatarText, seq) {
-    const bubble = el('div', { class: 'bubble', text: body });
+    const bubble = typeof body === 'string' ? el('div', { class: 'bubble', text: body }) : el('div', { class: 'bubble media' }, body);
     const col = el('div', {}, bubble, meta ? el('div', { class: 'meta', text: meta }) : null);
     const r = el('div', { class: `row ${kind}` }, kind === 'other' ? el('span', { class: 'avatar', 'aria-hidden': 'true', text: avatarText }) : null, col);
     const atBottom = pinned || nearBottom();
@@ -88,7 +88,8 @@ export function createMessageList(list, agentLabel) {
       const kind = own ? 'own' : answers ? 'other' : 'system';
       // Agents sign their messages; the bot's (welcome) carry the widget's title.
       const who = own ? t.you : m.sender_name || agentLabel();
-      bySeq.set(m.seq, row(kind, m.body, kind === 'system' ? null : `${who} · ${time(m.created_at)}`, initials(who), m.seq));
+      const content = (m.kind === 'image' || m.kind === 'file') && fileView ? fileView(m) : m.body;
+      bySeq.set(m.seq, row(kind, content, kind === 'system' ? null : `${who} · ${time(m.created_at)}`, initials(who), m.seq));
       return !own && kind !== 'system';
     },
   };

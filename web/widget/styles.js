@@ -77,6 +77,22 @@ header svg { width: 18px; height: 18px; fill: currentColor; }
 .stars { display: flex; gap: 6px; }
 .stars button { font-size: 26px; line-height: 1; color: #d0d0dc; }
 .stars button[aria-pressed="true"] { color: #f59e0b; }
+.attach { padding: 8px 2px; background: none; color: #6b7080; }
+.attach svg { width: 22px; height: 22px; fill: currentColor; }
+.uploads { padding: 6px 14px; font-size: 12.5px; color: #4b5163; background: #fff; border-top: 1px solid #ececf3; display: flex; flex-direction: column; gap: 4px; }
+.uploads[hidden] { display: none; }
+.upload { display: flex; gap: 8px; align-items: center; }
+.upload progress { flex: 1; }
+.upload .error { color: #b00020; }
+.upload .link { background: none; color: var(--accent); text-decoration: underline; padding: 0 2px; }
+.bubble.media { padding: 4px; white-space: normal; }
+.image-button { display: block; padding: 0; background: none; cursor: zoom-in; }
+.image { display: block; max-width: 100%; max-height: 200px; border-radius: 12px; }
+.file { padding: 5px 9px; }
+.file-link { color: inherit; font-weight: 600; overflow-wrap: anywhere; }
+.file-meta { font-size: 11.5px; opacity: .8; }
+.lightbox { position: fixed; inset: 0; z-index: 2147483647; background: rgba(0, 0, 0, .85); display: grid; place-items: center; cursor: zoom-out; }
+.lightbox img { max-width: 95vw; max-height: 95vh; }
 @media (max-width: 480px) {
   .window { position: fixed; inset: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; bottom: 0; right: 0; left: 0; animation: none; }
   :host(.open) .launcher { display: none; }

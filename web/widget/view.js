@@ -16,12 +16,15 @@ export function buildView(root, title) {
     el('span', { class: 'dots', 'aria-hidden': 'true' }, el('span'), el('span'), el('span')), el('span', { text: ' ' + t.typing }));
   const input = el('textarea', { rows: '1', placeholder: t.placeholder, 'aria-label': t.placeholder });
   const sendBtn = el('button', { class: 'primary', type: 'submit', text: t.send });
-  const composer = el('form', { class: 'composer' }, input, sendBtn);
+  const fileInput = el('input', { type: 'file', multiple: true, hidden: true, class: 'file-input' });
+  const attachBtn = el('button', { type: 'button', class: 'attach', 'aria-label': t.attach, title: t.attach }, icon(ICONS.clip));
+  const uploads = el('div', { class: 'uploads', hidden: true, 'aria-live': 'polite' });
+  const composer = el('form', { class: 'composer' }, attachBtn, fileInput, input, sendBtn);
   const panel = el('div', { class: 'panel', hidden: true });
   const win = el('section', { class: 'window', role: 'dialog', 'aria-labelledby': 'uc-title', hidden: true },
-    header, status, list, typing, composer, panel);
+    header, status, list, typing, uploads, composer, panel);
   root.append(win, launcher);
-  return { headerAvatar, launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, input, composer, panel };
+  return { headerAvatar, launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, input, composer, panel, fileInput, attachBtn, uploads };
 }
 
 export function setMuteIcon(btn, muted) {

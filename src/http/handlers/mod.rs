@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod agent;
 pub mod auth;
+pub mod files;
 pub mod health;
 pub mod identify;
 pub mod meta;

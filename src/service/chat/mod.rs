@@ -8,6 +8,7 @@ mod lifecycle;
 mod presence;
 mod routing;
 mod sending;
+mod sending_files;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -13,7 +13,7 @@ use crate::store::{
 };
 
 /// Longest client message id accepted, in bytes.
-const CLIENT_ID_MAX: usize = 64;
+pub(super) const CLIENT_ID_MAX: usize = 64;
 
 /// What a participant's own message requires of its conversation: a visitor writes in their
 /// own conversation until it is closed; an agent writes in one they hold and are chatting in.
@@ -35,7 +35,7 @@ fn may_write(who: &Participant) -> Precondition {
 
 /// A participant's own message (a text, or an agent's note), stored only where `may_write`
 /// lets them write.
-fn own_message(
+pub(super) fn own_message(
     who: &Participant,
     conversation_id: String,
     client_msg_id: &str,

@@ -1,6 +1,7 @@
 //! One module per table.
 
 pub mod api_token;
+pub mod attachment;
 pub mod audit_entry;
 pub mod blacklist_entry;
 pub mod conversation;
@@ -20,6 +21,6 @@ pub mod tenant_settings;
 pub mod two_factor;
 pub mod user;
 pub mod visitor;
+pub mod visitor_event;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;
-pub mod visitor_event;

@@ -12,6 +12,7 @@ mod m0007_sso;
 mod m0008_webhooks;
 mod m0009_integrations;
 mod m0010_tenant_two_factor_policy;
+mod m0011_attachments;
 mod schema;
 
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_webhooks::Migration),
             Box::new(m0009_integrations::Migration),
             Box::new(m0010_tenant_two_factor_policy::Migration),
+            Box::new(m0011_attachments::Migration),
         ]
     }
 }

@@ -13,4 +13,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(inbox::router())
         .merge(quick_replies::router())
         .merge(team::router())
+        .merge(super::files::agent_router())
 }
