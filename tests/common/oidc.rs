@@ -27,12 +27,25 @@ pub fn oidc_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/oidc")
 }
 
+/// Installs the provider's packages (`npm ci` in tests/oidc) once, if they are not there yet.
+fn install_provider() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        if oidc_dir().join("node_modules/oidc-provider").is_dir() {
+            return;
+        }
+        let status = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(oidc_dir())
+            .status()
+            .expect("the single sign-on tests need Node.js and npm");
+        assert!(status.success(), "npm ci in tests/oidc: {status}");
+    });
+}
+
 /// Starts the provider with `config` (clients and accounts, see provider.mjs).
 pub fn start_provider(config: &Value) -> OidcProvider {
-    assert!(
-        oidc_dir().join("node_modules/oidc-provider").is_dir(),
-        "run `npm ci` in tests/oidc first (.ci/run does)"
-    );
+    install_provider();
     let mut child = Command::new("node")
         .arg("provider.mjs")
         .arg(config.to_string())
