@@ -684,3 +684,58 @@ async fn pending_deliveries_survive_a_kill_without_duplicates() {
         "a signature failed after the restart"
     );
 }
+
+/// A visitor the site verified (`uniqchat('identify')` with the right hash) is announced as
+/// `visitor.identified` with their external id and attributes; a wrong hash announces nothing.
+#[tokio::test]
+async fn a_verified_visitor_is_announced() {
+    let w = World::with_env(&fast_world_env()).await;
+    let r = Receiver::default();
+    let base = start_receiver(r.clone()).await;
+    register(&w.api, &w.admin, &r, &base, "/who", &["visitor.identified"]).await;
+    let secret = w.api.get("/api/admin/identity-secret", &w.admin).await;
+    let secret = secret.body["secret"].as_str().unwrap().to_string();
+    let session = w
+        .api
+        .call(
+            reqwest::Method::POST,
+            "/api/visitor/session",
+            None,
+            Some(json!({ "site_key": w.a.site_key })),
+        )
+        .await;
+    let token = session.body["visitor_token"].as_str().unwrap().to_string();
+    let identify = |hash: String| {
+        w.api.call(
+            reqwest::Method::POST,
+            "/api/visitor/identify",
+            None,
+            Some(json!({
+                "visitor_token": token,
+                "user_id": "cust-42",
+                "user_hash": hash,
+                "name": "Kim",
+                "attributes": { "plan": "gold" }
+            })),
+        )
+    };
+    let wrong = identify("00".repeat(32)).await;
+    assert_eq!(wrong.status, 403, "{}", wrong.body);
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(b"cust-42");
+    let right = identify(hex::encode(mac.finalize().into_bytes())).await;
+    assert_eq!(right.status, 200, "{}", right.body);
+
+    eventually("visitor.identified", 20, || !r.hits("/who").is_empty()).await;
+    // Give a wrongly sent second event time to arrive before counting.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let hits = r.hits("/who");
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    let hit = &hits[0];
+    assert!(hit.signed);
+    assert_eq!(hit.event_type, "visitor.identified");
+    let visitor = &hit.body["data"]["visitor"];
+    assert_eq!(visitor["external_id"], "cust-42", "{}", hit.body);
+    assert_eq!(visitor["name"], "Kim");
+    assert_eq!(visitor["attributes"]["plan"], "gold");
+}

@@ -106,7 +106,7 @@ impl AppState {
                 max_chars: config.realtime.max_message_chars,
                 offline_grace: std::time::Duration::from_secs(config.realtime.offline_grace_secs),
                 stopping: shutdown.clone(),
-                hooks,
+                hooks: hooks.clone(),
             },
         );
         Ok(AppState {
@@ -119,6 +119,7 @@ impl AppState {
                 chat.clone(),
                 auth.clone(),
                 sealer.clone(),
+                hooks,
             ),
             chat,
             auth,

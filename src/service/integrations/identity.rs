@@ -7,6 +7,7 @@ use sha2::Sha256;
 
 use super::IntegrationService;
 use crate::service::authz::{Actor, Permission};
+use crate::service::outbox::events;
 use crate::service::{validate, Checks, ServiceError, ServiceResult};
 use crate::store::{Conversation, NewVisitor, StoreError, Visitor};
 use crate::types::ids::random_token;
@@ -176,6 +177,14 @@ impl IntegrationService {
             .store
             .find_open_conversation(tenant_id, &visitor.id)
             .await?;
+        if self
+            .hooks
+            .wants(tenant_id, events::VISITOR_IDENTIFIED)
+            .await
+        {
+            let event = events::visitor_identified(&visitor, visitor.id != current.id);
+            self.store.record_event(tenant_id, &event).await?;
+        }
         Ok(Identified {
             token: self.auth.issue_visitor_token(tenant_id, &visitor.id)?,
             switched: visitor.id != current.id,

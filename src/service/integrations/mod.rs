@@ -11,6 +11,7 @@ pub use reads::{ApiSender, ConversationWithMessages};
 
 use crate::service::auth::AuthService;
 use crate::service::authz::Actor;
+use crate::service::outbox::Subscriptions;
 use crate::service::sealing::Sealer;
 use crate::service::{ChatService, ServiceResult};
 use crate::store::{NewAudit, Store};
@@ -21,14 +22,23 @@ pub struct IntegrationService {
     chat: ChatService,
     auth: AuthService,
     sealer: Sealer,
+    /// Which webhook events the tenant receives (`visitor.identified`).
+    hooks: Subscriptions,
 }
 
 impl IntegrationService {
-    pub fn new(store: Store, chat: ChatService, auth: AuthService, sealer: Sealer) -> Self {
+    pub fn new(
+        store: Store,
+        chat: ChatService,
+        auth: AuthService,
+        sealer: Sealer,
+        hooks: Subscriptions,
+    ) -> Self {
         IntegrationService {
             store,
             chat,
             auth,
+            hooks,
             sealer,
         }
     }

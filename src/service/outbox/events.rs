@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use crate::store::{Appended, Conversation, Message, NewEvent};
+use crate::store::{Appended, Conversation, Message, NewEvent, Visitor};
 
 pub const CONVERSATION_CREATED: &str = "conversation.created";
 pub const CONVERSATION_ASSIGNED: &str = "conversation.assigned";
@@ -87,6 +87,25 @@ pub fn offline_message(c: &Conversation, first: &Message, within_hours: bool) ->
             "conversation": conversation_json(c),
             "message": message_json(first),
             "within_business_hours": within_hours,
+        }),
+    }
+}
+
+/// The data of `visitor.identified`: the site proved who the visitor is (`uniqchat('identify')`).
+/// `switched`: the browser was someone else's visitor before and now continues as this one.
+pub fn visitor_identified(v: &Visitor, switched: bool) -> NewEvent {
+    let attributes: Value = serde_json::from_str(&v.attributes).unwrap_or_else(|_| json!({}));
+    NewEvent {
+        event_type: VISITOR_IDENTIFIED,
+        payload: json!({
+            "visitor": {
+                "id": v.id,
+                "external_id": v.external_id,
+                "name": v.name,
+                "email": v.email,
+                "attributes": attributes,
+            },
+            "switched_browser": switched,
         }),
     }
 }
