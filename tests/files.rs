@@ -436,17 +436,27 @@ impl Drop for Moto {
     }
 }
 
+/// The `moto_server` command, installed by scripts/moto.sh once per test process (the tests
+/// here run in parallel and must not install into the same venv at once).
+fn moto_bin() -> String {
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let out = Command::new(format!("{root}/scripts/moto.sh"))
+            .output()
+            .expect("scripts/moto.sh");
+        assert!(
+            out.status.success(),
+            "moto.sh: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    })
+    .clone()
+}
+
 async fn start_moto() -> Moto {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let out = Command::new(format!("{root}/scripts/moto.sh"))
-        .output()
-        .expect("scripts/moto.sh");
-    assert!(
-        out.status.success(),
-        "moto.sh: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bin = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let bin = moto_bin();
     let port = free_port();
     let child = Command::new(&bin)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])

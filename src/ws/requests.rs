@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::connection::Conn;
 use super::protocol::{parse, ClientFrame, ServerFrame};
 use crate::service::chat::{Participant, Sent, TransferTo};
-use crate::service::ServiceError;
+use crate::service::{ServiceError, ServiceResult};
 use crate::store::{AgentStatus, Conversation};
 
 /// Answers one text frame.
@@ -137,17 +137,8 @@ async fn send(
     client_msg_id: String,
     body: String,
 ) {
-    if let Participant::Visitor { visitor_id, .. } = &conn.ctx.who {
-        // Across all the visitor's connections: more tabs do not mean more messages.
-        if !conn.ctx.admission.visitor_message(visitor_id) {
-            let refused = ServerFrame::Error {
-                id: id.as_deref(),
-                code: "rate_limited",
-                message: "too many messages; slow down",
-            };
-            conn.reply(refused.to_text()).await;
-            return;
-        }
+    if !visitor_may_send(conn, id.as_deref()).await {
+        return;
     }
     let sent = conn
         .ctx
@@ -159,11 +150,7 @@ async fn send(
             &body,
         )
         .await;
-    let text = match sent {
-        Ok(sent) => ack(id.as_deref(), &sent),
-        Err(e) => error_frame(id.as_deref(), &e),
-    };
-    conn.reply(text).await;
+    reply_sent(conn, id.as_deref(), sent).await;
 }
 
 /// A `send` with `attachment_id`: the uploaded file posted as a message of kind image or file.
@@ -174,16 +161,8 @@ async fn send_file(
     client_msg_id: String,
     attachment_id: String,
 ) {
-    if let Participant::Visitor { visitor_id, .. } = &conn.ctx.who {
-        if !conn.ctx.admission.visitor_message(visitor_id) {
-            let refused = ServerFrame::Error {
-                id: id.as_deref(),
-                code: "rate_limited",
-                message: "too many messages; slow down",
-            };
-            conn.reply(refused.to_text()).await;
-            return;
-        }
+    if !visitor_may_send(conn, id.as_deref()).await {
+        return;
     }
     let sent = conn
         .ctx
@@ -195,9 +174,30 @@ async fn send_file(
             &attachment_id,
         )
         .await;
+    reply_sent(conn, id.as_deref(), sent).await;
+}
+
+/// A visitor's messages are limited across all their connections (more tabs do not mean more
+/// messages); refuses this one with `rate_limited` when over.
+async fn visitor_may_send(conn: &mut Conn<'_>, id: Option<&str>) -> bool {
+    if let Participant::Visitor { visitor_id, .. } = &conn.ctx.who {
+        if !conn.ctx.admission.visitor_message(visitor_id) {
+            let refused = ServerFrame::Error {
+                id,
+                code: "rate_limited",
+                message: "too many messages; slow down",
+            };
+            conn.reply(refused.to_text()).await;
+            return false;
+        }
+    }
+    true
+}
+
+async fn reply_sent(conn: &mut Conn<'_>, id: Option<&str>, sent: ServiceResult<Sent>) {
     let text = match sent {
-        Ok(sent) => ack(id.as_deref(), &sent),
-        Err(e) => error_frame(id.as_deref(), &e),
+        Ok(sent) => ack(id, &sent),
+        Err(e) => error_frame(id, &e),
     };
     conn.reply(text).await;
 }
