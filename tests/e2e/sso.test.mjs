@@ -90,7 +90,10 @@ test('the owner configures SSO, signs out and signs in with the provider', async
   await screenshot(page, 'sso-admin-settings');
 
   // Sign out: the login page now offers the provider (the tenant is remembered).
+  // Wait for the signed-out page: signing out ends in a reload, which would cancel a navigation
+  // started before it (under load the logout call takes long enough for that race).
   await page.click('.who button.link');
+  await page.waitForSelector('.login input[name=email]');
   await page.goto(`${server.base}/agent`);
   const button = page.locator('a.sso-button');
   await button.waitFor();

@@ -1,0 +1,79 @@
+//! `send`: a text message, or an uploaded file posted as a message.
+
+use super::{ack, error_frame};
+use crate::service::chat::{Participant, Sent};
+use crate::service::ServiceResult;
+use crate::ws::connection::Conn;
+use crate::ws::protocol::ServerFrame;
+
+pub(super) async fn send(
+    conn: &mut Conn<'_>,
+    id: Option<String>,
+    conversation_id: Option<String>,
+    client_msg_id: String,
+    body: String,
+) {
+    if !visitor_may_send(conn, id.as_deref()).await {
+        return;
+    }
+    let sent = conn
+        .ctx
+        .chat
+        .send(
+            &conn.ctx.who,
+            conversation_id.as_deref(),
+            &client_msg_id,
+            &body,
+        )
+        .await;
+    reply_sent(conn, id.as_deref(), sent).await;
+}
+
+/// A `send` with `attachment_id`: the uploaded file posted as a message of kind image or file.
+pub(super) async fn send_file(
+    conn: &mut Conn<'_>,
+    id: Option<String>,
+    conversation_id: Option<String>,
+    client_msg_id: String,
+    attachment_id: String,
+) {
+    if !visitor_may_send(conn, id.as_deref()).await {
+        return;
+    }
+    let sent = conn
+        .ctx
+        .chat
+        .send_attachment(
+            &conn.ctx.who,
+            conversation_id.as_deref(),
+            &client_msg_id,
+            &attachment_id,
+        )
+        .await;
+    reply_sent(conn, id.as_deref(), sent).await;
+}
+
+/// A visitor's messages are limited across all their connections (more tabs do not mean more
+/// messages); refuses this one with `rate_limited` when over.
+pub(super) async fn visitor_may_send(conn: &mut Conn<'_>, id: Option<&str>) -> bool {
+    if let Participant::Visitor { visitor_id, .. } = &conn.ctx.who {
+        if !conn.ctx.admission.visitor_message(visitor_id) {
+            let refused = ServerFrame::Error {
+                id,
+                code: "rate_limited",
+                message: "too many messages; slow down",
+            };
+            conn.reply(refused.to_text()).await;
+            return false;
+        }
+    }
+    true
+}
+
+pub(super) async fn reply_sent(conn: &mut Conn<'_>, id: Option<&str>, sent: ServiceResult<Sent>) {
+    let text = match sent {
+        Ok(sent) => ack(id, &sent),
+        Err(e) => error_frame(id, &e),
+    };
+    conn.reply(text).await;
+}
