@@ -1,5 +1,7 @@
 //! Logging set-up: readable or JSON lines on stdout, plus daily-rolled JSON files.
 
+pub mod metrics;
+
 use std::io::IsTerminal;
 
 use tracing_appender::non_blocking::WorkerGuard;

@@ -13,7 +13,7 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call (or that take a visitor token or a signed link, not an account's).
-const PUBLIC: [&str; 24] = [
+const PUBLIC: [&str; 25] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
@@ -35,6 +35,8 @@ const PUBLIC: [&str; 24] = [
     "GET /api/docs",
     "GET /healthz",
     "GET /readyz",
+    // Guarded by its own token or by the loopback rule (tests/metrics.rs), not by accounts.
+    "GET /metrics",
     "POST /api/visitor/conversations/{id}/files",
     "GET /api/visitor/files/{id}",
     "GET /files/{id}",

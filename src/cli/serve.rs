@@ -74,6 +74,15 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
 
     let shutdown = CancellationToken::new();
     http::server::cancel_on_signal(shutdown.clone());
+    if config.metrics.enabled {
+        crate::telemetry::metrics::install(Duration::from_secs(5))
+            .map_err(|e| CliError::Runtime(format!("cannot start the metrics recorder: {e}")))?;
+        crate::service::backlog::spawn_sampler(
+            store.clone(),
+            Duration::from_secs(config.metrics.sample_secs),
+            shutdown.clone(),
+        );
+    }
     let (writer, writer_done) = MessageWriter::spawn(
         store.clone(),
         config.realtime.writer_batch,

@@ -100,6 +100,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        crate::telemetry::metrics::error("http", self.code);
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_string(),

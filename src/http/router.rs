@@ -19,8 +19,8 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::handlers::{self, health, meta, web};
-use super::middleware::{body_limit, error_shape, rate_limit, text_input};
+use super::handlers::{self, health, meta, metrics, web};
+use super::middleware::{body_limit, error_shape, rate_limit, request_metrics, text_input};
 use super::openapi::ApiDoc;
 use super::AppState;
 use crate::config::Config;
@@ -42,6 +42,7 @@ pub fn build(state: AppState) -> Router {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
+        .routes(routes!(metrics::scrape))
         .routes(routes!(meta::version))
         .routes(routes!(meta::openapi))
         .routes(routes!(meta::docs))
@@ -74,6 +75,7 @@ pub fn build(state: AppState) -> Router {
             Duration::from_secs(config.server.request_timeout_secs),
         ))
         .layer(map_response(error_shape::json_errors))
+        .layer(axum::middleware::from_fn(request_metrics::record))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod authz;
+pub mod backlog;
 pub mod business_hours;
 pub mod chat;
 pub mod demo;

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 
 use super::entities::conversation::{self, Column};
-use super::{ConversationState, Store, StoreResult};
+use super::entities::webhook_delivery;
+use super::{ConversationState, DeliveryStatus, Store, StoreResult};
 
 impl Store {
     /// Conversations of the tenant in one of `states`, created at or after `since` if given.
@@ -43,5 +44,21 @@ impl Store {
             .into_iter()
             .filter_map(|(agent, n)| agent.map(|a| (a, n)))
             .collect())
+    }
+
+    /// Conversations waiting in a queue, across all tenants (the operations gauge).
+    pub async fn count_waiting_everywhere(&self) -> StoreResult<u64> {
+        Ok(conversation::Entity::find()
+            .filter(Column::State.eq(ConversationState::Waiting))
+            .count(&self.db)
+            .await?)
+    }
+
+    /// Webhook deliveries neither delivered nor given up, across all tenants.
+    pub async fn count_pending_deliveries(&self) -> StoreResult<u64> {
+        Ok(webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .count(&self.db)
+            .await?)
     }
 }

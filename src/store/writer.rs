@@ -174,6 +174,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
         let size = work.len();
         let started = std::time::Instant::now();
         let outcome = store.append_messages_hooked(work, hooks).await;
+        crate::telemetry::metrics::writer_batch(size, started.elapsed(), outcome.is_ok());
         tracing::debug!(
             size,
             micros = started.elapsed().as_micros() as u64,

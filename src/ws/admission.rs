@@ -15,6 +15,7 @@ use governor::{Quota, RateLimiter};
 
 use crate::config::ConnectionsConfig;
 use crate::service::chat::Participant;
+use crate::telemetry::metrics;
 
 type Keyed<K> = RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock>;
 
@@ -29,6 +30,18 @@ pub enum Refusal {
     PerAddress(usize),
     /// The process is at its ceiling.
     Full,
+}
+
+impl Refusal {
+    /// The label of the refusals counter.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Refusal::HandshakeRate => "handshake_rate",
+            Refusal::PerParticipant(_) => "per_participant",
+            Refusal::PerAddress(_) => "per_address",
+            Refusal::Full => "full",
+        }
+    }
 }
 
 #[derive(Default)]
@@ -49,6 +62,8 @@ pub struct Admission {
 /// A place held by one open connection; dropping it gives the place back.
 pub struct Ticket {
     admission: Arc<Admission>,
+    /// `visitor` or `agent`, the label of the connections gauge.
+    kind: &'static str,
     ip: IpAddr,
     participant: String,
 }
@@ -93,9 +108,9 @@ impl Admission {
 
     /// Takes a place for `who`'s new connection from `ip`, or says which cap is reached.
     pub fn admit(self: &Arc<Self>, who: &Participant, ip: IpAddr) -> Result<Ticket, Refusal> {
-        let per_participant = match who {
-            Participant::Visitor { .. } => self.limits.per_visitor,
-            Participant::Agent { .. } => self.limits.per_agent,
+        let (per_participant, kind) = match who {
+            Participant::Visitor { .. } => (self.limits.per_visitor, "visitor"),
+            Participant::Agent { .. } => (self.limits.per_agent, "agent"),
         };
         let participant = who.id().to_string();
         let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
@@ -120,8 +135,10 @@ impl Admission {
             .by_participant
             .entry(participant.clone())
             .or_default() += 1;
+        metrics::connection(kind, 1.0);
         Ok(Ticket {
             admission: self.clone(),
+            kind,
             ip,
             participant,
         })
@@ -154,6 +171,7 @@ impl Admission {
 
 impl Drop for Ticket {
     fn drop(&mut self) {
+        metrics::connection(self.kind, -1.0);
         let mut counts = self
             .admission
             .counts

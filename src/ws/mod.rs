@@ -165,6 +165,7 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 /// A handshake over a cap: 429 for one client's caps, 503 when the process is full; both say
 /// when to try again.
 fn refused(r: Refusal) -> ApiError {
+    crate::telemetry::metrics::connection_refused(r.reason());
     let (status, code, message, retry) = match r {
         Refusal::HandshakeRate => (
             StatusCode::TOO_MANY_REQUESTS,

@@ -5,4 +5,5 @@ pub mod body_limit;
 pub mod client_ip;
 pub mod error_shape;
 pub mod rate_limit;
+pub mod request_metrics;
 pub mod text_input;

@@ -22,6 +22,7 @@ pub async fn handle(conn: &mut Conn<'_>, text: &str) {
     let frame = match parse(text) {
         Ok(f) => f,
         Err(e) => {
+            crate::telemetry::metrics::error("ws", e.code());
             let message = e.message();
             let answer = ServerFrame::Error {
                 id: e.id.as_deref(),
@@ -98,6 +99,7 @@ pub async fn handle(conn: &mut Conn<'_>, text: &str) {
 }
 
 pub fn error_frame(id: Option<&str>, e: &ServiceError) -> String {
+    crate::telemetry::metrics::error("ws", e.code());
     let message = match e {
         ServiceError::Store(_) | ServiceError::Internal(_) => {
             tracing::error!(error = %e, "request failed");
