@@ -7,12 +7,14 @@
 
 mod metrics;
 mod origin;
+mod retention;
 mod secrets;
 mod sections;
 mod storage;
 mod webhooks;
 
 pub use metrics::MetricsConfig;
+pub use retention::RetentionConfig;
 pub use sections::{
     AuthConfig, BootstrapConfig, ConnectionsConfig, DatabaseConfig, LogConfig, LogFormat,
     RateLimitConfig, RealtimeConfig, ServerConfig,
@@ -85,6 +87,7 @@ pub struct Config {
     pub log: LogConfig,
     pub webhooks: WebhooksConfig,
     pub metrics: MetricsConfig,
+    pub retention: RetentionConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
     pub profile: String,
@@ -253,6 +256,9 @@ impl Config {
             return Err(invalid(key, message.into()));
         }
         if let Some((key, message)) = self.metrics.problem() {
+            return Err(invalid(key, message.into()));
+        }
+        if let Some((key, message)) = self.retention.problem() {
             return Err(invalid(key, message.into()));
         }
         if let Some((key, message)) = self.storage.problem() {

@@ -4,9 +4,9 @@ mod common;
 
 use chrono::{Duration, Utc};
 use uniqchat::store::{
-    AgentStatus, BlacklistKind, ConversationFilter, ConversationState, MessageKind, NewAudit,
-    NewMessage, NewTenant, NewUser, NewVisitor, Role, RoutingStrategy, SenderKind, Store,
-    StoreError, Tenant, User, UserFilter, UserPatch,
+    AgentStatus, Attempt, BlacklistKind, ConversationFilter, ConversationState, DeliveryStatus,
+    MessageKind, NewAudit, NewEndpoint, NewEvent, NewMessage, NewTenant, NewUser, NewVisitor, Role,
+    RoutingStrategy, SenderKind, Store, StoreError, Tenant, User, UserFilter, UserPatch,
 };
 
 fn new_user(email: &str, role: Role) -> NewUser {
@@ -1253,6 +1253,83 @@ async fn audit_log(store: Store) {
         .is_empty());
 }
 
+/// Old audit entries and finished deliveries go; newer ones and pending deliveries stay.
+async fn retention(store: Store) {
+    let (acme, owner) = tenant(&store, "Acme").await;
+    for n in 0..3 {
+        let entry = NewAudit {
+            actor_id: Some(&owner.id),
+            action: "user.update",
+            target_kind: "user",
+            target_id: Some(&owner.id),
+            details: serde_json::json!({ "n": n }),
+        };
+        store.append_audit(&acme.id, entry).await.unwrap();
+    }
+    let yesterday = Utc::now() - Duration::days(1);
+    assert_eq!(store.purge_audit_before(yesterday).await.unwrap(), 0);
+    assert_eq!(store.list_audit(&acme.id, None, 10).await.unwrap().len(), 3);
+    let soon = Utc::now() + Duration::seconds(1);
+    assert_eq!(store.purge_audit_before(soon).await.unwrap(), 3);
+    assert!(store
+        .list_audit(&acme.id, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let endpoint = store
+        .create_webhook_endpoint(
+            &acme.id,
+            NewEndpoint {
+                id: "ep-retention".into(),
+                url: "https://example.test/hook".into(),
+                events: vec!["ping".into()],
+                sealed_secret: "sealed".into(),
+                allow_private_network: false,
+            },
+        )
+        .await
+        .unwrap();
+    let ping = NewEvent {
+        event_type: "ping",
+        payload: serde_json::json!({}),
+    };
+    let expires = Utc::now() + Duration::days(1);
+    let delivered = store.queue_ping(&endpoint, &ping, expires).await.unwrap();
+    let pending = store.queue_ping(&endpoint, &ping, expires).await.unwrap();
+    let attempt = Attempt {
+        status: DeliveryStatus::Delivered,
+        next_attempt_at: Utc::now(),
+        response_code: Some(200),
+        latency_ms: 3,
+        body_excerpt: None,
+        error: None,
+    };
+    store.record_attempt(&delivered.id, attempt).await.unwrap();
+    assert_eq!(
+        store
+            .purge_finished_deliveries_before(yesterday)
+            .await
+            .unwrap(),
+        (0, 0)
+    );
+    assert_eq!(
+        store.purge_finished_deliveries_before(soon).await.unwrap(),
+        (1, 1),
+        "the delivered one and its event"
+    );
+    let left = store
+        .list_deliveries(&acme.id, &endpoint.id, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0.id, pending.id);
+    assert_eq!(
+        left[0].1.id, pending.event_id,
+        "the pending one keeps its event"
+    );
+}
+
 /// One transaction for many messages; a bad one costs only itself.
 async fn batched_appends(store: Store) {
     let (acme, _) = tenant(&store, "Acme").await;
@@ -1454,6 +1531,7 @@ async fn capacity_is_decided_by_the_database(store: Store) {
 }
 
 on_every_backend!(
+    retention,
     batched_appends,
     conditional_appends,
     message_writer,

@@ -83,6 +83,11 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             shutdown.clone(),
         );
     }
+    crate::service::retention::spawn_sweeper(
+        store.clone(),
+        config.retention.clone(),
+        shutdown.clone(),
+    );
     let (writer, writer_done) = MessageWriter::spawn(
         store.clone(),
         config.realtime.writer_batch,

@@ -16,6 +16,7 @@ pub mod integrations;
 pub mod outbox;
 pub mod page;
 pub mod password;
+pub mod retention;
 pub mod sealing;
 pub mod sso;
 pub mod team;

@@ -25,6 +25,7 @@ mod quick_replies;
 mod read_cursors;
 mod refresh_tokens;
 mod resends;
+mod retention;
 mod settings;
 mod sso;
 mod stats;
