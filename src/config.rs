@@ -5,12 +5,14 @@
 //! from the config directory when present, otherwise the copies built into the binary are used,
 //! so an installed binary runs without the repository around it.
 
+mod mail;
 mod origin;
 mod secrets;
 mod sections;
 mod storage;
 mod webhooks;
 
+pub use mail::MailConfig;
 pub use sections::{
     AuthConfig, BootstrapConfig, ConnectionsConfig, DatabaseConfig, LogConfig, LogFormat,
     RateLimitConfig, RealtimeConfig, ServerConfig,
@@ -82,6 +84,8 @@ pub struct Config {
     pub storage: StorageConfig,
     pub log: LogConfig,
     pub webhooks: WebhooksConfig,
+    #[serde(default)]
+    pub mail: MailConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
     pub profile: String,
@@ -247,6 +251,9 @@ impl Config {
             ));
         }
         if let Some((key, message)) = self.webhooks.problem() {
+            return Err(invalid(key, message.into()));
+        }
+        if let Some((key, message)) = self.mail.problem() {
             return Err(invalid(key, message.into()));
         }
         if let Some((key, message)) = self.storage.problem() {

@@ -8,6 +8,7 @@ pub mod health;
 pub mod identify;
 pub mod meta;
 pub mod sso;
+pub mod transcript;
 pub mod two_factor;
 pub mod v1;
 pub mod views;
