@@ -1,15 +1,23 @@
 """A real SMTP server for the mail tests: aiosmtpd on 127.0.0.1:PORT that writes each message
-it accepts to DIR as <n>.eml, with the envelope (sender, recipients) in <n>.json.
+it accepts to DIR: the raw message as <n>.eml and, parsed by Python's e-mail package, the
+envelope, headers and both parts as <n>.json (written last, so a .json means a whole message).
 
 usage: server.py PORT DIR
 """
 import asyncio
+import email
+import email.policy
 import json
 import os
 import sys
 import time
 
 from aiosmtpd.controller import Controller
+
+
+def part(msg, kind):
+    body = msg.get_body((kind,))
+    return body.get_content() if body is not None else None
 
 
 class Keep:
@@ -19,13 +27,25 @@ class Keep:
 
     async def handle_DATA(self, server, session, envelope):
         self.n += 1
-        name = f"{time.time_ns()}-{os.getpid()}-{self.n}"
-        tmp = os.path.join(self.out, name + ".tmp")
-        with open(tmp, "wb") as f:
-            f.write(envelope.original_content or envelope.content)
-        with open(os.path.join(self.out, name + ".json"), "w") as f:
-            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos}, f)
-        os.rename(tmp, os.path.join(self.out, name + ".eml"))
+        name = os.path.join(self.out, f"{time.time_ns()}-{os.getpid()}-{self.n}")
+        raw = envelope.original_content or envelope.content
+        with open(name + ".eml", "wb") as f:
+            f.write(raw)
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        parsed = {
+            "mail_from": envelope.mail_from,
+            "rcpt_to": envelope.rcpt_tos,
+            "from": str(msg["From"]),
+            "to": str(msg["To"]),
+            "subject": str(msg["Subject"]),
+            "message_id": str(msg["Message-ID"]),
+            "content_type": msg.get_content_type(),
+            "text": part(msg, "plain"),
+            "html": part(msg, "html"),
+        }
+        with open(name + ".tmp", "w") as f:
+            json.dump(parsed, f)
+        os.rename(name + ".tmp", name + ".json")
         return "250 OK"
 
 
@@ -36,7 +56,7 @@ def main():
     controller.start()
     print("ready", flush=True)
     try:
-        asyncio.get_event_loop().run_forever()
+        asyncio.new_event_loop().run_forever()
     except KeyboardInterrupt:
         pass
     finally:
