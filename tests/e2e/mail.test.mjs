@@ -12,14 +12,18 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shareServerAndBrowser, screenshot, PASSWORD } from './harness.mjs';
+import { openVisitor } from './visitor-client.mjs';
+import { connectAgent } from './agent-ws.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 let server;
 let browser;
-shareServerAndBrowser({ env: { UNIQCHAT__MAIL__POLL_MS: '100' } }, async (shared) => {
+let shop;
+shareServerAndBrowser({ env: { UNIQCHAT__MAIL__POLL_MS: '100', UNIQCHAT__MAIL__REPLY_DELAY_SECS: '1' } }, async (shared) => {
   ({ server, browser } = shared);
   await server.tenant('Initech', 'owner@initech.test');
+  shop = await server.tenant('Shopco', 'owner@shopco.test');
 });
 
 async function freePort() {
@@ -110,4 +114,50 @@ test('an admin sets up SMTP, sends a test mail and sees it sent in the outbox', 
   assert.match(got[0].from, /Initech Support/);
   assert.deepEqual(pageErrors, []);
   await context.close();
+});
+
+test('the link in a reply mail reopens the widget with the conversation', async () => {
+  smtp ??= await startSmtp();
+  const token = await server.login('owner@shopco.test');
+  await server.api('PUT', '/api/admin/mail', token, {
+    host: '127.0.0.1', port: smtp.port, tls: 'none', from_address: 'help@shopco.test', from_name: 'Shopco',
+  });
+  const siteKey = shop.tenant.site_key;
+  const agent = await connectAgent(browser, server.base, token);
+  const visitor = await openVisitor(browser, server.base, siteKey, {
+    email: 'ann@example.test', page_url: `${server.base}/demo?key=${siteKey}`,
+  });
+  const ack = await visitor.send('Hello from the shop');
+  const cid = ack.conversation_id;
+  await agent.waitFor((f) => f.type === 'conversation' && f.conversation?.state === 'chatting');
+  await visitor.close();
+  // Once the server has seen the visitor leave, an answer queues a reply mail.
+  for (let n = 0; n < 50; n++) {
+    await agent.send({ type: 'send', id: `a${n}`, conversation_id: cid, client_msg_id: `a${n}`, body: 'Your parcel ships today' });
+    const outbox = await server.api('GET', '/api/admin/mail/outbox', token);
+    if (outbox.some((m) => m.kind === 'reply')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  let mail;
+  for (let i = 0; i < 300 && !mail; i++) {
+    mail = smtp.messages().find((m) => m.rcpt_to.includes('ann@example.test'));
+    if (!mail) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(mail, 'the reply mail arrived');
+  const link = /(http\S+#uniqchat_reopen=\S+)/.exec(mail.text)?.[1];
+  assert.ok(link, mail.text);
+
+  // A fresh browser (no stored visitor) opens the link: the widget opens by itself with the chat.
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(link);
+  await page.locator('.list', { hasText: 'Hello from the shop' }).waitFor();
+  await page.locator('.list', { hasText: 'Your parcel ships today' }).waitFor();
+  assert.equal(new URL(page.url()).hash, '', 'the token left the address bar');
+  await screenshot(page, 'widget-reopened-from-mail');
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+  await agent.close();
 });
