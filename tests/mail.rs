@@ -525,6 +525,22 @@ async fn transcripts_on_request_and_at_close() {
         .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 
+    // A visitor may ask a few times per conversation, not without end.
+    let mut answers = Vec::new();
+    for n in 0..6 {
+        let r = w
+            .api
+            .post(
+                "/api/visitor/transcript",
+                &token,
+                json!({ "conversation_id": c, "email": format!("more{n}@example.test") }),
+            )
+            .await;
+        answers.push(r.status);
+    }
+    assert_eq!(answers[..4], [StatusCode::ACCEPTED; 4], "{answers:?}");
+    assert_eq!(answers[4..], [StatusCode::CONFLICT; 2], "{answers:?}");
+
     // Closing sends the transcript to the address the visitor left.
     agent
         .send(json!({ "type": "close", "id": "c", "conversation_id": c }))

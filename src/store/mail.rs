@@ -103,6 +103,22 @@ impl Store {
         Ok(Some(row))
     }
 
+    /// How many mails of `kind` were queued for the conversation.
+    pub async fn count_mail(
+        &self,
+        tenant_id: &str,
+        conversation_id: &str,
+        kind: &str,
+    ) -> StoreResult<u64> {
+        use sea_orm::PaginatorTrait;
+        Ok(mail_outbox::Entity::find()
+            .filter(mail_outbox::Column::TenantId.eq(tenant_id))
+            .filter(mail_outbox::Column::ConversationId.eq(conversation_id))
+            .filter(mail_outbox::Column::Kind.eq(kind))
+            .count(&self.db)
+            .await?)
+    }
+
     /// Claims up to `limit` due mails until `now + lease`, each with one conditional UPDATE.
     pub async fn claim_mail(
         &self,

@@ -8,6 +8,9 @@ use super::MailService;
 use crate::service::{validate, ServiceError, ServiceResult};
 use crate::store::{Conversation, ConversationState, Message, NewMail, SenderKind, UserFilter};
 
+/// Most transcripts a visitor may ask for per conversation (the address is theirs to type).
+const TRANSCRIPTS_PER_CONVERSATION: u64 = 5;
+
 /// Most agents one offline alert goes to (when the tenant has no team address).
 const ALERT_RECIPIENTS: usize = 50;
 
@@ -123,6 +126,15 @@ impl MailService {
             return Err(ServiceError::Conflict(
                 "this site does not send e-mail".into(),
             ));
+        }
+        let asked = self
+            .store
+            .count_mail(tenant_id, &c.id, "transcript")
+            .await?;
+        if asked >= TRANSCRIPTS_PER_CONVERSATION {
+            return Err(ServiceError::Conflict(format!(
+                "at most {TRANSCRIPTS_PER_CONVERSATION} transcripts per conversation"
+            )));
         }
         let lang = language(lang.or(visitor.language.as_deref()));
         self.queue(&c, "transcript", to, lang, 0, true).await?;
