@@ -5,6 +5,7 @@
 //! from the config directory when present, otherwise the copies built into the binary are used,
 //! so an installed binary runs without the repository around it.
 
+mod mail;
 mod metrics;
 mod origin;
 mod retention;
@@ -13,6 +14,7 @@ mod sections;
 mod storage;
 mod webhooks;
 
+pub use mail::MailConfig;
 pub use metrics::MetricsConfig;
 pub use retention::RetentionConfig;
 pub use sections::{
@@ -88,6 +90,8 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     pub metrics: MetricsConfig,
     pub retention: RetentionConfig,
+    #[serde(default)]
+    pub mail: MailConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
     pub profile: String,
@@ -259,6 +263,9 @@ impl Config {
             return Err(invalid(key, message.into()));
         }
         if let Some((key, message)) = self.retention.problem() {
+            return Err(invalid(key, message.into()));
+        }
+        if let Some((key, message)) = self.mail.problem() {
             return Err(invalid(key, message.into()));
         }
         if let Some((key, message)) = self.storage.problem() {

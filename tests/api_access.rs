@@ -13,7 +13,7 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call (or that take a visitor token or a signed link, not an account's).
-const PUBLIC: [&str; 25] = [
+const PUBLIC: [&str; 26] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
@@ -40,6 +40,7 @@ const PUBLIC: [&str; 25] = [
     "POST /api/visitor/conversations/{id}/files",
     "GET /api/visitor/files/{id}",
     "GET /files/{id}",
+    "POST /api/visitor/transcript",
 ];
 
 struct Operation {
@@ -111,6 +112,11 @@ fn sample_body(op: &Operation) -> Option<Value> {
             json!({ "url": "https://93.184.215.14/walk", "events": ["conversation.created"] })
         }
         "PATCH /api/admin/webhooks/{id}" => json!({ "enabled": false }),
+        "PUT /api/admin/mail" => json!({
+            "host": "127.0.0.1", "port": 2525, "tls": "none", "from_address": "walk@acme.test"
+        }),
+        "POST /api/admin/mail/test" => json!({ "to": "walker@acme.test" }),
+        "POST /api/visitor/transcript" => json!({ "conversation_id": "x" }),
         "POST /api/admin/api-tokens" => json!({ "name": "walker", "scopes": ["users:read"] }),
         "DELETE /api/admin/tenant" => json!({ "confirm": "Acme" }),
         "PATCH /api/auth/me" => json!({ "name": "Walker" }),

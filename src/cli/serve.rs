@@ -120,6 +120,10 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         .webhooks
         .enabled
         .then(|| state.webhooks.spawn_worker(shutdown.clone()));
+    let mail_done = config
+        .mail
+        .enabled
+        .then(|| state.mail.spawn_worker(shutdown.clone()));
     if config.realtime.inactivity_close_secs > 0 {
         spawn_inactivity_closer(
             state.chat.clone(),
@@ -170,6 +174,11 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     if let Some(worker) = webhooks_done {
         if tokio::time::timeout(deadline, worker).await.is_err() {
             tracing::warn!("webhook worker did not stop within the shutdown deadline");
+        }
+    }
+    if let Some(worker) = mail_done {
+        if tokio::time::timeout(deadline, worker).await.is_err() {
+            tracing::warn!("mail worker did not stop within the shutdown deadline");
         }
     }
     store.close().await?;

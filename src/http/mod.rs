@@ -17,12 +17,13 @@ use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
 use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
 use crate::service::files::{FileLimits, FileService, LinkSigner};
+use crate::service::mail::ReopenLinks;
 use crate::service::outbox::Subscriptions;
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
-    InboxService, IntegrationService, SsoService, VisitorService, WebhookService,
+    InboxService, IntegrationService, MailService, SsoService, VisitorService, WebhookService,
 };
 use crate::storage::Storage;
 use crate::store::{Backend, MessageWriter, Store};
@@ -48,6 +49,8 @@ pub struct AppState {
     pub demo: DemoService,
     /// Webhook endpoints, their delivery log, and the delivery worker.
     pub webhooks: WebhookService,
+    /// Per-tenant SMTP settings, the mail outbox and its worker.
+    pub mail: MailService,
     /// Attached files: checks, storage, signed links.
     pub files: FileService,
     pub hub: Arc<Hub>,
@@ -97,6 +100,15 @@ impl AppState {
             config.webhooks.clone(),
             hooks.clone(),
         )?;
+        let reopen = ReopenLinks::new(&config.auth.secret_key);
+        let mail = MailService::new(
+            store.clone(),
+            sealer.clone(),
+            config.mail.clone(),
+            &config.public_url(),
+            hub.clone(),
+            reopen.clone(),
+        );
         let chat = ChatService::new(
             store.clone(),
             writer,
@@ -107,13 +119,15 @@ impl AppState {
                 offline_grace: std::time::Duration::from_secs(config.realtime.offline_grace_secs),
                 stopping: shutdown.clone(),
                 hooks: hooks.clone(),
+                mail: mail.clone(),
             },
         );
         Ok(AppState {
             webhooks,
             sso,
             backend: store.backend(),
-            visitors: VisitorService::new(store.clone(), auth.clone(), presence.clone()),
+            visitors: VisitorService::new(store.clone(), auth.clone(), presence.clone(), reopen),
+            mail,
             integrations: IntegrationService::new(
                 store.clone(),
                 chat.clone(),

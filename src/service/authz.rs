@@ -61,10 +61,13 @@ pub enum Permission {
     /// Read and regenerate the identity-verification secret.
     #[serde(rename = "identity:write")]
     IdentityWrite,
+    /// Change the tenant's SMTP settings and send test mail.
+    #[serde(rename = "mail:write")]
+    MailWrite,
 }
 
 /// (permission, owner, admin, agent, grantable to API tokens)
-const MATRIX: [(Permission, bool, bool, bool, bool); 21] = [
+const MATRIX: [(Permission, bool, bool, bool, bool); 22] = [
     (Permission::Chat, true, true, true, false),
     (Permission::UsersRead, true, true, false, true),
     (Permission::UsersWrite, true, true, false, true),
@@ -86,6 +89,7 @@ const MATRIX: [(Permission, bool, bool, bool, bool); 21] = [
     (Permission::ConversationsWrite, true, true, false, true),
     (Permission::VisitorsRead, true, true, false, true),
     (Permission::IdentityWrite, true, true, false, false),
+    (Permission::MailWrite, true, true, false, false),
 ];
 
 impl Permission {
@@ -116,6 +120,7 @@ impl Permission {
             Permission::ConversationsWrite => "conversations:write",
             Permission::VisitorsRead => "visitors:read",
             Permission::IdentityWrite => "identity:write",
+            Permission::MailWrite => "mail:write",
         }
     }
 

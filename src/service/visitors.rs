@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::admin::{settings_view, SettingsView};
 use super::auth::AuthService;
+use super::mail::ReopenLinks;
 use super::{business_hours, validate, ServiceError, ServiceResult};
 use crate::cluster::{Block, Presence};
 use crate::store::{Conversation, NewVisitor, Store, Visitor};
@@ -22,6 +23,10 @@ pub struct Arrival {
     pub email: Option<String>,
     pub page_url: Option<String>,
     pub referrer: Option<String>,
+    /// The token from a mail's "continue the conversation" link: comes back as that visitor.
+    pub reopen_token: Option<String>,
+    /// The widget's language (a browser language tag); picks the visitor's mail templates.
+    pub language: Option<String>,
 }
 
 pub struct VisitorSession {
@@ -42,14 +47,21 @@ pub struct VisitorService {
     store: Store,
     auth: AuthService,
     presence: Arc<dyn Presence>,
+    reopen: ReopenLinks,
 }
 
 impl VisitorService {
-    pub fn new(store: Store, auth: AuthService, presence: Arc<dyn Presence>) -> Self {
+    pub fn new(
+        store: Store,
+        auth: AuthService,
+        presence: Arc<dyn Presence>,
+        reopen: ReopenLinks,
+    ) -> Self {
         VisitorService {
             store,
             auth,
             presence,
+            reopen,
         }
     }
 
@@ -83,6 +95,12 @@ impl VisitorService {
         };
         let page = a.page_url.as_deref().map(|p| truncate(p, 2048));
 
+        // A link from a mail names the visitor; a bad or expired one is ignored.
+        let reopened = a
+            .reopen_token
+            .as_deref()
+            .and_then(|t| self.reopen.verify(t))
+            .filter(|r| r.tenant_id == tenant.id);
         // A token from another tenant, or an expired one, just means a new visitor.
         let known = match a
             .visitor_token
@@ -95,6 +113,10 @@ impl VisitorService {
                 .await
                 .ok(),
             _ => None,
+        };
+        let known = match reopened {
+            Some(r) => self.store.get_visitor(&tenant.id, &r.visitor_id).await.ok(),
+            None => known,
         };
         let ip = a.ip.to_string();
         let ua = a.user_agent.as_deref().map(|u| truncate(u, 512));
@@ -131,6 +153,18 @@ impl VisitorService {
                     .await?
             }
         };
+        if let Some(tag) = a.language.as_deref() {
+            let lang = if tag.to_lowercase().starts_with("zh") {
+                "zh"
+            } else {
+                "en"
+            };
+            if visitor.language.as_deref() != Some(lang) {
+                self.store
+                    .set_visitor_language(&tenant.id, &visitor.id, lang)
+                    .await?;
+            }
+        }
         if self.is_blocked(&tenant.id, a.ip, &visitor.id).await? {
             return Err(ServiceError::Forbidden("you cannot start a chat here"));
         }

@@ -34,6 +34,7 @@ impl Store {
             referrer: new.referrer,
             pages: serde_json::to_string(&pages).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             attributes: "{}".into(),
+            language: None,
             created_at: at,
             last_seen_at: at,
         };

@@ -164,3 +164,9 @@ impl Hub {
         self.registry.read().unwrap_or_else(|e| e.into_inner())
     }
 }
+
+impl crate::service::mail::VisitorsOnline for Hub {
+    fn is_connected(&self, visitor_id: &str) -> bool {
+        self.read().visitors.contains_key(visitor_id)
+    }
+}

@@ -8,6 +8,7 @@ import { renderBlacklist } from './blacklist.js';
 import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
 import { renderWebhooks } from './webhooks.js';
+import { renderMail } from './mail.js';
 import { renderSecurity } from './security.js';
 import { renderSso } from './sso.js';
 import { renderAudit } from './audit.js';
@@ -24,6 +25,7 @@ export const pages = [
   { key: 'sso', title: 'SSO', render: renderSso },
   { key: 'tokens', title: 'API tokens', render: renderTokens },
   { key: 'webhooks', title: 'Webhooks', render: renderWebhooks },
+  { key: 'mail', title: 'E-mail', render: renderMail },
   { key: 'identity', title: 'Identity', render: renderIdentity },
   { key: 'audit', title: 'Audit log', render: renderAudit },
 ];

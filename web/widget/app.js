@@ -1,13 +1,13 @@
 // The widget: mounts a shadow root, opens the visitor session and wires the view, the
 // connection and the JS API (`uniqchat('open' | 'close' | 'identify' | 'on', ...)`).
-import { connect } from './connection.js';
+import { connect, requestTranscript } from './connection.js';
 import { createMessageList } from './messages.js';
 import { buildView, setMuteIcon } from './view.js';
 import { offlineForm, offlineSent, prechatForm, ratingForm, thanks } from './forms.js';
 import { css } from './styles.js';
 import { beep } from './sound.js';
 import { t } from './i18n.js';
-import { initials } from './dom.js';
+import { el, initials } from './dom.js';
 import { createFiles } from './files.js';
 
 export function start({ base, siteKey, prechat = false }) {
@@ -55,6 +55,22 @@ export function start({ base, siteKey, prechat = false }) {
     files.attach(dropped, v.uploads);
   });
   setMuteIcon(v.muteBtn, !!conn.prefs.muted);
+  // The transcript by e-mail: a small form under the header, prefilled with the address left.
+  v.mailBtn.addEventListener('click', () => {
+    if (!v.mailBar.hidden) { v.mailBar.hidden = true; return; }
+    const email = el('input', { type: 'email', required: true, placeholder: t.email, 'aria-label': t.email, value: session?.visitor?.email || '' });
+    const note = el('span', { class: 'note', role: 'status' });
+    v.mailBar.replaceChildren(email, el('button', { type: 'submit', class: 'primary', text: t.transcriptSend }), note);
+    v.mailBar.onsubmit = async (e) => {
+      e.preventDefault();
+      try {
+        await requestTranscript(base, conn.token(), conn.conversationId(), email.value.trim());
+        note.textContent = t.transcriptSent(email.value.trim());
+      } catch (err) { note.textContent = err.message; }
+    };
+    v.mailBar.hidden = false;
+    email.focus();
+  });
 
   let queueText = '';
   // Offline: 'form' while the offline form shows, 'sent' once it was sent. Either way the
@@ -73,6 +89,8 @@ export function start({ base, siteKey, prechat = false }) {
 
   function applySession(s) {
     session = s;
+    if (s.reopened) setTimeout(open, 0);
+    v.mailBtn.hidden = !s.conversation;
     const st = s.settings;
     applyLook(st);
     // Shown at once; the server also stores the welcome in a new conversation, and that copy
@@ -117,6 +135,7 @@ export function start({ base, siteKey, prechat = false }) {
 
   function onFrame(f) {
     const mine = (id) => id && id === conn.conversationId();
+    queueMicrotask(() => { v.mailBtn.hidden = !conn.conversationId(); });
     switch (f.type) {
       case 'hello':
         for (const c of f.conversations || []) if (c.state === 'closed' && mine(c.id) && !c.rating) askRating(c.id);

@@ -5,6 +5,31 @@
 // across reconnects and the server's dedupe keeps it single.
 import { load, save } from './storage.js';
 
+const REOPEN = Symbol('reopen');
+
+function takeReopenToken() {
+  const m = /(?:^#|&)uniqchat_reopen=([A-Za-z0-9_\-.]+)/.exec(location.hash || '');
+  if (!m) return null;
+  try {
+    const rest = location.hash.replace(m[0], '').replace(/^#&?/, '');
+    history.replaceState(history.state, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
+  } catch { /* sandboxed page */ }
+  return m[1];
+}
+
+/** Asks for the conversation's transcript by e-mail (POST /api/visitor/transcript). */
+export async function requestTranscript(base, token, conversationId, email) {
+  const r = await fetch(`${base}/api/visitor/transcript`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ conversation_id: conversationId, email: email || undefined, language: navigator.language || undefined }),
+  });
+  if (!r.ok) {
+    const answer = await r.json().catch(() => ({}));
+    throw new Error(answer.error?.message || `transcript ${r.status}`);
+  }
+}
+
 export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched }) {
   const stored = load(siteKey);
   let ws = null;
@@ -12,17 +37,30 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
   let session = null;
   const pending = new Map(); // client_msg_id -> send frame
 
+  // A reply mail's link (docs/mail.md) carries `#uniqchat_reopen=<token>`: the session becomes
+  // that visitor's, and the fragment leaves the address bar at once.
+  const reopenToken = takeReopenToken();
+
   async function openSession(profile = {}) {
+    const reopen = profile === REOPEN;
     const r = await fetch(`${base}/api/visitor/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         site_key: siteKey, visitor_token: stored.token || undefined,
-        page_url: location.href, referrer: document.referrer || undefined, ...profile,
+        page_url: location.href, referrer: document.referrer || undefined,
+        language: navigator.language || undefined,
+        reopen_token: reopen ? reopenToken : undefined, ...(reopen ? {} : profile),
       }),
     });
     if (!r.ok) throw new Error(`session ${r.status}`);
     session = await r.json();
+    if (reopen) {
+      // Possibly another visitor than the one this browser knew: start from their conversation.
+      session.reopened = true;
+      delete stored.readSeq;
+      if (!session.conversation) delete stored.conversationId;
+    }
     stored.token = session.visitor_token;
     if (session.conversation) stored.conversationId = session.conversation.id;
     save(siteKey, stored);
@@ -74,7 +112,7 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
   const raw = (f) => { if (ws && ws.readyState === 1) ws.send(JSON.stringify(f)); };
 
   return {
-    async start(profile) { await openSession(profile); open(); },
+    async start(profile) { await openSession(reopenToken ? REOPEN : profile); open(); },
     setShownSeq(fn) { shownSeq = fn; },
     conversationId: () => stored.conversationId,
     forgetConversation() { delete stored.conversationId; delete stored.readSeq; save(siteKey, stored); },

@@ -35,6 +35,11 @@ header .sub { display: block; font-size: 12px; font-weight: 400; opacity: .85; }
 header button { color: #fff; width: 32px; height: 32px; border-radius: 8px; display: grid; place-items: center; }
 header button:hover { background: rgba(255,255,255,.15); }
 header svg { width: 18px; height: 18px; fill: currentColor; }
+.transcript-bar { display: flex; flex-wrap: wrap; gap: 6px; padding: 8px 12px; background: #f4f4fb; border-bottom: 1px solid #e6e6ef; }
+.transcript-bar[hidden] { display: none; }
+.transcript-bar input { flex: 1; min-width: 0; }
+.transcript-bar .note { flex-basis: 100%; font-size: 12px; color: #4b5163; }
+.transcript-bar .note:empty { display: none; }
 .status { font-size: 12px; padding: 6px 16px; background: #f4f4fb; color: #4b5163; text-align: center; }
 .status:empty { display: none; }
 .list { flex: 1; overflow-y: auto; padding: 16px 14px 8px; display: flex; flex-direction: column; gap: 10px; background: #fafafc; }

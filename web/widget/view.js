@@ -7,9 +7,11 @@ export function buildView(root, title) {
   const launcher = el('button', { class: 'launcher', 'aria-label': t.open, 'aria-expanded': 'false' }, icon(ICONS.chat), badge);
   const muteBtn = el('button', { class: 'mute', 'aria-label': t.mute });
   const closeBtn = el('button', { class: 'close', 'aria-label': t.close }, icon(ICONS.close));
+  const mailBtn = el('button', { class: 'transcript', 'aria-label': t.transcript, title: t.transcript, hidden: true }, icon(ICONS.mail));
+  const mailBar = el('form', { class: 'transcript-bar', hidden: true });
   const titleEl = el('h2', { id: 'uc-title', text: title });
   const headerAvatar = el('span', { class: 'avatar', 'aria-hidden': 'true', text: initials(title) });
-  const header = el('header', {}, headerAvatar, titleEl, muteBtn, closeBtn);
+  const header = el('header', {}, headerAvatar, titleEl, mailBtn, muteBtn, closeBtn);
   const status = el('div', { class: 'status', role: 'status' });
   const list = el('div', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': t.messages });
   const typing = el('div', { class: 'typing', hidden: true },
@@ -22,9 +24,9 @@ export function buildView(root, title) {
   const composer = el('form', { class: 'composer' }, attachBtn, fileInput, input, sendBtn);
   const panel = el('div', { class: 'panel', hidden: true });
   const win = el('section', { class: 'window', role: 'dialog', 'aria-labelledby': 'uc-title', hidden: true },
-    header, status, list, typing, uploads, composer, panel);
+    header, mailBar, status, list, typing, uploads, composer, panel);
   root.append(win, launcher);
-  return { headerAvatar, launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, input, composer, panel, fileInput, attachBtn, uploads };
+  return { mailBtn, mailBar, headerAvatar, launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, input, composer, panel, fileInput, attachBtn, uploads };
 }
 
 export function setMuteIcon(btn, muted) {

@@ -9,6 +9,7 @@ pub mod identify;
 pub mod meta;
 pub mod metrics;
 pub mod sso;
+pub mod transcript;
 pub mod two_factor;
 pub mod v1;
 pub mod views;

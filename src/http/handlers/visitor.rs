@@ -22,6 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(start_session))
         .merge(super::identify::router())
         .merge(super::files::visitor_router())
+        .merge(super::transcript::router())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -35,6 +36,12 @@ pub struct SessionBody {
     pub email: Option<String>,
     pub page_url: Option<String>,
     pub referrer: Option<String>,
+    /// The token of a mail's "continue the conversation" link (`#uniqchat_reopen=…`): the
+    /// session is the visitor's the link was made for. Invalid or expired: ignored.
+    pub reopen_token: Option<String>,
+    /// The widget's language, e.g. `navigator.language`; `zh…` picks Chinese mail, anything
+    /// else English.
+    pub language: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -111,6 +118,8 @@ async fn start_session(
             email: body.email,
             page_url: body.page_url,
             referrer: body.referrer,
+            reopen_token: body.reopen_token,
+            language: body.language,
         })
         .await?;
     Ok(Json(SessionView {

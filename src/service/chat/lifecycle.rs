@@ -146,6 +146,9 @@ impl ChatService {
         self.system_message(&c.tenant_id, &c.id, &text).await?;
         let closed = self.store.get_conversation(&c.tenant_id, &c.id).await?;
         self.publish(&closed, EventKind::Updated(closed.clone()));
+        if let Err(e) = self.mail.transcript_on_close(&closed).await {
+            tracing::warn!(error = %e, conversation = %c.id, "cannot queue a transcript");
+        }
         if c.state == ConversationState::Waiting {
             self.publish_queue(&c.tenant_id).await?;
         } else if c.agent_id.is_some() {

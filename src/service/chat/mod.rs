@@ -20,6 +20,7 @@ pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
 
 use super::authz::{Actor, Permission};
+use super::mail::MailService;
 use super::outbox::Subscriptions;
 use super::{business_hours, ServiceError, ServiceResult};
 use crate::cluster::{Bus, Event, EventKind, Presence};
@@ -96,6 +97,8 @@ pub struct ChatSettings {
     pub stopping: CancellationToken,
     /// Which webhook events each tenant receives.
     pub hooks: Subscriptions,
+    /// Queues the mails that conversations cause (alerts, replies, transcripts).
+    pub mail: MailService,
 }
 
 #[derive(Clone)]
@@ -108,6 +111,7 @@ pub struct ChatService {
     offline_grace: Duration,
     stopping: CancellationToken,
     hooks: Subscriptions,
+    mail: MailService,
     /// Round-robin position per tenant (per node: each node rotates on its own).
     turns: Arc<Mutex<HashMap<String, usize>>>,
 }
@@ -129,6 +133,7 @@ impl ChatService {
             offline_grace: settings.offline_grace,
             stopping: settings.stopping,
             hooks: settings.hooks,
+            mail: settings.mail,
             turns: Arc::default(),
         }
     }

@@ -151,6 +151,15 @@ impl ChatService {
                     .await?;
             }
         }
+        if !appended.duplicate && who.kind() == SenderKind::Agent {
+            if let Err(e) = self
+                .mail
+                .reply_if_absent(&conversation, &appended.message)
+                .await
+            {
+                tracing::warn!(error = %e, conversation = %conversation.id, "cannot queue a reply mail");
+            }
+        }
         if started {
             let taken = self.route(&conversation).await?;
             self.publish_queue(who.tenant_id()).await?;
@@ -191,6 +200,9 @@ impl ChatService {
         {
             let event = events::offline_message(c, first, within_hours);
             self.store.record_event(&c.tenant_id, &event).await?;
+        }
+        if let Err(e) = self.mail.offline_alert(c).await {
+            tracing::warn!(error = %e, conversation = %c.id, "cannot queue an offline alert");
         }
         Ok(())
     }

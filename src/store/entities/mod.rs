@@ -9,6 +9,8 @@ pub mod enums;
 pub mod group;
 pub mod group_member;
 pub mod identity_secret;
+pub mod mail_outbox;
+pub mod mail_settings;
 pub mod message;
 pub mod outbox_event;
 pub mod quick_reply;

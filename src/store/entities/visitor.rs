@@ -19,6 +19,8 @@ pub struct Model {
     /// JSON object of custom attributes.
     #[sea_orm(column_type = "Text")]
     pub attributes: String,
+    /// The widget's language (`en`, `zh`), which picks the e-mail templates.
+    pub language: Option<String>,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
 }

@@ -5,6 +5,7 @@ mod audit;
 mod blacklist;
 mod groups;
 mod identity;
+mod mail;
 mod overview;
 pub mod quick_replies;
 mod security;
@@ -33,4 +34,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tenant::router())
         .merge(overview::router())
         .merge(webhooks::router())
+        .merge(mail::router())
 }
