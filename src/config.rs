@@ -5,12 +5,14 @@
 //! from the config directory when present, otherwise the copies built into the binary are used,
 //! so an installed binary runs without the repository around it.
 
+mod cluster;
 mod origin;
 mod secrets;
 mod sections;
 mod storage;
 mod webhooks;
 
+pub use cluster::ClusterConfig;
 pub use sections::{
     AuthConfig, BootstrapConfig, ConnectionsConfig, DatabaseConfig, LogConfig, LogFormat,
     RateLimitConfig, RealtimeConfig, ServerConfig,
@@ -82,6 +84,7 @@ pub struct Config {
     pub storage: StorageConfig,
     pub log: LogConfig,
     pub webhooks: WebhooksConfig,
+    pub cluster: ClusterConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
     pub profile: String,
@@ -249,6 +252,20 @@ impl Config {
         if let Some((key, message)) = self.webhooks.problem() {
             return Err(invalid(key, message.into()));
         }
+        if let Some((key, message)) = self.cluster.problem() {
+            return Err(invalid(key, message));
+        }
+        if self.cluster.enabled()
+            && crate::store::Backend::from_url(&self.database.url)
+                == Some(crate::store::Backend::Sqlite)
+        {
+            return Err(invalid(
+                "cluster.redis_url",
+                "cluster mode needs PostgreSQL or MySQL: SQLite cannot be shared by several nodes \
+                 (set database.url to a postgres:// or mysql:// URL, or leave cluster.redis_url empty)"
+                    .into(),
+            ));
+        }
         if let Some((key, message)) = self.storage.problem() {
             return Err(invalid(key, message));
         }
@@ -291,6 +308,7 @@ impl Config {
             masked.auth.secret_key = "********".into();
         }
         masked.database.url = mask_url(&masked.database.url);
+        masked.cluster.redis_url = mask_url(&masked.cluster.redis_url);
         if !masked.storage.s3_secret_access_key.is_empty() {
             masked.storage.s3_secret_access_key = "********".into();
         }
