@@ -14,9 +14,24 @@ struct Inner {
     subscribed: AtomicBool,
     commands_ok: AtomicBool,
     dropped: AtomicU64,
+    node: String,
 }
 
 impl ClusterStatus {
+    pub(crate) fn new(node: &str) -> ClusterStatus {
+        ClusterStatus {
+            inner: Arc::new(Inner {
+                node: node.to_string(),
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// This node's id in the cluster.
+    pub fn node(&self) -> &str {
+        &self.inner.node
+    }
+
     /// Whether Redis answers commands and this node hears the other nodes.
     pub fn redis_up(&self) -> bool {
         self.inner.subscribed.load(Ordering::Relaxed)

@@ -15,10 +15,12 @@ pub struct HealthService {
 }
 
 /// How the parts a node depends on are doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Readiness {
     /// None on a single node; in a cluster whether Redis answers and the bus is subscribed.
     pub redis_up: Option<bool>,
+    /// This node's id in the cluster (None on a single node).
+    pub node: Option<String>,
 }
 
 impl HealthService {
@@ -31,6 +33,7 @@ impl HealthService {
         match tokio::time::timeout(timeout, self.store.ping()).await {
             Ok(Ok(())) => Ok(Readiness {
                 redis_up: self.cluster.as_ref().map(ClusterStatus::redis_up),
+                node: self.cluster.as_ref().map(|c| c.node().to_string()),
             }),
             Ok(Err(e)) => Err(ServiceError::Store(e)),
             Err(_) => Err(ServiceError::Internal(

@@ -88,7 +88,7 @@ impl RedisCluster {
             prefix: settings.prefix.clone(),
             node: crate::types::ids::new_id(),
         };
-        let status = ClusterStatus::default();
+        let status = ClusterStatus::new(&names.node);
         status.set_commands_ok(true);
         let heartbeat = Duration::from_millis(settings.heartbeat_ms);
         let presence = RedisPresence::start(

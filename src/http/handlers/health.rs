@@ -24,6 +24,9 @@ pub struct Readiness {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "up")]
     pub redis: Option<&'static str>,
+    /// Cluster mode only: this node's id (it changes at every start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
 }
 
 /// The process is up and serving HTTP.
@@ -56,5 +59,9 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Readiness>>
     } else {
         "ready"
     };
-    Ok(Json(Readiness { status, redis }))
+    Ok(Json(Readiness {
+        status,
+        redis,
+        node: ready.node,
+    }))
 }
