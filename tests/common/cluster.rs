@@ -101,7 +101,10 @@ impl OwnRedis {
             child: None,
         };
         if !r.restart() {
-            assert!(!in_ci(), "redis-server is not installed: CI must run this test");
+            assert!(
+                !in_ci(),
+                "redis-server is not installed: CI must run this test"
+            );
             eprintln!("skipped: redis-server is not installed");
             return None;
         }
