@@ -363,7 +363,7 @@ fn sqlite_refuses_cluster_mode() {
         .arg("serve")
         .env("UNIQCHAT__DATABASE__URL", "sqlite://data/x.db?mode=rwc")
         .env("UNIQCHAT__CLUSTER__REDIS_URL", "redis://127.0.0.1:6379"));
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(1), "a bad setup");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("cluster.redis_url") && stderr.contains("SQLite"),
