@@ -374,3 +374,29 @@ fn sqlite_refuses_cluster_mode() {
         "nothing was created"
     );
 }
+
+/// kill -9 of the node an agent is connected to: once its presence expires and the offline
+/// grace passes, the agent's conversation goes back to the queue (handled on another node).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_nodes_agents_hand_their_conversations_back() {
+    let Some(mut env) = ClusterEnv::new(Backend::Postgres).await else {
+        return;
+    };
+    env.set("UNIQCHAT__REALTIME__OFFLINE_GRACE_SECS", "1");
+    let (a, mut b) = (env.node().await, env.node().await);
+    let (api_a, api_b) = (Api::new(&a), Api::new(&b));
+    let (owner, agent_token, agent_id, key) = team(&a, &api_a).await;
+    let agent = Ws::agent(&api_b, &agent_token).await;
+    sees_online(&api_a, &owner, 1).await;
+    let (mut visitor, _) = Ws::visitor(&api_a, &key).await;
+    let c = conv_of(&visitor.say(None, "v1", "hello").await);
+    let held = until_state(&mut visitor, &c, "chatting").await;
+    assert_eq!(held["agent_id"], agent_id.as_str());
+
+    b.child.kill().unwrap();
+    b.child.wait().unwrap();
+    drop(agent);
+    let back = until_state(&mut visitor, &c, "waiting").await;
+    assert!(back["agent_id"].is_null(), "{back}");
+    sees_online(&api_a, &owner, 0).await;
+}

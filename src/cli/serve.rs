@@ -132,6 +132,10 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             duty("inactivity"),
         );
     }
+    if let Some(c) = cluster.as_mut() {
+        let every = Duration::from_millis(config.cluster.heartbeat_ms);
+        state.chat.spawn_hand_back(c.lease("handback"), every);
+    }
     state.admission.spawn_cleanup(Duration::from_secs(60));
     // Agents the database still counts as present get the offline grace, as after a disconnect.
     let chat = state.chat.clone();

@@ -45,6 +45,11 @@ pub trait Presence: Send + Sync {
     fn agent_connected(&self, tenant_id: &str, user_id: &str);
     fn agent_disconnected(&self, tenant_id: &str, user_id: &str);
     fn online_agents(&self, tenant_id: &str) -> Vec<String>;
+    /// Agents (tenant, user) of other nodes that vanished since the last call: their node died
+    /// or left. Empty on a single node.
+    fn departed(&self) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// What a node's services share with the other nodes (or, alone, keep in-process).

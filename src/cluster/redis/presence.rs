@@ -6,8 +6,8 @@
 //! read the cache the heartbeat keeps.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 use redis::aio::ConnectionManager;
 use tokio::sync::Notify;
@@ -24,6 +24,10 @@ pub struct RedisPresence {
     local: LocalPresence,
     /// The other nodes' agents, as last read.
     remote: RwLock<Agents>,
+    /// The other nodes as last read, with their agents.
+    nodes: Mutex<HashMap<String, Agents>>,
+    /// Agents of nodes that vanished, with when it was noticed, until someone takes them.
+    gone: Mutex<Vec<(Instant, String, String)>>,
     /// This node's agents changed: write them now.
     changed: Notify,
     /// Another node's agents changed: read them now.
@@ -46,6 +50,8 @@ impl RedisPresence {
         let presence = Arc::new(RedisPresence {
             local: LocalPresence::default(),
             remote: RwLock::new(Agents::new()),
+            nodes: Mutex::new(HashMap::new()),
+            gone: Mutex::new(Vec::new()),
             changed: Notify::new(),
             refresh: Notify::new(),
             bus: OnceLock::new(),
@@ -114,25 +120,54 @@ impl RedisPresence {
         let others: Vec<String> = nodes
             .into_iter()
             .filter(|n| *n != self.names.node)
-            .map(|n| self.names.presence_key(&n))
             .collect();
-        let mut all = Agents::new();
+        let mut read = HashMap::new();
         if !others.is_empty() {
-            let values: Vec<Option<String>> = redis::cmd("MGET")
-                .arg(&others)
-                .query_async(&mut conn)
-                .await?;
-            for text in values.into_iter().flatten() {
-                let Ok(node) = serde_json::from_str::<Agents>(&text) else {
+            let keys: Vec<String> = others.iter().map(|n| self.names.presence_key(n)).collect();
+            let values: Vec<Option<String>> =
+                redis::cmd("MGET").arg(&keys).query_async(&mut conn).await?;
+            for (node, text) in others.into_iter().zip(values) {
+                let Some(Ok(agents)) = text.map(|t| serde_json::from_str::<Agents>(&t)) else {
                     continue;
                 };
-                for (tenant, agents) in node {
-                    all.entry(tenant).or_default().extend(agents);
+                read.insert(node, agents);
+            }
+        }
+        self.settle(read);
+        Ok(())
+    }
+
+    /// Takes a fresh read of the other nodes: the cache, and the agents of vanished nodes.
+    fn settle(&self, read: HashMap<String, Agents>) {
+        let mut all = Agents::new();
+        for agents in read.values() {
+            for (tenant, users) in agents {
+                all.entry(tenant.clone())
+                    .or_default()
+                    .extend(users.iter().cloned());
+            }
+        }
+        let before = std::mem::replace(
+            &mut *self.nodes.lock().unwrap_or_else(|e| e.into_inner()),
+            read,
+        );
+        let now = Instant::now();
+        let mut gone = self.gone.lock().unwrap_or_else(|e| e.into_inner());
+        // Kept for a while for whoever holds the hand-back lease, then forgotten.
+        gone.retain(|(at, _, _)| now.duration_since(*at) < self.ttl * 4);
+        let nodes = self.nodes.lock().unwrap_or_else(|e| e.into_inner());
+        for (node, agents) in before {
+            if nodes.contains_key(&node) {
+                continue;
+            }
+            tracing::info!(node = %node, "a node left the cluster");
+            for (tenant, users) in agents {
+                for user in users {
+                    gone.push((now, tenant.clone(), user));
                 }
             }
         }
         *self.remote.write().unwrap_or_else(|e| e.into_inner()) = all;
-        Ok(())
     }
 }
 
@@ -154,6 +189,11 @@ impl Presence for RedisPresence {
             agents.extend(theirs.iter().cloned());
         }
         agents.into_iter().collect()
+    }
+
+    fn departed(&self) -> Vec<(String, String)> {
+        let mut gone = self.gone.lock().unwrap_or_else(|e| e.into_inner());
+        gone.drain(..).map(|(_, t, u)| (t, u)).collect()
     }
 }
 
