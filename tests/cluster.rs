@@ -233,7 +233,7 @@ async fn the_lease_moves_when_its_holder_dies() {
         return;
     };
     env.set("UNIQCHAT__REALTIME__INACTIVITY_CLOSE_SECS", "2");
-    let mut nodes = vec![env.node().await, env.node().await];
+    let mut nodes = [env.node().await, env.node().await];
     let apis: Vec<Api> = nodes.iter().map(Api::new).collect();
     let mut ids = Vec::new();
     for api in &apis {
