@@ -72,3 +72,40 @@ impl ClusterConfig {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(url: &str) -> ClusterConfig {
+        ClusterConfig {
+            redis_url: url.into(),
+            prefix: "uniqchat".into(),
+            heartbeat_ms: 1000,
+            presence_ttl_ms: 5000,
+            lease_ttl_ms: 5000,
+            publish_queue: 16,
+        }
+    }
+
+    #[test]
+    fn checks_only_what_cluster_mode_uses() {
+        assert!(!settings("").enabled());
+        assert_eq!(settings("").problem(), None);
+        assert_eq!(settings("redis://127.0.0.1:6379").problem(), None);
+        let key = |c: ClusterConfig| c.problem().map(|(k, _)| k);
+        assert_eq!(key(settings("http://x")), Some("cluster.redis_url"));
+        let mut c = settings("redis://h");
+        c.prefix = "a b".into();
+        assert_eq!(key(c), Some("cluster.prefix"));
+        let mut c = settings("redis://h");
+        c.presence_ttl_ms = 1500;
+        assert_eq!(key(c), Some("cluster.presence_ttl_ms"));
+        let mut c = settings("redis://h");
+        c.lease_ttl_ms = 10;
+        assert_eq!(key(c), Some("cluster.lease_ttl_ms"));
+        let mut c = settings("redis://h");
+        c.publish_queue = 0;
+        assert_eq!(key(c), Some("cluster.publish_queue"));
+    }
+}
