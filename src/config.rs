@@ -5,6 +5,7 @@
 //! from the config directory when present, otherwise the copies built into the binary are used,
 //! so an installed binary runs without the repository around it.
 
+mod cluster;
 mod mail;
 mod metrics;
 mod origin;
@@ -14,6 +15,7 @@ mod sections;
 mod storage;
 mod webhooks;
 
+pub use cluster::ClusterConfig;
 pub use mail::MailConfig;
 pub use metrics::MetricsConfig;
 pub use retention::RetentionConfig;
@@ -92,6 +94,7 @@ pub struct Config {
     pub retention: RetentionConfig,
     #[serde(default)]
     pub mail: MailConfig,
+    pub cluster: ClusterConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
     pub profile: String,
@@ -268,6 +271,20 @@ impl Config {
         if let Some((key, message)) = self.mail.problem() {
             return Err(invalid(key, message.into()));
         }
+        if let Some((key, message)) = self.cluster.problem() {
+            return Err(invalid(key, message));
+        }
+        if self.cluster.enabled()
+            && crate::store::Backend::from_url(&self.database.url)
+                == Some(crate::store::Backend::Sqlite)
+        {
+            return Err(invalid(
+                "cluster.redis_url",
+                "cluster mode needs PostgreSQL or MySQL: SQLite cannot be shared by several nodes \
+                 (set database.url to a postgres:// or mysql:// URL, or leave cluster.redis_url empty)"
+                    .into(),
+            ));
+        }
         if let Some((key, message)) = self.storage.problem() {
             return Err(invalid(key, message));
         }
@@ -310,6 +327,7 @@ impl Config {
             masked.auth.secret_key = "********".into();
         }
         masked.database.url = mask_url(&masked.database.url);
+        masked.cluster.redis_url = mask_url(&masked.cluster.redis_url);
         if !masked.storage.s3_secret_access_key.is_empty() {
             masked.storage.s3_secret_access_key = "********".into();
         }

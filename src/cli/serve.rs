@@ -7,6 +7,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::welcome::Welcome;
 use super::{connect, load_config, CliError, GlobalArgs};
+use crate::cluster::redis::RedisCluster;
+use crate::cluster::{Duty, Parts};
 use crate::config::{LogFormat, Override};
 use crate::http::{self, AppState};
 use crate::service::{AccountService, ChatService};
@@ -94,6 +96,15 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         config.realtime.writer_batch * 4,
         config.realtime.writer_shards,
     );
+    let mut cluster = match config.cluster.enabled() {
+        true => Some(
+            RedisCluster::start(&config.cluster, shutdown.clone())
+                .await
+                .map_err(|e| CliError::Runtime(e.to_string()))?,
+        ),
+        false => None,
+    };
+    let parts = cluster.as_ref().map_or_else(Parts::local, Parts::of);
     let storage = crate::storage::Storage::from_config(&config.storage)
         .map_err(|e| CliError::Runtime(format!("cannot open file storage: {e}")))?;
     let state = AppState::new(
@@ -102,6 +113,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         writer,
         storage,
         shutdown.clone(),
+        parts,
     )
     .map_err(|e| CliError::Runtime(e.to_string()))?;
     match state.auth.two_factor().seal_plain_secrets().await {
@@ -116,20 +128,31 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             )))
         }
     }
-    let webhooks_done = config
-        .webhooks
-        .enabled
-        .then(|| state.webhooks.spawn_worker(shutdown.clone()));
+    // Once-per-cluster work: on one node always ours, in a cluster under a lease.
+    let mut duty = |name: &str| match cluster.as_mut() {
+        Some(c) => c.lease(name),
+        None => Duty::always(),
+    };
+    let webhooks_done = config.webhooks.enabled.then(|| {
+        state
+            .webhooks
+            .spawn_worker(shutdown.clone(), duty("webhooks"))
+    });
     let mail_done = config
         .mail
         .enabled
-        .then(|| state.mail.spawn_worker(shutdown.clone()));
+        .then(|| state.mail.spawn_worker(shutdown.clone(), duty("mail")));
     if config.realtime.inactivity_close_secs > 0 {
         spawn_inactivity_closer(
             state.chat.clone(),
             config.realtime.inactivity_close_secs,
             shutdown.clone(),
+            duty("inactivity"),
         );
+    }
+    if let Some(c) = cluster.as_mut() {
+        let every = Duration::from_millis(config.cluster.heartbeat_ms);
+        state.chat.spawn_hand_back(c.lease("handback"), every);
     }
     state.admission.spawn_cleanup(Duration::from_secs(60));
     // Agents the database still counts as present get the offline grace, as after a disconnect.
@@ -181,13 +204,21 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             tracing::warn!("mail worker did not stop within the shutdown deadline");
         }
     }
+    if let Some(cluster) = cluster {
+        cluster.leave(deadline).await;
+    }
     store.close().await?;
     tracing::info!("stopped");
     Ok(())
 }
 
 /// Closes silent conversations now and then, until shutdown.
-fn spawn_inactivity_closer(chat: ChatService, idle_secs: u64, shutdown: CancellationToken) {
+fn spawn_inactivity_closer(
+    chat: ChatService,
+    idle_secs: u64,
+    shutdown: CancellationToken,
+    duty: Duty,
+) {
     let every = Duration::from_secs((idle_secs / 2).clamp(1, 60));
     let idle = chrono::Duration::seconds(idle_secs as i64);
     tokio::spawn(async move {
@@ -195,11 +226,15 @@ fn spawn_inactivity_closer(chat: ChatService, idle_secs: u64, shutdown: Cancella
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => break,
-                _ = tick.tick() => match chat.close_inactive(idle).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(closed = n, "closed inactive conversations"),
-                    Err(e) => tracing::warn!(error = %e, "closing inactive conversations failed"),
-                },
+                _ = tick.tick() => {}
+            }
+            if !duty.held() {
+                continue;
+            }
+            match chat.close_inactive(idle).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "closed inactive conversations"),
+                Err(e) => tracing::warn!(error = %e, "closing inactive conversations failed"),
             }
         }
     });

@@ -1,7 +1,7 @@
 use crate::store::{BlacklistKind, Conversation, Message, SenderKind};
 
 /// Something that happened in a conversation, with what a deliverer needs to find its audience.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub tenant_id: String,
     pub conversation_id: String,
@@ -11,7 +11,7 @@ pub struct Event {
     pub kind: EventKind,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum EventKind {
     Message(Message),
     Typing {
@@ -35,14 +35,14 @@ pub enum EventKind {
 
 /// An account's sessions ended (sign-out, password change or reset, disabled): the nodes close
 /// its realtime connections.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SessionsRevoked {
     pub tenant_id: String,
     pub user_id: String,
 }
 
 /// A new blacklist entry, for the nodes to close the connections it matches.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     pub tenant_id: String,
     pub kind: BlacklistKind,
@@ -68,14 +68,14 @@ impl Block {
 }
 
 /// Something every connection of a tenant's visitors must hear, not tied to a conversation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Notice {
     /// The widget's look and texts changed: open widgets apply them without a reload.
     Widget { tenant_id: String, look: WidgetLook },
 }
 
 /// The settings an open widget shows, as the `settings` frame carries them.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct WidgetLook {
     pub name: String,
     pub widget_title: String,

@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
 
 use super::{Block, Bus, Event, Notice, Presence, SessionsRevoked, Sink};
@@ -46,10 +46,31 @@ impl Bus for LocalBus {
     }
 }
 
+impl LocalBus {
+    /// Tells every sink that events may have been missed: its connections must resume.
+    pub fn resync(&self) {
+        let sinks = self.sinks.read().unwrap_or_else(|e| e.into_inner());
+        for sink in sinks.iter() {
+            sink.resync();
+        }
+    }
+}
+
 /// Live agent connections counted per tenant and agent, in this process.
 #[derive(Default)]
 pub struct LocalPresence {
     counts: Mutex<HashMap<String, HashMap<String, usize>>>,
+}
+
+impl LocalPresence {
+    /// Every tenant's connected agents.
+    pub fn snapshot(&self) -> HashMap<String, HashSet<String>> {
+        let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
+        counts
+            .iter()
+            .map(|(tenant, agents)| (tenant.clone(), agents.keys().cloned().collect()))
+            .collect()
+    }
 }
 
 impl Presence for LocalPresence {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use tokio_util::sync::CancellationToken;
 
-use crate::cluster::{Bus, LocalBus, LocalPresence, Presence};
+use crate::cluster::{Bus, Parts, Presence};
 use crate::service::auth::AuthSettings;
 use crate::service::chat::ChatSettings;
 use crate::service::files::{FileLimits, FileService, LinkSigner};
@@ -68,11 +68,11 @@ impl AppState {
         writer: MessageWriter,
         storage: Storage,
         shutdown: CancellationToken,
+        cluster: Parts,
     ) -> Result<Self, crate::service::ServiceError> {
         let hub = Arc::new(Hub::default());
-        let bus = LocalBus::default();
+        let bus: Arc<dyn Bus> = cluster.bus;
         bus.subscribe(hub.clone());
-        let bus: Arc<dyn Bus> = Arc::new(bus);
         let sealer = Sealer::new(&config.auth.secret_key);
         let auth = AuthService::new(
             store.clone(),
@@ -92,7 +92,7 @@ impl AppState {
             auth.clone(),
             &config.public_url(),
         );
-        let presence: Arc<dyn Presence> = Arc::new(LocalPresence::default());
+        let presence: Arc<dyn Presence> = cluster.presence;
         let hooks = Subscriptions::new(store.clone());
         let webhooks = WebhookService::new(
             store.clone(),
@@ -152,7 +152,7 @@ impl AppState {
                 LinkSigner::new(&config.auth.jwt_secret),
             ),
             team: TeamService::new(store.clone(), presence.clone()),
-            health: HealthService::new(store),
+            health: HealthService::new(store, cluster.status),
             hub,
             admission: Arc::new(Admission::new(config.connections.clone())),
             presence,

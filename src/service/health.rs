@@ -1,7 +1,9 @@
-//! Readiness: whether this node can serve, i.e. whether its database answers.
+//! Readiness: whether this node can serve, i.e. whether its database answers; in a cluster,
+//! also whether Redis does (reported, but not a reason to stop serving: docs/cluster.md).
 
 use std::time::Duration;
 
+use crate::cluster::ClusterStatus;
 use crate::store::Store;
 
 use super::{ServiceError, ServiceResult};
@@ -9,17 +11,30 @@ use super::{ServiceError, ServiceResult};
 #[derive(Clone)]
 pub struct HealthService {
     store: Store,
+    cluster: Option<ClusterStatus>,
+}
+
+/// How the parts a node depends on are doing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Readiness {
+    /// None on a single node; in a cluster whether Redis answers and the bus is subscribed.
+    pub redis_up: Option<bool>,
+    /// This node's id in the cluster (None on a single node).
+    pub node: Option<String>,
 }
 
 impl HealthService {
-    pub fn new(store: Store) -> Self {
-        HealthService { store }
+    pub fn new(store: Store, cluster: Option<ClusterStatus>) -> Self {
+        HealthService { store, cluster }
     }
 
-    /// Ok when the database answers within `timeout`.
-    pub async fn ready(&self, timeout: Duration) -> ServiceResult<()> {
+    /// Ok when the database answers within `timeout`, with Redis's state in a cluster.
+    pub async fn ready(&self, timeout: Duration) -> ServiceResult<Readiness> {
         match tokio::time::timeout(timeout, self.store.ping()).await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(())) => Ok(Readiness {
+                redis_up: self.cluster.as_ref().map(ClusterStatus::redis_up),
+                node: self.cluster.as_ref().map(|c| c.node().to_string()),
+            }),
             Ok(Err(e)) => Err(ServiceError::Store(e)),
             Err(_) => Err(ServiceError::Internal(
                 "database did not answer in time".into(),

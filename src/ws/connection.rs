@@ -29,6 +29,7 @@ pub mod close {
     pub const BLOCKED: u16 = 4003;
     pub const TOO_SLOW: u16 = 4008;
     pub const IDLE: u16 = 4009;
+    pub const RESYNC: u16 = 4012;
 }
 
 pub struct Limits {
@@ -108,7 +109,7 @@ async fn serve(
     ));
     let ending = CancellationToken::new();
     let (too_slow, blocked) = (handle.too_slow.clone(), handle.blocked.clone());
-    let signed_out = handle.signed_out.clone();
+    let (signed_out, resync) = (handle.signed_out.clone(), handle.resync.clone());
     let mut conn = Conn {
         ctx,
         replies: Replies::new(
@@ -144,6 +145,7 @@ async fn serve(
             _ = too_slow.cancelled() => break End::Close(close::TOO_SLOW, "too slow: reconnect and resume"),
             _ = blocked.cancelled() => break End::Close(close::BLOCKED, "blocked"),
             _ = signed_out.cancelled() => break End::Close(close::SIGNED_OUT, "signed out"),
+            _ = resync.cancelled() => break End::Close(close::RESYNC, "events may have been missed: reconnect and resume"),
             _ = writer_gone.cancelled() => break End::Broken,
             _ = sleep_until(idle_deadline) => break End::Close(close::IDLE, "no heartbeat"),
             incoming = stream.next() => {

@@ -41,6 +41,10 @@ impl Sink for Hub {
         }
     }
 
+    fn resync(&self) {
+        self.each(|c| c.resync.cancel());
+    }
+
     fn notice(&self, notice: &Notice) {
         match notice {
             Notice::Widget { tenant_id, look } => {

@@ -27,6 +27,9 @@ pub struct ConnHandle {
     pub blocked: CancellationToken,
     /// Fired when the agent's sessions ended (signed out, password changed, disabled).
     pub signed_out: CancellationToken,
+    /// Fired when events may have been missed (the link to the other nodes broke): the client
+    /// reconnects and resumes from the database.
+    pub resync: CancellationToken,
     /// The client's address (for blocks by IP or CIDR).
     pub(super) ip: IpAddr,
     pub(super) tenant_id: String,
@@ -80,6 +83,7 @@ impl Hub {
             too_slow: CancellationToken::new(),
             blocked: CancellationToken::new(),
             signed_out: CancellationToken::new(),
+            resync: CancellationToken::new(),
             ip,
             tenant_id: who.tenant_id().to_string(),
         };
@@ -158,6 +162,17 @@ impl Hub {
                 .flat_map(|a| a.values())
                 .map(Vec::len)
                 .sum::<usize>()
+    }
+
+    /// Every connection of this node, visitors' and agents'.
+    pub(super) fn each(&self, mut f: impl FnMut(&ConnHandle)) {
+        let reg = self.read();
+        reg.visitors.values().flatten().for_each(&mut f);
+        reg.agents
+            .values()
+            .flat_map(|a| a.values())
+            .flatten()
+            .for_each(&mut f);
     }
 
     pub(super) fn read(&self) -> RwLockReadGuard<'_, Registry> {

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 
 pub mod api;
+pub mod cluster;
 pub mod db;
 pub mod oidc;
 pub mod server;

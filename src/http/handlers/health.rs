@@ -15,6 +15,20 @@ pub struct Status {
     pub status: &'static str,
 }
 
+/// `/readyz`: `ready`, or `degraded` when the node serves but Redis (cluster mode) is down.
+#[derive(Serialize, ToSchema)]
+pub struct Readiness {
+    #[schema(example = "ready")]
+    pub status: &'static str,
+    /// Cluster mode only: `up` or `down` (absent on a single node).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "up")]
+    pub redis: Option<&'static str>,
+    /// Cluster mode only: this node's id (it changes at every start).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+}
+
 /// The process is up and serving HTTP.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = Status)))]
 pub async fn healthz() -> Json<Status> {
@@ -22,10 +36,12 @@ pub async fn healthz() -> Json<Status> {
 }
 
 /// The node can do its work: its database answers. 503 otherwise, so a balancer skips it.
+/// In a cluster, `redis` tells whether Redis answers; a node without it keeps serving its own
+/// connections (`status: degraded`, still 200).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Status), (status = 503, description = "The database is unreachable", body = ErrorBody)))]
-pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Status>> {
-    state
+    responses((status = 200, body = Readiness), (status = 503, description = "The database is unreachable", body = ErrorBody)))]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Readiness>> {
+    let ready = state
         .health
         .ready(Duration::from_secs(2))
         .await
@@ -37,5 +53,15 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Status>> {
                 "the database is not reachable",
             )
         })?;
-    Ok(Json(Status { status: "ready" }))
+    let redis = ready.redis_up.map(|up| if up { "up" } else { "down" });
+    let status = if redis == Some("down") {
+        "degraded"
+    } else {
+        "ready"
+    };
+    Ok(Json(Readiness {
+        status,
+        redis,
+        node: ready.node,
+    }))
 }

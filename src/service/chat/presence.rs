@@ -2,7 +2,7 @@
 //! grace after which an absent agent's conversations go back to the queue.
 
 use super::{ChatService, Participant};
-use crate::cluster::EventKind;
+use crate::cluster::{Duty, EventKind};
 use crate::service::{ServiceError, ServiceResult};
 use crate::store::AgentStatus;
 
@@ -47,6 +47,27 @@ impl ChatService {
             self.offline_after_grace(tenant_id, user_id);
         }
         Ok(present.len())
+    }
+
+    /// With several nodes: agents whose node vanished (died or left) get the offline grace,
+    /// handled by the node holding `duty` (the hand-back lease), checked every `every`.
+    pub fn spawn_hand_back(&self, duty: Duty, every: std::time::Duration) {
+        let chat = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tokio::select! {
+                    _ = chat.stopping.cancelled() => break,
+                    _ = tick.tick() => {}
+                }
+                if !duty.held() {
+                    continue;
+                }
+                for (tenant_id, user_id) in chat.presence.departed() {
+                    chat.offline_after_grace(&tenant_id, &user_id);
+                }
+            }
+        });
     }
 
     /// Unless the agent has a connection again after the grace, they go offline and their open

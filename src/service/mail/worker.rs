@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::render::{self, Content, Line, Rendered};
 use super::{password_purpose, MailService};
+use crate::cluster::Duty;
 use crate::service::outbox::backoff;
 use crate::store::{MailRow, MailSettings, SenderKind, MAIL_DEAD, MAIL_PENDING, MAIL_SENT};
 
@@ -41,7 +42,12 @@ impl Failure {
 impl MailService {
     /// Starts the worker; it stops when `shutdown` fires (a send cut short is retried when
     /// its claim runs out).
-    pub fn spawn_worker(&self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
+    /// Works only while `duty` is held (in a cluster: while this node holds the mail lease).
+    pub fn spawn_worker(
+        &self,
+        shutdown: CancellationToken,
+        duty: Duty,
+    ) -> tokio::task::JoinHandle<()> {
         let service = self.clone();
         tokio::spawn(async move {
             let poll = Duration::from_millis(service.config.poll_ms);
@@ -49,6 +55,9 @@ impl MailService {
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
                     _ = tokio::time::sleep(poll) => {}
+                }
+                if !duty.held() {
+                    continue;
                 }
                 tokio::select! {
                     _ = shutdown.cancelled() => break,

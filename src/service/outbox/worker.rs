@@ -10,6 +10,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use super::{guard, signature, WebhookService};
+use crate::cluster::Duty;
 use crate::store::{Attempt, Claimed, DeliveryStatus, NewAudit};
 
 /// The most of a receiver's answer kept in the delivery log.
@@ -25,8 +26,13 @@ pub fn backoff(failed: u32, base: Duration, max: Duration) -> Duration {
 
 impl WebhookService {
     /// Starts the worker; it stops when `shutdown` fires (an attempt cut short is retried:
-    /// its claim runs out).
-    pub fn spawn_worker(&self, shutdown: CancellationToken) -> tokio::task::JoinHandle<()> {
+    /// its claim runs out). It works only while `duty` is held (in a cluster: while this node
+    /// holds the webhook lease).
+    pub fn spawn_worker(
+        &self,
+        shutdown: CancellationToken,
+        duty: Duty,
+    ) -> tokio::task::JoinHandle<()> {
         let service = self.clone();
         tokio::spawn(async move {
             let poll = Duration::from_millis(service.settings.poll_ms);
@@ -34,6 +40,9 @@ impl WebhookService {
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
                     _ = tokio::time::sleep(poll) => {}
+                }
+                if !duty.held() {
+                    continue;
                 }
                 tokio::select! {
                     _ = shutdown.cancelled() => break,

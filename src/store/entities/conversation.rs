@@ -2,7 +2,7 @@ use sea_orm::entity::prelude::*;
 
 use super::enums::ConversationState;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "conversations")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

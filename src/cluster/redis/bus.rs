@@ -1,0 +1,236 @@
+//! The bus between nodes. A node delivers what it publishes to its own connections at once,
+//! then hands it to a publisher task over a bounded queue (nothing that acknowledges a message
+//! waits for Redis); a subscriber task delivers what the other nodes publish. A node that may
+//! have missed messages (its subscription broke, or a node dropped messages while Redis was
+//! down) tells its connections to reconnect and resume from the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use redis::aio::ConnectionManager;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::{Names, RedisPresence, COMMAND_TIMEOUT};
+use crate::cluster::wire::{BusMessage, Envelope};
+use crate::cluster::{Block, Bus, ClusterStatus, Event, LocalBus, Notice, SessionsRevoked, Sink};
+
+/// The longest wait between two attempts to subscribe again.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+pub struct RedisBus {
+    local: LocalBus,
+    node: String,
+    queue: mpsc::Sender<BusMessage>,
+    status: ClusterStatus,
+}
+
+impl RedisBus {
+    pub(super) fn start(
+        client: redis::Client,
+        conn: ConnectionManager,
+        names: Names,
+        queue_len: usize,
+        presence: Arc<RedisPresence>,
+        status: ClusterStatus,
+        shutdown: CancellationToken,
+    ) -> Arc<RedisBus> {
+        let (queue, rx) = mpsc::channel(queue_len);
+        let bus = Arc::new(RedisBus {
+            local: LocalBus::default(),
+            node: names.node.clone(),
+            queue,
+            status: status.clone(),
+        });
+        tokio::spawn(publisher(
+            conn,
+            names.clone(),
+            rx,
+            status.clone(),
+            shutdown.clone(),
+        ));
+        tokio::spawn(subscriber(client, names, bus.clone(), presence, shutdown));
+        bus
+    }
+
+    /// Queues a message for the other nodes; when the queue is full it is dropped and counted.
+    pub(super) fn send(&self, msg: BusMessage) {
+        if self.queue.try_send(msg).is_err() {
+            let n = self.status.count_dropped();
+            if n.is_power_of_two() {
+                tracing::warn!(
+                    dropped = n,
+                    "bus queue full: messages for other nodes dropped"
+                );
+            }
+        }
+    }
+
+    /// What another node published, for this node's connections.
+    fn receive(&self, env: Envelope, presence: &RedisPresence) {
+        if env.node == self.node {
+            return;
+        }
+        match env.msg {
+            BusMessage::Event(e) => self.local.publish(e),
+            BusMessage::Block(b) => self.local.block(b),
+            BusMessage::Notice(n) => self.local.notice(n),
+            BusMessage::SessionsRevoked(r) => self.local.sessions_revoked(r),
+            BusMessage::Presence => presence.refresh_soon(),
+            BusMessage::Resync => self.local.resync(),
+        }
+    }
+}
+
+impl Bus for RedisBus {
+    fn publish(&self, event: Event) {
+        self.local.publish(event.clone());
+        self.send(BusMessage::Event(event));
+    }
+
+    fn block(&self, block: Block) {
+        self.local.block(block.clone());
+        self.send(BusMessage::Block(block));
+    }
+
+    fn notice(&self, notice: Notice) {
+        self.local.notice(notice.clone());
+        self.send(BusMessage::Notice(notice));
+    }
+
+    fn sessions_revoked(&self, revoked: SessionsRevoked) {
+        self.local.sessions_revoked(revoked.clone());
+        self.send(BusMessage::SessionsRevoked(revoked));
+    }
+
+    fn subscribe(&self, sink: Arc<dyn Sink>) {
+        self.local.subscribe(sink);
+    }
+}
+
+/// Publishes queued messages one by one. A message Redis does not take is dropped; the first
+/// one that goes through after that is preceded by a `Resync`, so the other nodes' clients
+/// catch up on what was dropped.
+async fn publisher(
+    mut conn: ConnectionManager,
+    names: Names,
+    mut rx: mpsc::Receiver<BusMessage>,
+    status: ClusterStatus,
+    shutdown: CancellationToken,
+) {
+    let channel = names.channel();
+    let mut lost = false;
+    loop {
+        let msg = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            msg = rx.recv() => match msg { Some(m) => m, None => break },
+        };
+        if lost && publish(&mut conn, &channel, &names.node, BusMessage::Resync).await {
+            lost = false;
+        }
+        if lost || !publish(&mut conn, &channel, &names.node, msg).await {
+            lost = true;
+            let n = status.count_dropped();
+            status.set_commands_ok(false);
+            if n.is_power_of_two() {
+                tracing::warn!(
+                    dropped = n,
+                    "Redis unreachable: messages for other nodes dropped"
+                );
+            }
+        }
+    }
+}
+
+async fn publish(conn: &mut ConnectionManager, channel: &str, node: &str, msg: BusMessage) -> bool {
+    let env = Envelope {
+        node: node.to_string(),
+        msg,
+    };
+    let text = match env.encode() {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot encode a bus message");
+            return true;
+        }
+    };
+    let sent = tokio::time::timeout(
+        COMMAND_TIMEOUT,
+        redis::cmd("PUBLISH")
+            .arg(channel)
+            .arg(text)
+            .query_async::<i64>(conn),
+    )
+    .await;
+    matches!(sent, Ok(Ok(_)))
+}
+
+/// Listens on the cluster's channel, subscribing again whenever the connection breaks. Each
+/// time it subscribes after a break, this node's connections are told to resume.
+async fn subscriber(
+    client: redis::Client,
+    names: Names,
+    bus: Arc<RedisBus>,
+    presence: Arc<RedisPresence>,
+    shutdown: CancellationToken,
+) {
+    let channel = names.channel();
+    let mut missed = false;
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match subscribe(&client, &channel).await {
+            Ok(mut pubsub) => {
+                bus.status.set_subscribed(true);
+                backoff = Duration::from_millis(100);
+                if missed {
+                    tracing::info!("bus subscription is back: connections resume");
+                    presence.refresh_soon();
+                    bus.local.resync();
+                }
+                let mut stream = pubsub.on_message();
+                loop {
+                    let msg = tokio::select! {
+                        _ = shutdown.cancelled() => return,
+                        msg = stream.next() => msg,
+                    };
+                    let Some(msg) = msg else { break };
+                    let Ok(text) = msg.get_payload::<String>() else {
+                        continue;
+                    };
+                    match Envelope::decode(&text) {
+                        Ok(env) => bus.receive(env, &presence),
+                        Err(e) => tracing::warn!(error = %e, "ignored a malformed bus message"),
+                    }
+                }
+                tracing::warn!("lost the bus subscription: subscribing again");
+            }
+            Err(e) => tracing::debug!(error = %e, "cannot subscribe to the bus"),
+        }
+        missed = true;
+        bus.status.set_subscribed(false);
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(backoff) => {}
+        }
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+async fn subscribe(
+    client: &redis::Client,
+    channel: &str,
+) -> redis::RedisResult<redis::aio::PubSub> {
+    let attempt = async {
+        let mut pubsub = client.get_async_pubsub().await?;
+        pubsub.subscribe(channel).await?;
+        Ok(pubsub)
+    };
+    match tokio::time::timeout(COMMAND_TIMEOUT * 2, attempt).await {
+        Ok(result) => result,
+        Err(_) => Err(redis::RedisError::from((
+            redis::ErrorKind::IoError,
+            "subscribing timed out",
+        ))),
+    }
+}
