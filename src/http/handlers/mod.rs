@@ -7,6 +7,7 @@ pub mod files;
 pub mod health;
 pub mod identify;
 pub mod meta;
+pub mod prechat;
 pub mod sso;
 pub mod two_factor;
 pub mod v1;
