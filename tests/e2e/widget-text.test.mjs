@@ -98,7 +98,7 @@ test('pre-chat form, Chinese texts, typing preview, emoji and rich messages betw
     },
     default_language: 'en',
     languages: {
-      en: { welcome_message: 'Welcome! How can we help?', prechat_title: 'Tell us about you' },
+      en: { welcome_message: 'Welcome! How can we help?', offline_message: 'We are away, leave us a note', prechat_title: 'Tell us about you' },
       zh: { welcome_message: '欢迎！请问有什么可以帮您？', prechat_title: '请先介绍一下您', name_label: '您的姓名', submit_label: '开始咨询', field_labels: { topic: '咨询类型' } },
     },
   });
@@ -136,6 +136,8 @@ test('pre-chat form, Chinese texts, typing preview, emoji and rich messages betw
 
   // Emoji picker in the widget.
   await visitor.locator('form.composer .emoji-toggle').click();
+  await visitor.locator('.emoji-panel .emoji', { hasText: '😀' }).waitFor();
+  await screenshot(visitor, 'widget-text-emoji');
   await visitor.locator('.emoji-panel .emoji', { hasText: '😀' }).click();
   assert.equal(await visitor.locator('form.composer textarea').inputValue(), '😀');
   await visitor.locator('form.composer textarea').fill('Parcel **late**, see https://track.example/p?id=7 and `AB-12` <img src=x onerror=alert(1)>');
@@ -169,6 +171,7 @@ test('pre-chat form, Chinese texts, typing preview, emoji and rich messages betw
 
   // Emoji in the workspace, and a formatted answer back to the widget.
   await agent.page.locator('.composer .emoji-toggle').click();
+  await agent.page.locator('.composer .emoji-tab[aria-label=People]').click();
   await agent.page.locator('.composer .emoji-panel .emoji', { hasText: '👍' }).click();
   assert.equal(await agent.page.locator('.composer-input').inputValue(), '👍');
   await agent.page.locator('.composer-input').fill('👍 It ships *today*: https://track.example/p?id=7');
@@ -184,16 +187,62 @@ test('pre-chat form, Chinese texts, typing preview, emoji and rich messages betw
   await agent.context.close();
 });
 
-test('an English browser gets the English welcome; a language not enabled gets the default', async () => {
+test('with nobody online, an English browser gets the English welcome and offline text; a language not enabled gets the default', async () => {
   for (const [locale, text] of [['en-GB', 'Welcome! How can we help?'], ['de-DE', 'Welcome! How can we help?']]) {
     const context = await browser.newContext({ locale });
     const page = await context.newPage();
     await page.goto(`${server.base}/demo?key=${shop.tenant.site_key}`);
     await page.locator('.launcher').click();
     await page.locator('.row.system .bubble', { hasText: text }).waitFor();
-    assert.match(await page.locator('form.prechat').textContent(), /Tell us about you/);
+    // No agent is signed in now: the offline form (in the visitor's language) instead of the pre-chat form.
+    await page.locator('.panel p', { hasText: 'We are away, leave us a note' }).waitFor();
+    assert.equal(await page.locator('form.prechat').count(), 0);
     assert.equal(await page.locator('.preview-notice').textContent(), 'The agent can see what you type before you send it.');
     if (locale === 'en-GB') await screenshot(page, 'widget-text-prechat-en');
     await context.close();
   }
+});
+
+test('the admin console edits the typing preview, the pre-chat fields and the texts per language', async () => {
+  const context = await browser.newContext({ viewport: { width: 1360, height: 1400 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.base}/admin`);
+  await page.fill('input[name=email]', 'owner@text.test');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.click('nav a[href="#settings"]');
+  const form = page.locator('form.settings-form');
+  const typing = form.locator('input[aria-label="Typing preview"]');
+  assert.equal(await typing.isChecked(), true, 'shows the saved setting');
+  const codes = form.locator('input[aria-label=Languages]');
+  assert.equal(await codes.inputValue(), 'en, zh');
+
+  // A bad language code: the server's error next to the field, nothing saved.
+  await codes.fill('en, zh, english');
+  await codes.dispatchEvent('change');
+  await form.locator('button[type=submit]').click();
+  await form.locator('.field[data-field=languages] .field-error', { hasText: 'english' }).waitFor();
+
+  await codes.fill('en, zh, fr');
+  await codes.dispatchEvent('change');
+  await form.locator('details[data-lang=fr] summary').click(); // closed with more than two languages
+  await form.locator('details[data-lang=fr] textarea[data-text=welcome_message]').fill('Bonjour ! Comment pouvons-nous aider ?');
+  await form.locator('button', { hasText: 'Add a field' }).click();
+  await form.locator('.prechat-field').nth(1).locator('input[aria-label=Key]').fill('order_no');
+  await form.locator('.prechat-field').nth(1).locator('input[aria-label=Label]').fill('Order number');
+  await typing.uncheck();
+  await form.locator('button[type=submit]').click();
+  await page.locator('.saved', { hasText: 'Saved' }).waitFor();
+  await screenshot(page, 'widget-text-admin');
+
+  const s = await server.api('GET', '/api/admin/settings', owner);
+  assert.equal(s.typing_preview, false);
+  assert.deepEqual(Object.keys(s.languages).sort(), ['en', 'fr', 'zh']);
+  assert.equal(s.languages.fr.welcome_message, 'Bonjour ! Comment pouvons-nous aider ?');
+  assert.equal(s.languages.zh.field_labels.topic, '咨询类型', 'other languages kept');
+  assert.deepEqual(s.prechat.fields.map((f) => f.key), ['topic', 'order_no']);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -33,18 +33,22 @@ export function widgetTexts(s) {
 
   function renderFields() {
     mount(rows, prechat.fields.map((f, i) => h('div', { class: 'prechat-field' },
-      h('input', { value: f.key, placeholder: 'key', 'aria-label': 'Key', oninput: (e) => (f.key = e.target.value.trim()) }),
+      h('input', { value: f.key, placeholder: 'key', 'aria-label': 'Key', oninput: (e) => (f.key = e.target.value.trim()), onchange: () => renderLanguages(true) }),
       h('input', { value: f.label, placeholder: 'Label', 'aria-label': 'Label', oninput: (e) => (f.label = e.target.value) }),
       choose([['text', 'Text'], ['select', 'Choice']], f.type, { 'aria-label': 'Type', onchange: (e) => { f.type = e.target.value; if (f.type === 'text') f.options = []; renderFields(); } }),
       f.type === 'select' ? h('input', { value: f.options.join(', '), placeholder: 'Choices, comma separated', 'aria-label': 'Choices',
         oninput: (e) => (f.options = e.target.value.split(',').map((o) => o.trim()).filter(Boolean)) }) : null,
       h('label', { class: 'inline' }, h('input', { type: 'checkbox', checked: !!f.required, onchange: (e) => (f.required = e.target.checked) }), ' required'),
-      h('button', { type: 'button', class: 'link', onclick: () => { prechat.fields.splice(i, 1); renderFields(); renderLanguages(); } }, 'Remove'))),
+      h('button', { type: 'button', class: 'link', onclick: () => { prechat.fields.splice(i, 1); renderFields(); renderLanguages(true); } }, 'Remove'))),
     h('button', { type: 'button', class: 'secondary', onclick: () => { prechat.fields.push({ key: '', label: '', type: 'text', options: [], required: false }); renderFields(); } }, 'Add a field'));
   }
 
-  function renderLanguages() {
+  const opened = new Set(); // languages whose texts the admin opened, kept across re-renders
+  let shown = null;
+  function renderLanguages(force = false) {
     const list = codes.value.split(',').map((c) => c.trim().toLowerCase()).filter(Boolean);
+    if (!force && shown === list.join()) return;
+    shown = list.join();
     for (const code of Object.keys(languages)) if (!list.includes(code)) delete languages[code];
     for (const code of list) languages[code] ??= {};
     if (!list.includes(defaultLanguage) && list.length) defaultLanguage = list[0];
@@ -52,10 +56,11 @@ export function widgetTexts(s) {
     mount(perLanguage, list.map((code) => {
       const texts = languages[code];
       texts.field_labels ??= {};
-      return h('details', { class: 'language', open: list.length <= 2, dataset: { lang: code } },
+      return h('details', { class: 'language', open: list.length <= 2 || opened.has(code), dataset: { lang: code },
+        ontoggle: (e) => (e.target.open ? opened.add(code) : opened.delete(code)) },
         h('summary', {}, `Texts in ${code}`),
         TEXTS.map(([key, label, long]) => h('label', { class: 'stack' }, label,
-          h(long ? 'textarea' : 'input', { rows: 2, value: texts[key] ?? '', dataset: { text: key }, oninput: (e) => (texts[key] = e.target.value) }))),
+          h(long ? 'textarea' : 'input', { rows: long ? 2 : null, value: texts[key] ?? '', dataset: { text: key }, oninput: (e) => (texts[key] = e.target.value) }))),
         prechat.fields.filter((f) => f.key).map((f) => h('label', { class: 'stack' }, `Label of “${f.key}”`,
           h('input', { value: texts.field_labels[f.key] ?? '', placeholder: f.label, oninput: (e) => (texts.field_labels[f.key] = e.target.value) }))));
     }));

@@ -7,7 +7,7 @@
 // Earliest match wins; a link starts before any marker inside it, so its `*` stay in the URL.
 const TOKEN = new RegExp([
   '`([^`\\n]+)`', // 1: code
-  '\\*\\*(?=\\S)([^*\\n]*?\\S)\\*\\*', // 2: bold
+  '\\*\\*(?=\\S)((?:[^*\\n]|\\*(?!\\*))*?\\S)\\*\\*', // 2: bold (single stars inside stay text)
   '(?<![*\\w])\\*(?=[^\\s*])([^*\\n]*?[^\\s*])?\\*(?![*\\w])', // 3: italic (one char: group empty)
   '\\b((?:https?:\\/\\/|mailto:)[^\\s<>"]+)', // 4: link
 ].join('|'), 'gi');
