@@ -13,7 +13,7 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call (or that take a visitor token or a signed link, not an account's).
-const PUBLIC: [&str; 26] = [
+const PUBLIC: [&str; 27] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
@@ -22,6 +22,7 @@ const PUBLIC: [&str; 26] = [
     "GET /assets/{area}/{file}",
     "POST /api/visitor/session",
     "POST /api/visitor/identify",
+    "POST /api/visitor/prechat",
     "GET /ws/visitor",
     "POST /api/auth/login",
     "POST /api/auth/refresh",
@@ -134,6 +135,7 @@ fn sample_body(op: &Operation) -> Option<Value> {
         "POST /api/visitor/identify" => {
             json!({ "visitor_token": "x", "user_id": "walker", "user_hash": "00" })
         }
+        "POST /api/visitor/prechat" => json!({ "visitor_token": "x", "name": "Walker" }),
         "POST /api/v1/events" => json!({
             "conversation_id": "x", "type": "walk", "title": "Walk", "idempotency_key": "walk"
         }),

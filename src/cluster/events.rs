@@ -17,6 +17,8 @@ pub enum EventKind {
     Typing {
         from: SenderKind,
         on: bool,
+        /// The visitor's unsent text, only when the tenant turned the typing preview on.
+        draft: Option<String>,
     },
     Read {
         by: SenderKind,

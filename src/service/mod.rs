@@ -25,6 +25,7 @@ pub mod totp;
 pub mod two_factor;
 pub mod validate;
 pub mod visitors;
+pub mod widget_text;
 
 pub use accounts::AccountService;
 pub use admin::AdminService;

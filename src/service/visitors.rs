@@ -196,6 +196,15 @@ impl VisitorService {
         })
     }
 
+    /// Stores the visitor's answers to the tenant's pre-chat form (`service::widget_text`).
+    pub async fn prechat(
+        &self,
+        visitor_token: &str,
+        answers: super::widget_text::prechat::PrechatAnswers,
+    ) -> ServiceResult<Visitor> {
+        super::widget_text::prechat::submit(&self.store, &self.auth, visitor_token, answers).await
+    }
+
     /// Whether an active blacklist entry matches the address or the visitor.
     pub async fn is_blocked(
         &self,

@@ -36,6 +36,7 @@ mod users;
 mod visitor_events;
 mod visitors;
 mod webhooks;
+mod widget_options;
 mod writer;
 
 use std::sync::Arc;
@@ -60,6 +61,7 @@ pub use users::{NewUser, UserFilter, UserPatch};
 pub use visitor_events::VisitorEvent;
 pub use visitors::NewVisitor;
 pub use webhooks::{EndpointPatch, NewEndpoint};
+pub use widget_options::WidgetOptions;
 pub use writer::{Announce, MessageWriter};
 
 pub type Tenant = entities::tenant::Model;

@@ -1,3 +1,4 @@
 //! Small shared value types.
 
 pub mod ids;
+pub mod widget_text;

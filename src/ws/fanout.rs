@@ -115,11 +115,12 @@ fn frame_of(event: &Event) -> Option<(String, Audience)> {
                 all_agents: event.agent_id.is_none(),
             },
         ),
-        EventKind::Typing { from, on } => (
+        EventKind::Typing { from, on, draft } => (
             ServerFrame::Typing {
                 conversation_id,
                 from: *from,
                 on: *on,
+                draft: draft.as_deref(),
             }
             .to_text(),
             Audience {

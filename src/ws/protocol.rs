@@ -39,6 +39,10 @@ pub enum ClientFrame {
     Typing {
         conversation_id: String,
         on: bool,
+        /// Visitors: the text typed so far (typing preview); dropped unless the tenant turned
+        /// `typing_preview` on, and never taken from agents.
+        #[serde(default)]
+        draft: Option<String>,
     },
     /// Agents: take a waiting conversation.
     Accept {
@@ -134,6 +138,9 @@ pub enum ServerFrame<'a> {
         conversation_id: &'a str,
         from: SenderKind,
         on: bool,
+        /// To agents only, with the tenant's typing preview on.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        draft: Option<&'a str>,
     },
     Read {
         conversation_id: &'a str,

@@ -5,6 +5,7 @@ import { api } from '../shared/api.js';
 import { apiForm, field, input, select, copyButton } from './form.js';
 import { createPreview } from './preview.js';
 import { hoursFields, readHours } from './hours.js';
+import { widgetTexts } from './widget-texts.js';
 
 function snippet(siteKey) {
   return `<script src="${location.origin}/widget.js" data-site-key="${siteKey}" async></script>`;
@@ -22,6 +23,7 @@ export async function renderSettings(root, me) {
     color.dispatchEvent(new Event('input', { bubbles: true }));
   });
 
+  const widget = widgetTexts(s);
   const form = apiForm([
     h('h2', {}, 'Widget'),
     h('div', { class: 'grid2' },
@@ -39,6 +41,7 @@ export async function renderSettings(root, me) {
     ),
     field('Business hours', hoursFields(s.business_hours ?? {}), 'Like 9-17 or 09:00-12:00, 13:00-17:30; a day left empty is closed; all days empty means always open', 'business_hours'),
     field('Allowed origins', h('textarea', { name: 'allowed_origins', rows: 3, value: (s.allowed_origins ?? []).join('\n'), placeholder: 'https://www.example.com' }), 'One per line; empty allows any site'),
+    widget.el,
   ], async (f) => {
     const v = Object.fromEntries(new FormData(f));
     await api('PATCH', '/api/admin/settings', {
@@ -52,6 +55,7 @@ export async function renderSettings(root, me) {
       timezone: v.timezone.trim(),
       business_hours: readHours(f),
       allowed_origins: v.allowed_origins.split('\n').map((o) => o.trim()).filter(Boolean),
+      ...widget.read(),
     });
     saved.textContent = 'Saved.';
   }, { submitText: 'Save settings', className: 'settings-form', status: saved });

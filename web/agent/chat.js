@@ -11,6 +11,7 @@ import { back } from './selection.js';
 import { eventCard, parseCard } from './event-card.js';
 import { attachmentView } from '../shared/files.js';
 import { agentLinks } from './uploads.js';
+import { renderRich } from '../shared/richtext.js';
 
 function bubble(m, seen) {
   const card = m.sender_kind === 'integration' && parseCard(m.body);
@@ -22,14 +23,14 @@ function bubble(m, seen) {
     m.kind === 'note' ? h('div', { class: 'note-label' }, t('chat.noteLabel')) : null,
     m.kind === 'image' || m.kind === 'file'
       ? attachmentView(m, agentLinks)
-      : h('div', { class: 'body' }, m.body), // text only: never parsed as markup
+      : h('div', { class: 'body' }, renderRich(m.body)), // built from text nodes: never parsed as markup
     h('div', { class: 'time' }, clock(m.created_at), seen ? h('span', { class: 'seen' }, ` · ${t('chat.seen')}`) : null),
   );
 }
 
 function pendingBubble([clientMsgId, p]) {
   return h('div', { class: `msg out pending${p.kind === 'note' ? ' note' : ''}`, dataset: { pending: clientMsgId } },
-    h('div', { class: 'body' }, p.body),
+    h('div', { class: 'body' }, renderRich(p.body)),
     h('div', { class: 'time' }, t('chat.sending')));
 }
 
@@ -94,7 +95,9 @@ export function createChat() {
     if (fresh || (grew && atBottom)) scroller.scrollTop = scroller.scrollHeight;
     shownId = c.id;
     shownCount = list.length + pending.length;
-    typing.textContent = state.typing.get(c.id) ? t('chat.typing') : '';
+    const draft = state.typing.get(c.id) ? state.drafts.get(c.id) : undefined;
+    mount(typing, state.typing.get(c.id) ? t('chat.typing') : '',
+      draft ? h('div', { class: 'typing-preview', title: t('chat.draftHint') }, draft) : null);
     composer.update(c);
   }
 

@@ -10,6 +10,7 @@ import { createQuickReplies } from './quick-replies.js';
 import { toast } from './toast.js';
 import { createUploads } from './uploads.js';
 import { filesOf, clipIcon } from '../shared/files.js';
+import { createEmojiPicker, insertAtCaret, EMOJI_CSS } from '../shared/emoji.js';
 
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
@@ -31,11 +32,14 @@ export function createComposer() {
     onchange: () => (uploads.attach(Array.from(picker.files)), (picker.value = '')) });
   const attachButton = h('button', { type: 'button', class: 'attach', title: t('chat.attach'), 'aria-label': t('chat.attach'),
     onclick: () => picker.click() }, clipIcon());
+  const emoji = createEmojiPicker({ title: t('chat.emoji'), onPick: (e) => insertAtCaret(input, e) });
+  useEmojiStyles();
   const form = h('form', { class: 'composer', onsubmit: (ev) => (ev.preventDefault(), submit()) },
     h('div', { class: 'tabs' }, tabs),
     quick.el,
     uploads.el,
-    h('div', { class: 'composer-row' }, attachButton, picker, input, sendButton),
+    emoji.panel,
+    h('div', { class: 'composer-row' }, attachButton, emoji.button, picker, input, sendButton),
   );
   const el = h('div', { class: 'composer-wrap' }, note, form);
 
@@ -97,6 +101,7 @@ export function createComposer() {
     if (!body || !current) return;
     const id = current.id;
     input.value = '';
+    emoji.close();
     clearTimeout(idleTimer);
     if (typingSentAt) typing(false);
     const kind = mode === 'note' ? 'note' : 'text';
@@ -138,4 +143,14 @@ export function createComposer() {
   }
 
   return { el, update, acceptDrops };
+}
+
+let emojiStyled = false;
+/** The picker's stylesheet, shared with the widget (emoji.js), added to the page once. */
+function useEmojiStyles() {
+  if (emojiStyled) return;
+  emojiStyled = true;
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(EMOJI_CSS);
+  document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 }

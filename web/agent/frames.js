@@ -22,6 +22,9 @@ export function handleFrame(f) {
     onConversation(f.conversation);
   } else if (f.type === 'typing' && f.from === 'visitor') {
     state.typing.set(f.conversation_id, f.on);
+    // The draft comes only while the tenant has the typing preview on.
+    if (f.on && typeof f.draft === 'string') state.drafts.set(f.conversation_id, f.draft);
+    else if (!f.on) state.drafts.delete(f.conversation_id);
     changed();
   } else if (f.type === 'read' && f.by === 'visitor') {
     state.seenSeq.set(f.conversation_id, Math.max(f.seq, state.seenSeq.get(f.conversation_id) ?? 0));
@@ -39,6 +42,7 @@ function onMessage(m) {
   if (!addMessage(m)) return;
   if (m.sender_kind !== 'visitor') return;
   state.typing.set(m.conversation_id, false);
+  state.drafts.delete(m.conversation_id);
   const c = state.conversations.get(m.conversation_id);
   const looking = state.selected === m.conversation_id && !document.hidden;
   if (looking) {

@@ -7,6 +7,7 @@ export const state = {
   messages: new Map(), // conversation id → Map(seq → message)
   oldestLoaded: new Map(), // conversation id → lowest seq fetched (1 = everything)
   typing: new Map(), // conversation id → true while the visitor types
+  drafts: new Map(), // conversation id → the visitor's unsent text (typing preview)
   seenSeq: new Map(), // conversation id → last seq the visitor has read
   pending: new Map(), // client_msg_id → {conversation_id, body, kind}: sent, not yet stored
   selected: null, // the open conversation's id

@@ -44,6 +44,8 @@ const en = {
   'chat.placeholder': 'Type a reply — “/” for quick replies',
   'chat.notePlaceholder': 'Internal note — the visitor does not see it',
   'chat.typing': 'Visitor is typing…',
+  'chat.draftHint': 'What the visitor is typing, not sent yet (typing preview)',
+  'chat.emoji': 'Emoji',
   'chat.rated': 'Rated {n} of 5',
   'chat.seen': 'Seen',
   'chat.closed': 'This conversation is closed.',

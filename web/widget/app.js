@@ -9,13 +9,17 @@ import { beep } from './sound.js';
 import { t } from './i18n.js';
 import { el, initials } from './dom.js';
 import { createFiles } from './files.js';
+import { textsFor } from './texts.js';
+import { prechatPanel } from './prechat.js';
+import { createPreview } from './preview.js';
+import { createEmojiPicker, insertAtCaret, EMOJI_CSS } from '../shared/emoji.js';
 
 export function start({ base, siteKey, prechat = false }) {
   const host = document.createElement('div');
   host.setAttribute('data-uniqchat', '');
   const root = host.attachShadow({ mode: 'open' });
   const sheet = new CSSStyleSheet();
-  sheet.replaceSync(css);
+  sheet.replaceSync(css + EMOJI_CSS);
   root.adoptedStyleSheets = [sheet];
   document.body.append(host);
 
@@ -71,6 +75,11 @@ export function start({ base, siteKey, prechat = false }) {
     v.mailBar.hidden = false;
     email.focus();
   });
+  const emoji = createEmojiPicker({ lang: t.lang, onPick: (e) => insertAtCaret(v.input, e) });
+  v.composer.insertBefore(emoji.button, v.input);
+  v.win.insertBefore(emoji.panel, v.composer);
+  const preview = createPreview(v.win, v.composer);
+  let texts = null; // the tenant's texts in the visitor's language (texts.js)
 
   let queueText = '';
   // Offline: 'form' while the offline form shows, 'sent' once it was sent. Either way the
@@ -93,15 +102,21 @@ export function start({ base, siteKey, prechat = false }) {
     v.mailBtn.hidden = !s.conversation;
     const st = s.settings;
     applyLook(st);
+    texts = textsFor(st);
+    preview.set(st.typing_preview);
     // Shown at once; the server also stores the welcome in a new conversation, and that copy
     // replaces this one when it arrives.
-    if (!welcomed && st.welcome_message && !s.conversation) welcomeRow = messages.system(st.welcome_message);
+    if (!welcomed && texts.welcome && !s.conversation) welcomeRow = messages.system(texts.welcome);
     welcomed = true;
     if (offlineState) return; // identify() from the offline form answers with a new session
     if (s.offline && !s.conversation) {
-      showOfflineForm(st.offline_message);
+      showOfflineForm(texts.offline);
     } else if (s.offline && s.conversation?.state === 'waiting') {
       showOfflineSent(s.visitor.email);
+    } else if (st.prechat?.enabled && !s.conversation && !conn.prefs.prechatDone) {
+      // The tenant's form blocks the first message until it is sent.
+      v.composer.hidden = true;
+      prechatPanel(v.panel, { form: st.prechat, texts, submit: async (answers) => { await conn.prechat(answers); showComposer(); } });
     } else if (prechat && !s.conversation && !s.visitor.email) {
       v.composer.hidden = true;
       prechatForm(v.panel, async (profile) => { await conn.identify(profile); showComposer(); });
@@ -141,11 +156,14 @@ export function start({ base, siteKey, prechat = false }) {
         for (const c of f.conversations || []) if (c.state === 'closed' && mine(c.id) && !c.rating) askRating(c.id);
         break;
       case 'message': {
-        if (welcomeRow && f.message.sender_kind === 'bot' && f.message.body === session?.settings.welcome_message) {
+        const isWelcome = f.message.sender_kind === 'bot' && f.message.body === session?.settings.welcome_message;
+        if (welcomeRow && isWelcome) {
           welcomeRow.remove();
           welcomeRow = null;
         }
-        if (!messages.add(f.message)) break;
+        // The stored welcome is the tenant's default text: shown in the visitor's language.
+        const shown = isWelcome && texts?.welcome ? { ...f.message, body: texts.welcome } : f.message;
+        if (!messages.add(shown)) break;
         v.typing.hidden = true;
         // History already read before a reload: shown again, but neither unread, rung nor
         // announced to the page's `message` listeners.
@@ -253,6 +271,7 @@ export function start({ base, siteKey, prechat = false }) {
   let typingTimer = null;
   v.input.addEventListener('input', () => {
     if (!typingTimer) conn.typing(true);
+    preview.draft(v.input.value, (draft) => conn.typing(true, draft));
     clearTimeout(typingTimer);
     typingTimer = setTimeout(() => { typingTimer = null; conn.typing(false); }, 2500);
   });
@@ -263,6 +282,8 @@ export function start({ base, siteKey, prechat = false }) {
     e.preventDefault();
     sendText(v.input.value);
     v.input.value = '';
+    preview.cancel();
+    emoji.close();
     if (typingTimer) { clearTimeout(typingTimer); typingTimer = null; conn.typing(false); }
   });
   v.launcher.addEventListener('click', () => (isOpen ? close() : open()));

@@ -135,7 +135,23 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
       return client_msg_id;
     },
     token: () => stored.token,
-    typing(on) { if (stored.conversationId) raw({ type: 'typing', conversation_id: stored.conversationId, on }); },
+    /** `draft`: the text so far, sent only when the tenant turned the typing preview on. */
+    typing(on, draft) {
+      if (stored.conversationId) raw({ type: 'typing', conversation_id: stored.conversationId, on, ...(draft === undefined ? {} : { draft }) });
+    },
+    /** Sends the pre-chat form's answers; throws an Error with the server's `fields` when refused. */
+    async prechat(answers) {
+      const r = await fetch(`${base}/api/visitor/prechat`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ visitor_token: stored.token, ...answers }),
+      });
+      const answer = await r.json().catch(() => ({}));
+      if (!r.ok) throw Object.assign(new Error(answer.error?.message || `prechat ${r.status}`), { fields: answer.error?.fields });
+      stored.prechatDone = true;
+      save(siteKey, stored);
+      return answer;
+    },
     read(seq) {
       if (!stored.conversationId) return;
       if (seq > (stored.readSeq || 0)) { stored.readSeq = seq; save(siteKey, stored); }

@@ -1,7 +1,7 @@
 // The widget's texts in English and Simplified Chinese, picked by navigator.language.
 const texts = {
   en: {
-    open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Write a message…',
+    lang: 'en', open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Write a message…',
     typing: 'Agent is typing…', queue: (n) => `You are number ${n} in the queue`,
     offlineTitle: 'We are offline', email: 'E-mail', name: 'Name', message: 'Message',
     leaveMessage: 'Leave a message', start: 'Start chat', closed: 'The conversation was closed.',
@@ -15,7 +15,7 @@ const texts = {
     offlineSent: (email) => (email ? `Thanks! We'll reply by e-mail to ${email}.` : 'Thanks! We\'ll reply by e-mail.'),
   },
   zh: {
-    open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…',
+    lang: 'zh', open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…',
     typing: '客服正在输入…', queue: (n) => `您在队列中排第 ${n} 位`,
     offlineTitle: '我们暂时离线', email: '邮箱', name: '姓名', message: '留言',
     leaveMessage: '提交留言', start: '开始聊天', closed: '会话已结束。',

@@ -3,6 +3,7 @@
 // server copy by client_msg_id.
 import { el, initials } from './dom.js';
 import { t } from './i18n.js';
+import { renderRich } from '../shared/richtext.js';
 
 const time = (iso) => new Date(iso || Date.now()).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
@@ -19,7 +20,7 @@ export function createMessageList(list, agentLabel, fileView) {
   new ResizeObserver(() => { if (pinned) list.scrollTop = list.scrollHeight; }).observe(list);
 
   function row(kind, body, meta, avatarText, seq) {
-    const bubble = typeof body === 'string' ? el('div', { class: 'bubble', text: body }) : el('div', { class: 'bubble media' }, body);
+    const bubble = typeof body === 'string' ? el('div', { class: 'bubble' }, renderRich(body)) : el('div', { class: 'bubble media' }, body);
     const col = el('div', {}, bubble, meta ? el('div', { class: 'meta', text: meta }) : null);
     const r = el('div', { class: `row ${kind}` }, kind === 'other' ? el('span', { class: 'avatar', 'aria-hidden': 'true', text: avatarText }) : null, col);
     const atBottom = pinned || nearBottom();

@@ -98,6 +98,15 @@ header svg { width: 18px; height: 18px; fill: currentColor; }
 .file-meta { font-size: 11.5px; opacity: .8; }
 .lightbox { position: fixed; inset: 0; z-index: 2147483647; background: rgba(0, 0, 0, .85); display: grid; place-items: center; cursor: zoom-out; }
 .lightbox img { max-width: 95vw; max-height: 95vh; }
+.bubble code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; background: rgba(127,127,160,.15); border-radius: 4px; padding: 0 4px; }
+.bubble a { color: inherit; text-decoration: underline; }
+.bubble strong { font-weight: 700; } .bubble em { font-style: italic; }
+.preview-notice { font-size: 11.5px; color: #8a5a00; background: #fff8e6; padding: 5px 14px; border-top: 1px solid #f3e3b5; }
+.preview-notice[hidden] { display: none; }
+.window > .emoji-panel { margin: 0 12px 6px; }
+.panel select { border: 1px solid #dcdce6; border-radius: 10px; padding: 8px 10px; background: #fff; color: #1f2430; }
+.field-error { color: #b00020; font-size: 12px; }
+.field-error:empty { display: none; }
 @media (max-width: 480px) {
   .window { position: fixed; inset: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; bottom: 0; right: 0; left: 0; animation: none; }
   :host(.open) .launcher { display: none; }

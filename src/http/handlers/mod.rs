@@ -8,6 +8,7 @@ pub mod health;
 pub mod identify;
 pub mod meta;
 pub mod metrics;
+pub mod prechat;
 pub mod sso;
 pub mod transcript;
 pub mod two_factor;

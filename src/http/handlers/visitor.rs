@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(start_session))
         .merge(super::identify::router())
+        .merge(super::prechat::router())
         .merge(super::files::visitor_router())
         .merge(super::transcript::router())
 }

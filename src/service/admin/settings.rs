@@ -5,6 +5,7 @@ use serde_json::json;
 use super::AdminService;
 use crate::cluster::{Notice, WidgetLook};
 use crate::service::authz::{Actor, Permission};
+use crate::service::widget_text::{self, WidgetTexts, WidgetTextsPatch};
 use crate::service::{business_hours, validate, Checks, ServiceResult};
 use crate::store::{RoutingStrategy, Store, TenantSettings};
 
@@ -27,6 +28,8 @@ pub struct SettingsView {
     pub widget_title: String,
     pub widget_position: String,
     pub allowed_origins: Vec<String>,
+    /// Typing preview, pre-chat form and texts per language (`service::widget_text`).
+    pub widget: WidgetTexts,
 }
 
 /// A partial update: `None` leaves a setting as it is.
@@ -42,6 +45,7 @@ pub struct SettingsPatch {
     pub widget_title: Option<String>,
     pub widget_position: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
+    pub widget: WidgetTextsPatch,
 }
 
 impl AdminService {
@@ -145,8 +149,19 @@ impl AdminService {
             s.allowed_origins = serde_json::to_string(&normalised).unwrap_or_else(|_| "[]".into());
             changed.push("allowed_origins");
         }
+        let widget_changed = patch.widget.changed();
+        let widget = if patch.widget.is_empty() {
+            None
+        } else {
+            let current = widget_text::load(&self.store, &actor.tenant_id).await?;
+            Some(widget_text::apply(&mut checks, current, patch.widget))
+        };
         checks.finish()?;
 
+        if let Some(widget) = &widget {
+            widget_text::save(&self.store, &actor.tenant_id, widget).await?;
+            changed.extend(widget_changed);
+        }
         if let Some(name) = &name {
             self.store.rename_tenant(&actor.tenant_id, name).await?;
             changed.push("name");
@@ -192,6 +207,7 @@ pub(crate) async fn settings_view(store: &Store, tenant_id: &str) -> ServiceResu
         widget_title: s.widget_title,
         widget_position: s.widget_position,
         allowed_origins: serde_json::from_str(&s.allowed_origins).unwrap_or_default(),
+        widget: widget_text::load(store, tenant_id).await?,
     })
 }
 

@@ -22,7 +22,7 @@ pub use lifecycle::{can_move, check_move};
 use super::authz::{Actor, Permission};
 use super::mail::MailService;
 use super::outbox::Subscriptions;
-use super::{business_hours, ServiceError, ServiceResult};
+use super::{business_hours, widget_text, ServiceError, ServiceResult};
 use crate::cluster::{Bus, Event, EventKind, Presence};
 use crate::store::{
     AssignOutcome, Conversation, ConversationFilter, ConversationState, Message, MessageWriter,
@@ -248,19 +248,35 @@ impl ChatService {
         Ok(cursor.last_read_seq)
     }
 
-    /// Relays a typing indicator; nothing is stored.
+    /// Relays a typing indicator; nothing is stored. A visitor's `draft` goes on to agents
+    /// only while the tenant has the typing preview on; otherwise it is dropped here.
     pub async fn typing(
         &self,
         who: &Participant,
         conversation_id: &str,
         on: bool,
+        draft: Option<&str>,
     ) -> ServiceResult<()> {
         let c = self.visible(who, conversation_id).await?;
+        let draft = match draft.filter(|_| on).and_then(widget_text::clean_draft) {
+            Some(d) if matches!(who, Participant::Visitor { .. }) => {
+                // Unknown (the database did not answer): dropped, the signal still goes.
+                let preview = widget_text::typing_preview(&self.store, &c.tenant_id)
+                    .await
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "typing preview setting unreadable");
+                        false
+                    });
+                preview.then_some(d)
+            }
+            _ => None,
+        };
         self.publish(
             &c,
             EventKind::Typing {
                 from: who.kind(),
                 on,
+                draft,
             },
         );
         Ok(())

@@ -26,3 +26,4 @@ pub mod visitor;
 pub mod visitor_event;
 pub mod webhook_delivery;
 pub mod webhook_endpoint;
+pub mod widget_options;

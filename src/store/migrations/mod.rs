@@ -14,6 +14,7 @@ mod m0009_integrations;
 mod m0010_tenant_two_factor_policy;
 mod m0011_attachments;
 mod m0012_mail;
+mod m0014_widget_texts;
 mod schema;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_tenant_two_factor_policy::Migration),
             Box::new(m0011_attachments::Migration),
             Box::new(m0012_mail::Migration),
+            Box::new(m0014_widget_texts::Migration),
         ]
     }
 }

@@ -53,7 +53,8 @@ pub async fn handle(conn: &mut Conn<'_>, text: &str) {
         ClientFrame::Typing {
             conversation_id,
             on,
-        } => typing(conn, conversation_id, on).await,
+            draft,
+        } => typing(conn, conversation_id, on, draft).await,
         ClientFrame::Accept {
             id,
             conversation_id,

@@ -65,11 +65,16 @@ pub(super) async fn read(
     }
 }
 
-pub(super) async fn typing(conn: &mut Conn<'_>, conversation_id: String, on: bool) {
+pub(super) async fn typing(
+    conn: &mut Conn<'_>,
+    conversation_id: String,
+    on: bool,
+    draft: Option<String>,
+) {
     let result = conn
         .ctx
         .chat
-        .typing(&conn.ctx.who, &conversation_id, on)
+        .typing(&conn.ctx.who, &conversation_id, on, draft.as_deref())
         .await;
     if let Err(e) = result {
         conn.reply(error_frame(None, &e)).await;

@@ -12,7 +12,9 @@ use crate::http::extract::{ApiJson, Authed};
 use crate::http::handlers::views::StdErrors;
 use crate::http::AppState;
 use crate::service::admin::{SettingsPatch, SettingsView};
+use crate::service::widget_text::WidgetTextsPatch;
 use crate::store::RoutingStrategy;
+use crate::types::widget_text::{LanguageTexts, Prechat};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(get_settings, update_settings))
@@ -40,6 +42,15 @@ pub struct SettingsBody {
     pub widget_position: String,
     /// Origins allowed to embed the widget; empty allows any.
     pub allowed_origins: Vec<String>,
+    /// Agents see what the visitor types before it is sent (the widget says so). Off by default.
+    pub typing_preview: bool,
+    /// The form shown before the visitor's first message.
+    pub prechat: Prechat,
+    /// The language the widget uses when the visitor's browser asks for none of `languages`.
+    #[schema(example = "en")]
+    pub default_language: String,
+    /// The enabled languages (`en`, `zh`, `zh-tw`, …) and the widget's texts in each.
+    pub languages: BTreeMap<String, LanguageTexts>,
 }
 
 impl From<SettingsView> for SettingsBody {
@@ -55,6 +66,10 @@ impl From<SettingsView> for SettingsBody {
             widget_title: s.widget_title,
             widget_position: s.widget_position,
             allowed_origins: s.allowed_origins,
+            typing_preview: s.widget.typing_preview,
+            prechat: s.widget.prechat,
+            default_language: s.widget.default_language,
+            languages: s.widget.languages,
         }
     }
 }
@@ -74,6 +89,12 @@ pub struct SettingsUpdate {
     pub widget_title: Option<String>,
     pub widget_position: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
+    pub typing_preview: Option<bool>,
+    /// Replaces the whole form.
+    pub prechat: Option<Prechat>,
+    pub default_language: Option<String>,
+    /// Replaces every language's texts; the keys are the enabled languages.
+    pub languages: Option<BTreeMap<String, LanguageTexts>>,
 }
 
 /// The tenant's settings.
@@ -105,6 +126,12 @@ async fn update_settings(
         widget_title: body.widget_title,
         widget_position: body.widget_position,
         allowed_origins: body.allowed_origins,
+        widget: WidgetTextsPatch {
+            typing_preview: body.typing_preview,
+            prechat: body.prechat,
+            default_language: body.default_language,
+            languages: body.languages,
+        },
     };
     Ok(Json(
         state.admin.update_settings(&actor, patch).await?.into(),
