@@ -5,6 +5,7 @@
 //! from the config directory when present, otherwise the copies built into the binary are used,
 //! so an installed binary runs without the repository around it.
 
+mod geoip;
 mod origin;
 mod secrets;
 mod sections;
@@ -15,6 +16,7 @@ pub use sections::{
     AuthConfig, BootstrapConfig, ConnectionsConfig, DatabaseConfig, LogConfig, LogFormat,
     RateLimitConfig, RealtimeConfig, ServerConfig,
 };
+pub use geoip::GeoipConfig;
 pub use storage::{StorageConfig, StorageKind};
 pub use webhooks::WebhooksConfig;
 
@@ -82,6 +84,9 @@ pub struct Config {
     pub storage: StorageConfig,
     pub log: LogConfig,
     pub webhooks: WebhooksConfig,
+    /// GeoIP database for the visitor's country and city (absent: not shown).
+    #[serde(default)]
+    pub geoip: GeoipConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
     pub profile: String,

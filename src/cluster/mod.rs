@@ -4,9 +4,11 @@
 //! `LocalBus` keeps it in-process; a Redis-backed bus will implement the same traits.
 
 mod events;
+mod live;
 mod local;
 
 pub use events::{Block, Event, EventKind, Notice, SessionsRevoked, WidgetLook};
+pub use live::{Invitation, LiveVisitor};
 pub use local::{LocalBus, LocalPresence};
 
 /// Receives every published event, e.g. the WebSocket hub of this node.

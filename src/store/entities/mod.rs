@@ -12,6 +12,8 @@ pub mod identity_secret;
 pub mod message;
 pub mod outbox_event;
 pub mod quick_reply;
+pub mod trigger;
+pub mod trigger_fire;
 pub mod read_cursor;
 pub mod refresh_token;
 pub mod sso_login;

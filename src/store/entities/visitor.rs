@@ -19,6 +19,8 @@ pub struct Model {
     /// JSON object of custom attributes.
     #[sea_orm(column_type = "Text")]
     pub attributes: String,
+    /// Visits so far (a visit: an arrival after 30 minutes or more without one).
+    pub visits: i32,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
 }

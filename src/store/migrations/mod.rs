@@ -13,6 +13,7 @@ mod m0008_webhooks;
 mod m0009_integrations;
 mod m0010_tenant_two_factor_policy;
 mod m0011_attachments;
+mod m0015_triggers_and_visits;
 mod schema;
 
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_integrations::Migration),
             Box::new(m0010_tenant_two_factor_policy::Migration),
             Box::new(m0011_attachments::Migration),
+            Box::new(m0015_triggers_and_visits::Migration),
         ]
     }
 }
