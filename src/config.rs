@@ -12,11 +12,11 @@ mod sections;
 mod storage;
 mod webhooks;
 
+pub use geoip::GeoipConfig;
 pub use sections::{
     AuthConfig, BootstrapConfig, ConnectionsConfig, DatabaseConfig, LogConfig, LogFormat,
     RateLimitConfig, RealtimeConfig, ServerConfig,
 };
-pub use geoip::GeoipConfig;
 pub use storage::{StorageConfig, StorageKind};
 pub use webhooks::WebhooksConfig;
 

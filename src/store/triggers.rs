@@ -82,7 +82,10 @@ impl Store {
             .col_expr(Column::UrlMatch, Expr::value(t.url_match))
             .col_expr(Column::UrlValue, Expr::value(t.url_value))
             .col_expr(Column::Seconds, Expr::value(t.seconds))
-            .col_expr(Column::OnlyWhenAvailable, Expr::value(t.only_when_available))
+            .col_expr(
+                Column::OnlyWhenAvailable,
+                Expr::value(t.only_when_available),
+            )
             .col_expr(Column::OnlyWithinHours, Expr::value(t.only_within_hours))
             .col_expr(Column::Message, Expr::value(t.message))
             .col_expr(Column::SenderName, Expr::value(t.sender_name))

@@ -123,7 +123,12 @@ impl Hub {
     fn to_agents(&self, tenant_id: &str, frame: ServerFrame<'_>) {
         let frame: Frame = Arc::from(frame.to_text());
         let reg = self.read();
-        for c in reg.agents.get(tenant_id).into_iter().flat_map(|a| a.values().flatten()) {
+        for c in reg
+            .agents
+            .get(tenant_id)
+            .into_iter()
+            .flat_map(|a| a.values().flatten())
+        {
             c.offer(&frame);
         }
     }

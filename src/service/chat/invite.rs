@@ -42,7 +42,8 @@ impl ChatService {
             ));
         }
         let agent = self.store.get_user(tenant_id, user_id).await?;
-        if self.store.count_open_for_agent(tenant_id, user_id).await? >= agent.max_chats.max(0) as u64
+        if self.store.count_open_for_agent(tenant_id, user_id).await?
+            >= agent.max_chats.max(0) as u64
         {
             return Err(ServiceError::Conflict(
                 "you are at your limit of concurrent conversations".into(),

@@ -30,7 +30,8 @@ pub fn parse(user_agent: Option<&str>) -> Device {
         None => name,
     });
     let os = known(r.os).map(|os| match known(&r.os_version) {
-        Some(v) if !os.contains(v.as_str()) => format!("{os} {v}"),
+        // "Windows 10" already says its version ("NT 10.0" would only confuse).
+        Some(v) if !os.chars().any(|c| c.is_ascii_digit()) => format!("{os} {v}"),
         _ => os,
     });
     Device {

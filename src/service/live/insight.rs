@@ -137,12 +137,11 @@ impl LiveService {
     /// What the details panel shows beyond the stored profile.
     pub fn insight(&self, v: &Visitor) -> VisitorInsight {
         let device = agent_info::parse(v.user_agent.as_deref());
-        let place = v
-            .ip
-            .as_deref()
-            .and_then(|ip| ip.parse().ok())
-            .map(|ip| self.geo.lookup(ip))
-            .unwrap_or_default();
+        let place =
+            v.ip.as_deref()
+                .and_then(|ip| ip.parse().ok())
+                .map(|ip| self.geo.lookup(ip))
+                .unwrap_or_default();
         let mut registry = self.registry();
         let language = registry.language(&v.tenant_id, &v.id);
         VisitorInsight {

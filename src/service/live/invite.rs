@@ -16,7 +16,10 @@ impl LiveService {
         body: &str,
     ) -> ServiceResult<Sent> {
         let who = self.chat.agent(actor).await?;
-        let sent = self.chat.invite(&who, visitor_id, client_msg_id, body).await?;
+        let sent = self
+            .chat
+            .invite(&who, visitor_id, client_msg_id, body)
+            .await?;
         let tenant_id = &actor.tenant_id;
         self.bus.notice(Notice::Invite {
             tenant_id: tenant_id.clone(),

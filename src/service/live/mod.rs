@@ -28,7 +28,7 @@ use registry::Registry;
 
 /// How long a visitor with no widget open still counts as on the site: a full page load closes
 /// the widget's connection and opens a new one a moment later.
-pub const LEAVE_GRACE: Duration = Duration::from_secs(15);
+pub const LEAVE_GRACE: Duration = Duration::from_secs(5);
 
 #[derive(Clone)]
 pub struct LiveService {
@@ -84,9 +84,9 @@ impl LiveService {
         };
         let place = self.geo.lookup(ip);
         let device = agent_info::parse(visitor.user_agent.as_deref());
-        let view = self
-            .registry()
-            .connect(tenant_id, &visitor, place, device, visitor.referrer.clone());
+        let view =
+            self.registry()
+                .connect(tenant_id, &visitor, place, device, visitor.referrer.clone());
         self.announce(tenant_id, view).await;
     }
 
@@ -99,7 +99,10 @@ impl LiveService {
         let (tenant_id, visitor_id) = (tenant_id.to_string(), visitor_id.to_string());
         tokio::spawn(async move {
             tokio::time::sleep(this.grace).await;
-            if this.registry().remove_if_gone(&tenant_id, &visitor_id, generation) {
+            if this
+                .registry()
+                .remove_if_gone(&tenant_id, &visitor_id, generation)
+            {
                 this.bus.notice(Notice::LiveVisitorLeft {
                     tenant_id,
                     visitor_id,

@@ -175,7 +175,13 @@ impl Registry {
     }
 
     /// Keeps a trigger timer for the current page; a stale one is stopped at once.
-    pub(super) fn add_timer(&mut self, tenant_id: &str, visitor_id: &str, gen: u64, t: AbortHandle) {
+    pub(super) fn add_timer(
+        &mut self,
+        tenant_id: &str,
+        visitor_id: &str,
+        gen: u64,
+        t: AbortHandle,
+    ) {
         match self.entry(tenant_id, visitor_id) {
             Some(e) if e.generation == gen => e.timers.push(t),
             _ => t.abort(),
@@ -189,7 +195,8 @@ impl Registry {
     }
 
     pub(super) fn view(&mut self, tenant_id: &str, visitor_id: &str) -> Option<LiveVisitor> {
-        self.entry(tenant_id, visitor_id).map(|e| e.view(visitor_id))
+        self.entry(tenant_id, visitor_id)
+            .map(|e| e.view(visitor_id))
     }
 
     /// The language the visitor's browser reported, if they are here.
@@ -252,5 +259,9 @@ pub(super) fn utm_source(page: &str) -> Option<String> {
 /// The time now in the IANA zone `tz`, as `YYYY-MM-DDTHH:MM:SS±HH:MM`.
 fn local_time(tz: &str) -> Option<String> {
     let tz: chrono_tz::Tz = tz.parse().ok()?;
-    Some(Utc::now().with_timezone(&tz).to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+    Some(
+        Utc::now()
+            .with_timezone(&tz)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+    )
 }

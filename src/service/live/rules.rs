@@ -66,7 +66,10 @@ fn checked(d: TriggerDraft) -> ServiceResult<TriggerInput> {
     }
     let message = d.message.trim().to_string();
     if message.is_empty() || message.chars().count() > 2000 {
-        return Err(ServiceError::invalid("message", "must be 1 to 2000 characters"));
+        return Err(ServiceError::invalid(
+            "message",
+            "must be 1 to 2000 characters",
+        ));
     }
     Ok(TriggerInput {
         name,
@@ -101,7 +104,10 @@ impl LiveService {
     ) -> ServiceResult<Trigger> {
         actor.require(Permission::SettingsWrite)?;
         let input = checked(d)?;
-        Ok(self.store.update_trigger(&actor.tenant_id, id, input).await?)
+        Ok(self
+            .store
+            .update_trigger(&actor.tenant_id, id, input)
+            .await?)
     }
 
     pub async fn delete_trigger(&self, actor: &Actor, id: &str) -> ServiceResult<()> {

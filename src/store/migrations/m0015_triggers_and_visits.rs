@@ -52,7 +52,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(unique(FIRES, "once_a_day", &["trigger_id", "visitor_id", "day"]))
+            .create_index(unique(
+                FIRES,
+                "once_a_day",
+                &["trigger_id", "visitor_id", "day"],
+            ))
             .await?;
         manager
             .alter_table(

@@ -11,6 +11,7 @@ mod security;
 pub mod settings;
 mod sso;
 mod tenant;
+mod triggers;
 mod users;
 mod webhooks;
 
@@ -33,4 +34,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(tenant::router())
         .merge(overview::router())
         .merge(webhooks::router())
+        .merge(triggers::router())
 }

@@ -12,6 +12,7 @@ use crate::http::handlers::v1::views::TimelineEventView;
 use crate::http::handlers::views::{PageOf, StdErrors};
 use crate::http::AppState;
 use crate::service::inbox::{InboxItem, View};
+use crate::service::live::VisitorInsight;
 use crate::store::{
     Conversation, ConversationState, Message, MessageKind, SenderKind, Visitor, VisitorEvent,
 };
@@ -202,6 +203,8 @@ pub struct VisitorProfileView {
     pub conversations: Vec<PastConversation>,
     /// Business events posted while the visitor had no open conversation, newest first.
     pub timeline: Vec<TimelineEventView>,
+    /// Device, place, visits and the visit in progress (agent workspace only; null elsewhere).
+    pub insight: Option<VisitorInsight>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -247,6 +250,7 @@ pub(crate) fn profile(
         last_seen_at: v.last_seen_at,
         conversations: conversations.into_iter().map(Into::into).collect(),
         timeline: timeline.into_iter().map(Into::into).collect(),
+        insight: None,
     }
 }
 
@@ -305,7 +309,10 @@ async fn visitor_profile(
     Path(id): Path<String>,
 ) -> ApiResult<Json<VisitorProfileView>> {
     let (v, conversations, timeline) = state.inbox.visitor(&actor, &id).await?;
-    Ok(Json(profile(v, conversations, timeline)))
+    let insight = state.live.insight(&v);
+    let mut view = profile(v, conversations, timeline);
+    view.insight = Some(insight);
+    Ok(Json(view))
 }
 
 /// Messages whose text contains `q`, newest first.
