@@ -9,6 +9,7 @@ import { beep } from './sound.js';
 import { t } from './i18n.js';
 import { initials } from './dom.js';
 import { createFiles } from './files.js';
+import { trackNavigation, showInvitation } from './tracking.js';
 
 export function start({ base, siteKey, prechat = false }) {
   const host = document.createElement('div');
@@ -36,7 +37,9 @@ export function start({ base, siteKey, prechat = false }) {
     onState: (s) => { v.status.textContent = s === 'offline' ? t.reconnecting : queueText; },
     // identify made this browser the user's visitor from another device: show their history.
     onSwitched: () => messages.reset(),
+    onOpen: () => tracking?.resend(),
   });
+  const tracking = trackNavigation((nav) => conn.page(nav));
   conn.setShownSeq(() => messages.maxSeq());
   files = createFiles({ base, conn, root });
   v.attachBtn.addEventListener('click', () => v.fileInput.click());
@@ -139,6 +142,10 @@ export function start({ base, siteKey, prechat = false }) {
         else ring();
         break;
       }
+      case 'invitation':
+        showInvitation(f.invitation, { messages, open });
+        ring();
+        break;
       case 'resumed':
         if (missedWhileAway) ring();
         missedWhileAway = false;

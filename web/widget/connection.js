@@ -5,7 +5,7 @@
 // across reconnects and the server's dedupe keeps it single.
 import { load, save } from './storage.js';
 
-export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched }) {
+export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched, onOpen }) {
   const stored = load(siteKey);
   let ws = null;
   let attempt = 0;
@@ -44,6 +44,7 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
         raw({ type: 'resume', conversations: { [stored.conversationId]: shownSeq() } });
       }
       for (const f of pending.values()) raw(f);
+      onOpen?.();
     };
     ws.onmessage = (ev) => {
       const frame = JSON.parse(ev.data);
@@ -97,6 +98,8 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
       return client_msg_id;
     },
     token: () => stored.token,
+    /** Reports the page the visitor is on (tracking.js). */
+    page(nav) { raw({ type: 'page', ...nav }); },
     typing(on) { if (stored.conversationId) raw({ type: 'typing', conversation_id: stored.conversationId, on }); },
     read(seq) {
       if (!stored.conversationId) return;

@@ -12,7 +12,7 @@ use crate::http::handlers::v1::views::TimelineEventView;
 use crate::http::handlers::views::{PageOf, StdErrors};
 use crate::http::AppState;
 use crate::service::inbox::{InboxItem, View};
-use crate::service::live::VisitorInsight;
+use crate::service::live::{friendly_name, VisitorInsight};
 use crate::store::{
     Conversation, ConversationState, Message, MessageKind, SenderKind, Visitor, VisitorEvent,
 };
@@ -44,6 +44,8 @@ pub struct VisitorBrief {
     pub id: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// The name to show: theirs, or a friendly generated one ("Brave Otter") when they gave none.
+    pub display_name: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -110,6 +112,12 @@ impl From<InboxItem> for ConversationView {
             group_id: c.group_id,
             previous_id: c.previous_id,
             visitor: VisitorBrief {
+                display_name: i
+                    .visitor
+                    .name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| friendly_name(&i.visitor.id, None)),
                 id: i.visitor.id,
                 name: i.visitor.name,
                 email: i.visitor.email,
