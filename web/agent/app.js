@@ -49,8 +49,10 @@ async function start() {
   const chat = createChat();
   const details = createDetails();
   const live = createLive();
-  const shell = h('div', { class: 'workspace' }, sidebar, chat.el, details.el, live.el);
+  const shell = h('div', { class: 'workspace' }, sidebar, chat.el, details.el);
   mount(root, shell);
+  // Fixed in a corner, outside the three columns' grid.
+  document.body.append(live.el);
   document.addEventListener('click', askPermissionOnce, { once: true });
 
   const socket = connect({ onFrame: (f) => { if (!live.onFrame(f)) handleFrame(f); }, lastSeqs });

@@ -92,6 +92,17 @@ impl Registry {
             .or_default()
             .entry(visitor.id.clone())
             .or_insert_with(|| Entry {
+                // The page the session was opened on, until the widget reports one.
+                pages: serde_json::from_str::<Vec<String>>(&visitor.pages)
+                    .ok()
+                    .and_then(|p| p.last().cloned())
+                    .map(|url| Page {
+                        url,
+                        title: None,
+                        at: now,
+                    })
+                    .into_iter()
+                    .collect(),
                 name: None,
                 language: None,
                 timezone: None,
@@ -101,7 +112,6 @@ impl Registry {
                 connections: 0,
                 generation: 0,
                 arrived_at: now,
-                pages: Vec::new(),
                 timers: Vec::new(),
             });
         e.connections += 1;
@@ -160,7 +170,11 @@ impl Registry {
         if e.pages.is_empty() && nav.referrer.is_some() {
             e.referrer.clone_from(&nav.referrer);
         }
-        if e.pages.last().map(|p| p.url.as_str()) != Some(nav.url.as_str()) {
+        if let Some(last) = e.pages.last_mut().filter(|p| p.url == nav.url) {
+            if nav.title.is_some() {
+                last.title.clone_from(&nav.title);
+            }
+        } else {
             e.pages.push(Page {
                 url: nav.url.clone(),
                 title: nav.title.clone(),
