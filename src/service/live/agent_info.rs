@@ -25,7 +25,7 @@ pub fn parse(user_agent: Option<&str>) -> Device {
     let Some(r) = woothee::parser::Parser::new().parse(ua) else {
         return Device::default();
     };
-    let browser = known(r.name).map(|name| match known(&r.version) {
+    let browser = known(r.name).map(|name| match known(r.version) {
         Some(v) => format!("{name} {v}"),
         None => name,
     });

@@ -225,7 +225,7 @@ impl Registry {
             .into_iter()
             .flat_map(|m| m.iter().map(|(id, e)| e.view(id)))
             .collect();
-        list.sort_by(|a, b| a.arrived_at.cmp(&b.arrived_at));
+        list.sort_by_key(|v| v.arrived_at);
         list
     }
 
