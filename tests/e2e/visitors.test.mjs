@@ -73,6 +73,11 @@ test('a browsing visitor shows live, the agent invites them, the widget opens wi
   await bubble.waitFor();
   await page.locator('[data-uniqchat] .window').waitFor(); // open, visible
   await screenshot(page, 'widget-invited');
+
+  // The visitor browses on: the agent's panel follows the page they are on now.
+  await navigate(page, `/demo/socks?key=${siteKey}`, 'Socks');
+  await agent.locator('.live-row .live-page', { hasText: 'Socks' }).waitFor();
+  await agent.locator('.details .kv', { hasText: '/demo/socks' }).first().waitFor();
   await screenshot(agent, 'agent-invited');
   assert.deepEqual(errors, []);
   await context.close();

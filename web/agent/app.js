@@ -48,7 +48,7 @@ async function start() {
   const sidebar = h('aside', { class: 'col lists', 'aria-label': t('list.label') });
   const chat = createChat();
   const details = createDetails();
-  const live = createLive();
+  const live = createLive({ onVisitor: (id) => details.refresh(id) });
   const shell = h('div', { class: 'workspace' }, sidebar, chat.el, details.el);
   mount(root, shell);
   // Fixed in a corner, outside the three columns' grid.

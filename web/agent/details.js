@@ -4,7 +4,7 @@
 import { h, mount, dateTime } from '../shared/dom.js';
 import { t } from '../shared/i18n.js';
 import { state, onChange, visitorName, upsertConversation } from './state.js';
-import { loadVisitor } from './loaders.js';
+import { loadVisitor, forgetVisitor } from './loaders.js';
 import { select } from './selection.js';
 import { eventCard } from './event-card.js';
 
@@ -115,5 +115,13 @@ export function createDetails() {
   }
 
   onChange(render);
-  return { el, render };
+  /** The visitor moved (a `live_visitor` frame): show their current page if they are on screen. */
+  function refresh(visitorId) {
+    const c = state.conversations.get(state.selected);
+    if ((c?.visitor?.id ?? c?.visitor_id) !== visitorId) return;
+    forgetVisitor(visitorId);
+    shownFor = null;
+    render();
+  }
+  return { el, render, refresh };
 }

@@ -38,7 +38,7 @@ async function invite(v) {
   }
 }
 
-export function createLive() {
+export function createLive({ onVisitor } = {}) {
   const list = h('ul', { class: 'live-list' });
   const count = h('span', { class: 'live-count' }, '0');
   const panel = h('section', { class: 'live-panel', hidden: true, 'aria-label': t('live.title') },
@@ -84,7 +84,12 @@ export function createLive() {
     /** Returns true for the frames it handles. */
     onFrame(f) {
       if (f.type === 'hello') { load(); return false; }
-      if (f.type === 'live_visitor') { visitors.set(f.visitor.visitor_id, f.visitor); render(); return true; }
+      if (f.type === 'live_visitor') {
+        visitors.set(f.visitor.visitor_id, f.visitor);
+        render();
+        onVisitor?.(f.visitor.visitor_id);
+        return true;
+      }
       if (f.type === 'live_visitor_left') { visitors.delete(f.visitor_id); render(); return true; }
       return false;
     },
