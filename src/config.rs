@@ -6,6 +6,7 @@
 //! so an installed binary runs without the repository around it.
 
 mod cluster;
+mod geoip;
 mod mail;
 mod metrics;
 mod origin;
@@ -16,6 +17,7 @@ mod storage;
 mod webhooks;
 
 pub use cluster::ClusterConfig;
+pub use geoip::GeoipConfig;
 pub use mail::MailConfig;
 pub use metrics::MetricsConfig;
 pub use retention::RetentionConfig;
@@ -95,6 +97,9 @@ pub struct Config {
     #[serde(default)]
     pub mail: MailConfig,
     pub cluster: ClusterConfig,
+    /// GeoIP database for the visitor's country and city (absent: not shown).
+    #[serde(default)]
+    pub geoip: GeoipConfig,
     /// The profile these settings were loaded for (set by the loader, not by files).
     #[serde(default)]
     pub profile: String,

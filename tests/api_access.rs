@@ -101,6 +101,11 @@ fn sample_body(op: &Operation) -> Option<Value> {
             json!({ "shortcut": "walk", "title": "Walk", "body": "Walking" })
         }
         "POST /api/admin/blacklist" => json!({ "kind": "ip", "value": "192.0.2.1" }),
+        "POST /api/admin/triggers" | "PUT /api/admin/triggers/{id}" => json!({
+            "name": "Walk", "url_match": "contains", "url_value": "/walk", "seconds": 30,
+            "message": "Walking?", "sender_name": "Walker"
+        }),
+        "POST /api/agent/live-visitors/{id}/invite" => json!({ "body": "Walking?" }),
         "PATCH /api/admin/settings" => json!({ "welcome_message": "Walked" }),
         "PUT /api/admin/security" => json!({ "require_two_factor": false }),
         "PUT /api/admin/sso" => json!({
@@ -158,6 +163,7 @@ fn fill(path: &str, ids: &BTreeMap<&str, String>) -> String {
     let scope = path.split('/').nth(2).unwrap_or("");
     let id_key = match (scope, resource) {
         ("agent", "quick-replies") => "personal-quick-reply",
+        ("agent", "live-visitors") => "visitors",
         (_, r) => r,
     };
     if let Some(id) = ids.get(id_key) {
@@ -222,6 +228,13 @@ async fn every_route_checks_token_role_and_tenant() {
             "api-tokens",
             "/api/admin/api-tokens",
             json!({ "name": "A", "scopes": ["users:read"] }),
+            &w.owner,
+        ),
+        (
+            "triggers",
+            "/api/admin/triggers",
+            json!({ "name": "A", "url_match": "contains", "url_value": "/a", "seconds": 5,
+                "message": "A?", "sender_name": "A" }),
             &w.owner,
         ),
         (

@@ -74,6 +74,22 @@ impl Block {
 pub enum Notice {
     /// The widget's look and texts changed: open widgets apply them without a reload.
     Widget { tenant_id: String, look: WidgetLook },
+    /// A visitor arrived on or moved through the site (agents of the tenant hear it).
+    LiveVisitor {
+        tenant_id: String,
+        visitor: super::LiveVisitor,
+    },
+    /// A visitor left the site (their last widget closed).
+    LiveVisitorLeft {
+        tenant_id: String,
+        visitor_id: String,
+    },
+    /// Open this visitor's widget with a message.
+    Invite {
+        tenant_id: String,
+        visitor_id: String,
+        invitation: super::Invitation,
+    },
 }
 
 /// The settings an open widget shows, as the `settings` frame carries them.

@@ -6,6 +6,7 @@
 
 mod events;
 pub mod lease;
+mod live;
 mod local;
 pub mod redis;
 mod status;
@@ -15,6 +16,7 @@ use std::sync::Arc;
 
 pub use events::{Block, Event, EventKind, Notice, SessionsRevoked, WidgetLook};
 pub use lease::Duty;
+pub use live::{Invitation, LiveVisitor};
 pub use local::{LocalBus, LocalPresence};
 pub use status::ClusterStatus;
 

@@ -102,6 +102,7 @@ mod tests {
             event(EventKind::Typing {
                 from: SenderKind::Visitor,
                 on: true,
+                draft: Some("I would like to ret".into()),
             }),
             event(EventKind::Read {
                 by: SenderKind::Agent,
@@ -129,6 +130,37 @@ mod tests {
                     widget_position: "right".into(),
                     welcome_message: "Welcome".into(),
                     offline_message: "Later".into(),
+                },
+            }),
+            BusMessage::Notice(Notice::LiveVisitor {
+                tenant_id: "t1".into(),
+                visitor: crate::cluster::LiveVisitor {
+                    visitor_id: "v1".into(),
+                    name: "Brave Otter".into(),
+                    page_url: Some("https://shop.test/checkout".into()),
+                    page_title: None,
+                    page_since: chrono::Utc::now(),
+                    arrived_at: chrono::Utc::now(),
+                    country: Some("DE".into()),
+                    city: None,
+                    browser: Some("Firefox".into()),
+                    os: None,
+                    chatting: false,
+                },
+            }),
+            BusMessage::Notice(Notice::LiveVisitorLeft {
+                tenant_id: "t1".into(),
+                visitor_id: "v1".into(),
+            }),
+            BusMessage::Notice(Notice::Invite {
+                tenant_id: "t1".into(),
+                visitor_id: "v1".into(),
+                invitation: crate::cluster::Invitation {
+                    conversation_id: None,
+                    trigger_id: Some("tr1".into()),
+                    from_name: "Shop".into(),
+                    body: "Need help?".into(),
+                    sent_at: chrono::Utc::now(),
                 },
             }),
             BusMessage::SessionsRevoked(SessionsRevoked {

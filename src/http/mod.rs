@@ -23,7 +23,8 @@ use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
-    InboxService, IntegrationService, MailService, SsoService, VisitorService, WebhookService,
+    InboxService, IntegrationService, LiveService, MailService, SsoService, VisitorService,
+    WebhookService,
 };
 use crate::storage::Storage;
 use crate::store::{Backend, MessageWriter, Store};
@@ -53,6 +54,8 @@ pub struct AppState {
     pub mail: MailService,
     /// Attached files: checks, storage, signed links.
     pub files: FileService,
+    /// Visitors on the site now, invitations and triggers.
+    pub live: LiveService,
     pub hub: Arc<Hub>,
     /// Caps and rates on realtime connections.
     pub admission: Arc<Admission>,
@@ -122,7 +125,17 @@ impl AppState {
                 mail: mail.clone(),
             },
         );
+        let geo = crate::service::live::Geo::open(&config.geoip.database)
+            .map_err(|e| crate::service::ServiceError::Internal(format!("geoip.database: {e}")))?;
+        let live = LiveService::new(
+            store.clone(),
+            chat.clone(),
+            bus.clone(),
+            presence.clone(),
+            geo,
+        );
         Ok(AppState {
+            live,
             webhooks,
             sso,
             backend: store.backend(),

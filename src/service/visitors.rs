@@ -122,6 +122,9 @@ impl VisitorService {
         let ua = a.user_agent.as_deref().map(|u| truncate(u, 512));
         let visitor = match known {
             Some(v) => {
+                if chrono::Utc::now() - v.last_seen_at >= chrono::Duration::minutes(30) {
+                    self.store.add_visit(&tenant.id, &v.id).await?;
+                }
                 self.store
                     .touch_visitor(&tenant.id, &v.id, Some(&ip), ua.as_deref(), page.as_deref())
                     .await?;

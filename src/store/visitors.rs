@@ -35,6 +35,7 @@ impl Store {
             pages: serde_json::to_string(&pages).map_err(|e| StoreError::Corrupt(e.to_string()))?,
             attributes: "{}".into(),
             language: None,
+            visits: 1,
             created_at: at,
             last_seen_at: at,
         };
@@ -158,5 +159,37 @@ impl Store {
             return Err(StoreError::Conflict("visitor"));
         }
         Ok(v)
+    }
+}
+
+impl Store {
+    /// Counts one more visit of the visitor.
+    pub async fn add_visit(&self, tenant_id: &str, id: &str) -> StoreResult<()> {
+        visitor::Entity::update_many()
+            .col_expr(Column::Visits, Expr::col(Column::Visits).add(1))
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::Id.eq(id))
+            .exec(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Which of these visitors of the tenant have an open conversation.
+    pub async fn visitors_chatting(
+        &self,
+        tenant_id: &str,
+        ids: &[String],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        use super::entities::conversation;
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let open = conversation::Entity::find()
+            .filter(conversation::Column::TenantId.eq(tenant_id))
+            .filter(conversation::Column::VisitorId.is_in(ids.iter().cloned()))
+            .filter(conversation::Column::State.ne(super::ConversationState::Closed))
+            .all(&self.db)
+            .await?;
+        Ok(open.into_iter().map(|c| c.visitor_id).collect())
     }
 }

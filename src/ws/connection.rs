@@ -20,6 +20,7 @@ use super::outbound::{write_loop, Replies, REPLY_QUEUE};
 use super::protocol::{request_id, ServerFrame};
 use super::requests::{self, error_frame};
 use crate::service::chat::{ChatService, Participant};
+use crate::service::LiveService;
 
 /// Close codes beyond the standard ones (RFC 6455 leaves 4000–4999 to applications).
 pub mod close {
@@ -43,6 +44,7 @@ pub struct Limits {
 pub struct Context {
     pub who: Participant,
     pub chat: ChatService,
+    pub live: LiveService,
     pub hub: Arc<Hub>,
     pub admission: Arc<Admission>,
     /// The client's address.
@@ -70,12 +72,26 @@ impl Conn<'_> {
 pub async fn run(socket: WebSocket, ctx: Context, ticket: Ticket) {
     let (events_tx, events) = mpsc::channel::<Frame>(ctx.limits.queue);
     let handle = ctx.hub.register(&ctx.who, ctx.ip, events_tx);
+    if let Participant::Visitor {
+        tenant_id,
+        visitor_id,
+    } = &ctx.who
+    {
+        ctx.live.connected(tenant_id, visitor_id, ctx.ip).await;
+    }
     let span = tracing::debug_span!("ws", participant = %ctx.who.id());
     let reason = serve(socket, &ctx, handle.clone(), events)
         .instrument(span)
         .await;
     ctx.hub.unregister(&ctx.who, &handle);
     ctx.chat.agent_disconnected(&ctx.who);
+    if let Participant::Visitor {
+        tenant_id,
+        visitor_id,
+    } = &ctx.who
+    {
+        ctx.live.disconnected(tenant_id, visitor_id);
+    }
     drop(ticket);
     tracing::debug!(?reason, "connection closed");
 }

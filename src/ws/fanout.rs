@@ -56,6 +56,28 @@ impl Sink for Hub {
                     }
                 }
             }
+            Notice::LiveVisitor { tenant_id, visitor } => {
+                self.to_agents(tenant_id, ServerFrame::LiveVisitor { visitor });
+            }
+            Notice::LiveVisitorLeft {
+                tenant_id,
+                visitor_id,
+            } => {
+                self.to_agents(tenant_id, ServerFrame::LiveVisitorLeft { visitor_id });
+            }
+            Notice::Invite {
+                tenant_id,
+                visitor_id,
+                invitation,
+            } => {
+                let frame: Frame = Arc::from(ServerFrame::Invitation { invitation }.to_text());
+                let reg = self.read();
+                for c in reg.visitors.get(visitor_id).into_iter().flatten() {
+                    if c.tenant_id == *tenant_id {
+                        c.offer(&frame);
+                    }
+                }
+            }
         }
     }
 
@@ -96,6 +118,22 @@ impl Sink for Hub {
             if event.agent_id.as_ref() != Some(agent) && c.tenant_id == event.tenant_id {
                 c.offer(&frame);
             }
+        }
+    }
+}
+
+impl Hub {
+    /// Offers a frame to every agent connection of the tenant.
+    fn to_agents(&self, tenant_id: &str, frame: ServerFrame<'_>) {
+        let frame: Frame = Arc::from(frame.to_text());
+        let reg = self.read();
+        for c in reg
+            .agents
+            .get(tenant_id)
+            .into_iter()
+            .flat_map(|a| a.values().flatten())
+        {
+            c.offer(&frame);
         }
     }
 }

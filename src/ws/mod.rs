@@ -137,6 +137,7 @@ fn open(
     let ctx = Context {
         who,
         chat: state.chat.clone(),
+        live: state.live.clone(),
         hub: state.hub.clone(),
         admission: state.admission.clone(),
         ip,

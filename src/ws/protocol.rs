@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::WidgetLook;
+use crate::cluster::{Invitation, LiveVisitor, WidgetLook};
 use crate::store::{AgentStatus, Conversation, Message, SenderKind};
 
 /// Frames a client sends.
@@ -90,6 +90,18 @@ pub enum ClientFrame {
     Ping {
         id: Option<String>,
     },
+    /// Visitors: the page the widget is on now (on load and on every in-page navigation).
+    Page {
+        id: Option<String>,
+        url: String,
+        title: Option<String>,
+        /// The page's referrer, on the first page of a visit.
+        referrer: Option<String>,
+        /// The browser's IANA time zone, e.g. "Europe/Paris".
+        timezone: Option<String>,
+        /// The browser's language, e.g. "zh-CN".
+        language: Option<String>,
+    },
     /// Agents: follow every event of a conversation the connection shows, even one that is
     /// neither theirs nor in the queue (null: stop).
     Watch {
@@ -98,9 +110,9 @@ pub enum ClientFrame {
     },
 }
 
-pub const CLIENT_TYPES: [&str; 13] = [
+pub const CLIENT_TYPES: [&str; 14] = [
     "send", "resume", "read", "typing", "accept", "close", "rate", "note", "transfer", "block",
-    "status", "ping", "watch",
+    "status", "ping", "watch", "page",
 ];
 
 /// Frames the server sends.
@@ -195,6 +207,22 @@ pub enum ServerFrame<'a> {
     /// The tenant's widget settings changed (visitors): apply them without a reload.
     Settings {
         settings: &'a WidgetLook,
+    },
+    /// Visitors: the `page` report with this `id` was recorded.
+    Tracked {
+        id: Option<&'a str>,
+    },
+    /// Agents: a visitor arrived on the site or moved to another page (docs/protocol.md).
+    LiveVisitor {
+        visitor: &'a LiveVisitor,
+    },
+    /// Agents: a visitor left the site (their last widget closed).
+    LiveVisitorLeft {
+        visitor_id: &'a str,
+    },
+    /// Visitors: open the widget with this message (an agent's invitation or a trigger's).
+    Invitation {
+        invitation: &'a Invitation,
     },
 }
 

@@ -4,6 +4,7 @@ import { renderOverview } from './overview.js';
 import { renderAgents } from './agents.js';
 import { renderGroups } from './groups.js';
 import { renderQuickReplies } from './quick-replies.js';
+import { renderTriggers } from './triggers.js';
 import { renderBlacklist } from './blacklist.js';
 import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
@@ -19,6 +20,7 @@ export const pages = [
   { key: 'agents', title: 'Agents', render: renderAgents },
   { key: 'groups', title: 'Groups', render: renderGroups },
   { key: 'quick-replies', title: 'Quick replies', render: renderQuickReplies },
+  { key: 'triggers', title: 'Triggers', render: renderTriggers },
   { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
   { key: 'security', title: 'Security', render: renderSecurity },

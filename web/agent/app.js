@@ -11,6 +11,7 @@ import { connect } from './connection.js';
 import { renderLists } from './lists.js';
 import { createChat } from './chat.js';
 import { createDetails } from './details.js';
+import { createLive } from './live.js';
 import { askPermissionOnce } from './alerts.js';
 import { t } from '../shared/i18n.js';
 
@@ -47,11 +48,14 @@ async function start() {
   const sidebar = h('aside', { class: 'col lists', 'aria-label': t('list.label') });
   const chat = createChat();
   const details = createDetails();
+  const live = createLive({ onVisitor: (id) => details.refresh(id) });
   const shell = h('div', { class: 'workspace' }, sidebar, chat.el, details.el);
   mount(root, shell);
+  // Fixed in a corner, outside the three columns' grid.
+  document.body.append(live.el);
   document.addEventListener('click', askPermissionOnce, { once: true });
 
-  const socket = connect({ onFrame: handleFrame, lastSeqs });
+  const socket = connect({ onFrame: (f) => { if (!live.onFrame(f)) handleFrame(f); }, lastSeqs });
   state.socket = socket;
   renderLists(sidebar, { onSignOut: signOut });
   chat.render();

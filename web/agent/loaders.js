@@ -65,3 +65,8 @@ export async function loadVisitor(visitorId) {
   }
   return profiles.get(visitorId);
 }
+
+/** Drops a visitor's cached profile, so the next `loadVisitor` reads it anew (they moved). */
+export function forgetVisitor(visitorId) {
+  profiles.delete(visitorId);
+}

@@ -82,7 +82,7 @@ export function lastSeqs() {
 }
 
 export function visitorName(c) {
-  return c.visitor?.name || c.visitor?.email || `Visitor ${String(c.visitor?.id ?? c.visitor_id ?? '').slice(-4)}`;
+  return c.visitor?.name || c.visitor?.email || c.visitor?.display_name || `Visitor ${String(c.visitor?.id ?? c.visitor_id ?? '').slice(-4)}`;
 }
 
 /** Unread messages count only where I can read them off: my conversations and the queue. */

@@ -13,6 +13,7 @@ import { textsFor } from './texts.js';
 import { prechatPanel } from './prechat.js';
 import { createPreview } from './preview.js';
 import { createEmojiPicker, insertAtCaret, EMOJI_CSS } from '../shared/emoji.js';
+import { trackNavigation, showInvitation } from './tracking.js';
 
 export function start({ base, siteKey, prechat = false }) {
   const host = document.createElement('div');
@@ -40,7 +41,9 @@ export function start({ base, siteKey, prechat = false }) {
     onState: (s) => { v.status.textContent = s === 'offline' ? t.reconnecting : queueText; },
     // identify made this browser the user's visitor from another device: show their history.
     onSwitched: () => messages.reset(),
+    onOpen: () => tracking?.resend(),
   });
+  const tracking = trackNavigation((nav) => conn.page(nav));
   conn.setShownSeq(() => messages.maxSeq());
   files = createFiles({ base, conn, root });
   v.attachBtn.addEventListener('click', () => v.fileInput.click());
@@ -176,6 +179,10 @@ export function start({ base, siteKey, prechat = false }) {
         else ring();
         break;
       }
+      case 'invitation':
+        showInvitation(f.invitation, { messages, open });
+        ring();
+        break;
       case 'resumed':
         if (missedWhileAway) ring();
         missedWhileAway = false;

@@ -30,7 +30,7 @@ export async function requestTranscript(base, token, conversationId, email) {
   }
 }
 
-export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched }) {
+export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched, onOpen }) {
   const stored = load(siteKey);
   let ws = null;
   let attempt = 0;
@@ -82,6 +82,7 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
         raw({ type: 'resume', conversations: { [stored.conversationId]: shownSeq() } });
       }
       for (const f of pending.values()) raw(f);
+      onOpen?.();
     };
     ws.onmessage = (ev) => {
       const frame = JSON.parse(ev.data);
@@ -152,6 +153,8 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
       save(siteKey, stored);
       return answer;
     },
+    /** Reports the page the visitor is on (tracking.js). */
+    page(nav) { raw({ type: 'page', ...nav }); },
     read(seq) {
       if (!stored.conversationId) return;
       if (seq > (stored.readSeq || 0)) { stored.readSeq = seq; save(siteKey, stored); }

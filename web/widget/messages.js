@@ -60,6 +60,8 @@ export function createMessageList(list, agentLabel, fileView) {
     /** Shows the newest message (e.g. above the rating form). */
     toBottom,
     system(text) { return row('system', text); },
+    /** A trigger's message (not stored until the visitor answers), signed by its sender. */
+    invitation(body, who) { return row('other', body, `${who} · ${time()}`, initials(who)); },
     /** A send not yet acknowledged. */
     pending(clientId, body) {
       const r = row('own pending', body, `${t.you} · ${time()}`);

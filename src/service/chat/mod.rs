@@ -4,6 +4,7 @@
 mod external;
 mod handover;
 mod hooks;
+mod invite;
 mod lifecycle;
 mod presence;
 mod routing;

@@ -20,6 +20,8 @@ pub mod sso_login;
 pub mod sso_provider;
 pub mod tenant;
 pub mod tenant_settings;
+pub mod trigger;
+pub mod trigger_fire;
 pub mod two_factor;
 pub mod user;
 pub mod visitor;

@@ -21,6 +21,8 @@ pub struct Model {
     pub attributes: String,
     /// The widget's language (`en`, `zh`), which picks the e-mail templates.
     pub language: Option<String>,
+    /// Visits so far (a visit: an arrival after 30 minutes or more without one).
+    pub visits: i32,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
 }

@@ -15,6 +15,7 @@ mod m0010_tenant_two_factor_policy;
 mod m0011_attachments;
 mod m0012_mail;
 mod m0014_widget_texts;
+mod m0015_triggers_and_visits;
 mod schema;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_attachments::Migration),
             Box::new(m0012_mail::Migration),
             Box::new(m0014_widget_texts::Migration),
+            Box::new(m0015_triggers_and_visits::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ mod agent;
 mod conversation;
 mod sending;
 mod sync;
+mod tracking;
 
 use crate::service::chat::Sent;
 use crate::service::ServiceError;
@@ -96,6 +97,23 @@ pub async fn handle(conn: &mut Conn<'_>, text: &str) {
             id,
             conversation_id,
         } => watch(conn, id, conversation_id).await,
+        ClientFrame::Page {
+            id,
+            url,
+            title,
+            referrer,
+            timezone,
+            language,
+        } => {
+            let nav = crate::service::live::Navigation {
+                url,
+                title,
+                referrer,
+                timezone,
+                language,
+            };
+            tracking::page(conn, id, nav).await
+        }
     }
 }
 

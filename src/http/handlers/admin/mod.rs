@@ -12,6 +12,7 @@ mod security;
 pub mod settings;
 mod sso;
 mod tenant;
+mod triggers;
 mod users;
 mod webhooks;
 
@@ -35,4 +36,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(overview::router())
         .merge(webhooks::router())
         .merge(mail::router())
+        .merge(triggers::router())
 }

@@ -12,6 +12,7 @@ use crate::http::handlers::v1::views::TimelineEventView;
 use crate::http::handlers::views::{PageOf, StdErrors};
 use crate::http::AppState;
 use crate::service::inbox::{InboxItem, View};
+use crate::service::live::{friendly_name, VisitorInsight};
 use crate::store::{
     Conversation, ConversationState, Message, MessageKind, SenderKind, Visitor, VisitorEvent,
 };
@@ -43,6 +44,8 @@ pub struct VisitorBrief {
     pub id: String,
     pub name: Option<String>,
     pub email: Option<String>,
+    /// The name to show: theirs, or a friendly generated one ("Brave Otter") when they gave none.
+    pub display_name: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -109,6 +112,12 @@ impl From<InboxItem> for ConversationView {
             group_id: c.group_id,
             previous_id: c.previous_id,
             visitor: VisitorBrief {
+                display_name: i
+                    .visitor
+                    .name
+                    .clone()
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| friendly_name(&i.visitor.id, None)),
                 id: i.visitor.id,
                 name: i.visitor.name,
                 email: i.visitor.email,
@@ -202,6 +211,8 @@ pub struct VisitorProfileView {
     pub conversations: Vec<PastConversation>,
     /// Business events posted while the visitor had no open conversation, newest first.
     pub timeline: Vec<TimelineEventView>,
+    /// Device, place, visits and the visit in progress (agent workspace only; null elsewhere).
+    pub insight: Option<VisitorInsight>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -247,6 +258,7 @@ pub(crate) fn profile(
         last_seen_at: v.last_seen_at,
         conversations: conversations.into_iter().map(Into::into).collect(),
         timeline: timeline.into_iter().map(Into::into).collect(),
+        insight: None,
     }
 }
 
@@ -305,7 +317,10 @@ async fn visitor_profile(
     Path(id): Path<String>,
 ) -> ApiResult<Json<VisitorProfileView>> {
     let (v, conversations, timeline) = state.inbox.visitor(&actor, &id).await?;
-    Ok(Json(profile(v, conversations, timeline)))
+    let insight = state.live.insight(&v);
+    let mut view = profile(v, conversations, timeline);
+    view.insight = Some(insight);
+    Ok(Json(view))
 }
 
 /// Messages whose text contains `q`, newest first.

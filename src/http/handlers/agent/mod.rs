@@ -1,6 +1,7 @@
 //! `/api/agent`: the agent workspace.
 
 pub mod inbox;
+mod live;
 mod quick_replies;
 mod team;
 
@@ -13,5 +14,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(inbox::router())
         .merge(quick_replies::router())
         .merge(team::router())
+        .merge(live::router())
         .merge(super::files::agent_router())
 }
