@@ -199,10 +199,10 @@ unit_value ReadWritePaths | tr ' ' '\n' | grep -qxF "$workdir_unit" ||
   /^\[/ { section = $0; gsub(/[\[\]]/, "", section); next }
   $2 == "=" && section != "" { print "UNIQCHAT__" toupper(section) "__" toupper($1) }' >"$scratch/keys"
 # (UNIQCHAT__SECTION__KEY is the README's pattern, not a name.)
-for name in $(grep -ohE 'UNIQCHAT__[A-Z0-9_]+' deploy/* README.md | grep -vx UNIQCHAT__SECTION__KEY | sort -u); do
+for name in $(grep -rohE 'UNIQCHAT__[A-Z0-9_]+' deploy README.md | grep -vx UNIQCHAT__SECTION__KEY | sort -u); do
   grep -qxF "$name" "$scratch/keys" || fail "$name (in deploy/ or README.md) is not a setting"
 done
-grep -ohE 'uniqchat --config-dir [^ ]+ [a-z]+' deploy/* README.md | sort -u | while read -r _ _ dir sub; do
+grep -rohE 'uniqchat --config-dir [^ ]+ [a-z]+' deploy README.md | sort -u | while read -r _ _ dir sub; do
   "$bin" --config-dir "$root/config" "$sub" --help >/dev/null 2>&1 ||
     fail "uniqchat --config-dir $dir $sub (in deploy/ or README.md): no such command"
 done
