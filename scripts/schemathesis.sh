@@ -64,7 +64,8 @@ db="sqlite://$work/data/test.db?mode=rwc"
 mkdir -p "$work/data"
 
 uniqchat() {
-  (cd "$work" && env -u UNIQCHAT_CONFIG UNIQCHAT_PROFILE=test "$bin" --config-dir "$root/config" "$@")
+  # exec: the pid the caller records is the server itself, so cleanup stops it.
+  (cd "$work" && exec env -u UNIQCHAT_CONFIG UNIQCHAT_PROFILE=test "$bin" --config-dir "$root/config" "$@")
 }
 
 # Rate limits off (the run sends hundreds of requests a second from one address), generous

@@ -31,11 +31,19 @@ impl ClusterConfig {
             return None;
         }
         let url = self.redis_url.trim();
-        if !(url.starts_with("redis://") || url.starts_with("rediss://")) {
+        if url.starts_with("rediss://") {
+            return Some((
+                "cluster.redis_url",
+                "rediss:// (TLS) is not built in: use redis:// over a private network or a local \
+                 TLS tunnel"
+                    .to_string(),
+            ));
+        }
+        if !url.starts_with("redis://") {
             return Some((
                 "cluster.redis_url",
                 format!(
-                    "'{}' must start with redis:// or rediss://",
+                    "'{}' must start with redis://",
                     crate::config::mask_url(url)
                 ),
             ));
@@ -95,6 +103,8 @@ mod tests {
         assert_eq!(settings("redis://127.0.0.1:6379").problem(), None);
         let key = |c: ClusterConfig| c.problem().map(|(k, _)| k);
         assert_eq!(key(settings("http://x")), Some("cluster.redis_url"));
+        let tls = settings("rediss://h:6380").problem();
+        assert!(tls.is_some_and(|(k, m)| k == "cluster.redis_url" && m.contains("TLS")));
         let mut c = settings("redis://h");
         c.prefix = "a b".into();
         assert_eq!(key(c), Some("cluster.prefix"));
