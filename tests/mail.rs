@@ -653,3 +653,77 @@ async fn nothing_is_sent_twice_across_a_restart() {
         assert_eq!(n, 1, "{id} arrived {n} times");
     }
 }
+
+#[tokio::test]
+async fn agents_who_are_offline_get_a_digest_of_what_waits() {
+    let smtp = Smtp::start().await;
+    let mut env = FAST.to_vec();
+    env.push(("UNIQCHAT__MAIL__DIGEST_EVERY_SECS", "2"));
+    let w = World::with_env(&env).await;
+    let mut s = settings(smtp.port);
+    s["team_address"] = json!("team@acme.test");
+    put_settings(&w.api, &w.admin, s).await;
+    // The agent is connected but away: routing passes them by, and they are not offline.
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let answer = agent
+        .request(json!({ "type": "status", "id": "s", "status": "away" }))
+        .await;
+    assert_ne!(answer["type"], "error", "{answer}");
+    let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let c = conv_of(&visitor.say(None, "d1", "Where is order <1234>?").await);
+
+    // The owner and the admin never signed in: their status is offline.
+    for who in ["owner@acme.test", "admin@acme.test"] {
+        eventually("the digest", 30, || {
+            smtp.to(who).iter().any(|m| {
+                m["subject"]
+                    .as_str()
+                    .unwrap()
+                    .contains("waiting for an answer")
+            })
+        })
+        .await;
+    }
+    let digest = smtp
+        .to("owner@acme.test")
+        .into_iter()
+        .find(|m| {
+            m["subject"]
+                .as_str()
+                .unwrap()
+                .contains("waiting for an answer")
+        })
+        .unwrap();
+    assert_eq!(
+        digest["subject"],
+        "[Acme] Conversations waiting for an answer"
+    );
+    let text = digest["text"].as_str().unwrap();
+    assert!(text.contains("1 conversation started"), "{text}");
+    assert!(text.contains("Where is order <1234>?"), "{text}");
+    assert!(text.contains(&format!("/agent#conversation={c}")), "{text}");
+    assert!(digest["html"]
+        .as_str()
+        .unwrap()
+        .contains("Where is order &lt;1234&gt;?"));
+
+    // Nobody who is not offline got one, and the outbox says whom it was for.
+    let digests: Vec<String> = outbox(&w.api, &w.admin)
+        .await
+        .into_iter()
+        .filter(|m| m["kind"] == "digest")
+        .map(|m| m["recipient"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        digests.contains(&"owner@acme.test".to_string()),
+        "{digests:?}"
+    );
+    assert!(
+        !digests.contains(&"agent@acme.test".to_string()),
+        "{digests:?}"
+    );
+    assert!(smtp.to("agent@acme.test").is_empty());
+    // Another tenant's owner hears nothing of Acme's queue (it has no SMTP settings).
+    assert!(smtp.to("owner@globex.test").is_empty());
+    agent.close().await;
+}

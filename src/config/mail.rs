@@ -24,6 +24,9 @@ pub struct MailConfig {
     pub reply_delay_secs: u64,
     /// How long the link that reopens the widget works, in seconds.
     pub link_ttl_secs: u64,
+    /// Every this many seconds, agents who are offline get a digest of the conversations
+    /// that started in that period and still wait for an answer. 0: no digest.
+    pub digest_every_secs: u64,
 }
 
 impl Default for MailConfig {
@@ -38,6 +41,7 @@ impl Default for MailConfig {
             max_attempts: 12,
             reply_delay_secs: 120,
             link_ttl_secs: 7 * 24 * 3600,
+            digest_every_secs: 3600,
         }
     }
 }

@@ -16,6 +16,7 @@ mod error;
 mod groups;
 mod identity;
 mod mail;
+mod mail_digest;
 mod message_batch;
 mod messages;
 mod migrations;

@@ -68,10 +68,16 @@ impl Ws {
         )
     }
 
+    /// An agent connection, returned once the server has counted the agent present: it
+    /// does so right after `hello` and only then reads frames, so the `pong` to a ping sent
+    /// now proves it (otherwise a session opened at once may not see the agent yet).
     pub async fn agent(api: &Api, token: &str) -> Ws {
-        Ws::connect(&api.base, "/ws/agent", token)
+        let mut ws = Ws::connect(&api.base, "/ws/agent", token)
             .await
-            .expect("agent socket")
+            .expect("agent socket");
+        let pong = ws.request(json!({ "type": "ping", "id": "ready" })).await;
+        assert_eq!(pong["type"], "pong", "{pong}");
+        ws
     }
 
     pub async fn send(&mut self, frame: Value) {

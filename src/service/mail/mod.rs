@@ -2,6 +2,7 @@
 //! that changes queue (offline alert, reply to an absent visitor, transcript, test), the worker
 //! that sends them with retries, the templates, and the signed link that reopens the widget.
 
+mod digest;
 mod link;
 mod queue;
 mod render;

@@ -54,6 +54,8 @@ pub fn subject(kind: &str, zh: bool, tenant: &str) -> String {
         ("reply", true) => "您的会话有新回复",
         ("transcript", false) => "Transcript of your conversation",
         ("transcript", true) => "您的会话记录",
+        ("digest", false) => "Conversations waiting for an answer",
+        ("digest", true) => "等待回复的会话",
         _ => "Test mail from uniqchat",
     };
     format!("[{tenant}] {s}")

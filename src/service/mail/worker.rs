@@ -12,6 +12,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message as Email, Tokio1Executor};
 use tokio_util::sync::CancellationToken;
 
+use super::digest::DIGEST;
 use super::render::{self, Content, Line, Rendered};
 use super::{password_purpose, MailService};
 use crate::cluster::Duty;
@@ -51,6 +52,8 @@ impl MailService {
         let service = self.clone();
         tokio::spawn(async move {
             let poll = Duration::from_millis(service.config.poll_ms);
+            let every = Duration::from_secs(service.config.digest_every_secs);
+            let mut digest_due = tokio::time::Instant::now() + every;
             loop {
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
@@ -58,6 +61,14 @@ impl MailService {
                 }
                 if !duty.held() {
                     continue;
+                }
+                if !every.is_zero() && tokio::time::Instant::now() >= digest_due {
+                    digest_due = tokio::time::Instant::now() + every;
+                    match service.queue_digests().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(mails = n, "digests queued"),
+                        Err(e) => tracing::warn!(error = %e, "cannot queue the digests"),
+                    }
                 }
                 tokio::select! {
                     _ = shutdown.cancelled() => break,
@@ -182,6 +193,9 @@ impl MailService {
             lines: Vec::new(),
             link: None,
         };
+        if m.kind == DIGEST {
+            return self.compose_digest(m, content).await;
+        }
         let Some(cid) = &m.conversation_id else {
             content.intro = format!(
                 "This is a test mail from uniqchat for {}: the SMTP settings work.",

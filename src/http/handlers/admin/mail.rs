@@ -94,7 +94,7 @@ pub struct TestMailBody {
 #[derive(Serialize, ToSchema)]
 pub struct MailView {
     pub id: String,
-    /// `test`, `offline_alert`, `reply` or `transcript`.
+    /// `test`, `offline_alert`, `reply`, `transcript` or `digest`.
     pub kind: String,
     pub conversation_id: Option<String>,
     pub recipient: String,
