@@ -64,8 +64,7 @@ db="sqlite://$work/data/test.db?mode=rwc"
 mkdir -p "$work/data"
 
 uniqchat() {
-  # exec: the pid the caller records is the server itself, so cleanup stops it.
-  (cd "$work" && exec env -u UNIQCHAT_CONFIG UNIQCHAT_PROFILE=test "$bin" --config-dir "$root/config" "$@")
+  (cd "$work" && env -u UNIQCHAT_CONFIG UNIQCHAT_PROFILE=test "$bin" --config-dir "$root/config" "$@")
 }
 
 # Rate limits off (the run sends hundreds of requests a second from one address), generous
@@ -74,7 +73,11 @@ export UNIQCHAT__DATABASE__URL=$db
 export UNIQCHAT__RATE_LIMIT__ENABLED=false
 export UNIQCHAT__AUTH__LOGIN_PER_MINUTE_ACCOUNT=100000
 export UNIQCHAT__AUTH__LOGIN_PER_MINUTE_IP=100000
-uniqchat serve --bind "127.0.0.1:$port" >"$work/server.log" 2>&1 &
+# Started directly, not through the function: `exec` makes the background job the server
+# itself, so the pid recorded is the one cleanup must stop (through the function it was a
+# subshell, and the server outlived the run).
+(cd "$work" && exec env -u UNIQCHAT_CONFIG UNIQCHAT_PROFILE=test "$bin" --config-dir "$root/config" \
+  serve --bind "127.0.0.1:$port") >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
   curl -fsS "$base/healthz" >/dev/null 2>&1 && break
