@@ -45,6 +45,7 @@ enum Op {
 #[derive(Debug, Clone)]
 enum Bad {
     EmptyBody,
+    BlankBody,
     ControlChar,
     LongClientMsgId,
     LongBody,
@@ -55,6 +56,7 @@ enum Bad {
 fn op() -> impl Strategy<Value = Op> {
     let bad = prop_oneof![
         Just(Bad::EmptyBody),
+        Just(Bad::BlankBody),
         Just(Bad::ControlChar),
         Just(Bad::LongClientMsgId),
         Just(Bad::LongBody),
@@ -62,7 +64,8 @@ fn op() -> impl Strategy<Value = Op> {
         Just(Bad::BodyNotText),
     ];
     prop_oneof![
-        4 => "[a-zA-Z0-9 äé漢😀.,!?]{1,40}".prop_map(|body| Op::Send { body }),
+        // At least one character that is not a space: a blank body is refused (BlankBody).
+        4 => "[a-zA-Z0-9äé漢😀.,!?][a-zA-Z0-9 äé漢😀.,!?]{0,39}".prop_map(|body| Op::Send { body }),
         2 => any::<usize>().prop_map(|k| Op::Resend { k }),
         2 => bad.prop_map(Op::BadSend),
         1 => (any::<bool>(), prop_oneof![Just(0i64), Just(1), Just(-1), Just(i64::MAX), any::<i64>()])
@@ -135,6 +138,7 @@ async fn case(world: &World, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let mut f = json!({"type": "send", "id": id, "client_msg_id": format!("bad{n}"), "body": "x"});
                 match bad {
                     Bad::EmptyBody => f["body"] = json!(""),
+                    Bad::BlankBody => f["body"] = json!("  \n\t "),
                     Bad::ControlChar => f["body"] = json!("a\u{7}b"),
                     Bad::LongClientMsgId => f["client_msg_id"] = json!("k".repeat(65)),
                     Bad::LongBody => f["body"] = json!("b".repeat(4001)),
