@@ -6,7 +6,9 @@ mod handover;
 mod hooks;
 mod invite;
 mod lifecycle;
+mod participant;
 mod presence;
+mod reading;
 mod routing;
 mod sending;
 mod sending_files;
@@ -19,66 +21,20 @@ use tokio_util::sync::CancellationToken;
 pub use external::Card;
 pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
+pub use participant::Participant;
 
 use super::authz::{Actor, Permission};
 use super::mail::MailService;
 use super::outbox::Subscriptions;
-use super::{business_hours, widget_text, ServiceError, ServiceResult};
+use super::{business_hours, ServiceError, ServiceResult};
 use crate::cluster::{Bus, Event, EventKind, Presence};
 use crate::store::{
     AssignOutcome, Conversation, ConversationFilter, ConversationState, Message, MessageWriter,
-    SenderKind, Store,
+    Store,
 };
 
 /// Most messages one resume page returns.
 pub const RESUME_PAGE: u64 = 200;
-
-/// Who takes part in a conversation over a realtime connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Participant {
-    Visitor {
-        tenant_id: String,
-        visitor_id: String,
-    },
-    Agent {
-        tenant_id: String,
-        user_id: String,
-        /// Shown to the visitor beside the agent's messages (their account name when they connected).
-        name: Option<String>,
-    },
-}
-
-impl Participant {
-    pub fn tenant_id(&self) -> &str {
-        match self {
-            Participant::Visitor { tenant_id, .. } | Participant::Agent { tenant_id, .. } => {
-                tenant_id
-            }
-        }
-    }
-
-    pub fn id(&self) -> &str {
-        match self {
-            Participant::Visitor { visitor_id, .. } => visitor_id,
-            Participant::Agent { user_id, .. } => user_id,
-        }
-    }
-
-    /// The name stored with this participant's messages: agents sign theirs.
-    pub fn display_name(&self) -> Option<String> {
-        match self {
-            Participant::Visitor { .. } => None,
-            Participant::Agent { name, .. } => name.clone(),
-        }
-    }
-
-    pub fn kind(&self) -> SenderKind {
-        match self {
-            Participant::Visitor { .. } => SenderKind::Visitor,
-            Participant::Agent { .. } => SenderKind::Agent,
-        }
-    }
-}
 
 /// A stored message and the conversation it went to.
 pub struct Sent {
@@ -152,135 +108,6 @@ impl ChatService {
             user_id: user.id,
             name: Some(user.name).filter(|n| !n.trim().is_empty()),
         })
-    }
-
-    /// Messages after `after_seq`, oldest first, at most one page.
-    pub async fn messages_after(
-        &self,
-        who: &Participant,
-        conversation_id: &str,
-        after_seq: i64,
-    ) -> ServiceResult<Vec<Message>> {
-        if after_seq < 0 {
-            return Err(ServiceError::invalid("seq", "must not be negative"));
-        }
-        self.visible(who, conversation_id).await?;
-        let (tenant, page) = (who.tenant_id(), RESUME_PAGE);
-        Ok(match who {
-            // Visitors never see internal notes; their seqs skip those.
-            Participant::Visitor { .. } => {
-                self.store
-                    .list_public_messages_after(tenant, conversation_id, after_seq, page)
-                    .await?
-            }
-            Participant::Agent { .. } => {
-                self.store
-                    .list_messages_after(tenant, conversation_id, after_seq, page)
-                    .await?
-            }
-        })
-    }
-
-    /// The conversations a participant should follow on connecting: the visitor's open one; an
-    /// agent's own open ones and the tenant's queue.
-    pub async fn open_conversations(&self, who: &Participant) -> ServiceResult<Vec<Conversation>> {
-        match who {
-            Participant::Visitor {
-                tenant_id,
-                visitor_id,
-            } => Ok(self
-                .store
-                .find_open_conversation(tenant_id, visitor_id)
-                .await?
-                .into_iter()
-                .collect()),
-            Participant::Agent {
-                tenant_id, user_id, ..
-            } => {
-                let mine = ConversationFilter {
-                    agent_id: Some(user_id.clone()),
-                    states: vec![ConversationState::Chatting, ConversationState::Transferring],
-                    ..Default::default()
-                };
-                let queue = ConversationFilter {
-                    states: vec![ConversationState::Waiting],
-                    ..Default::default()
-                };
-                let mut list = self.store.list_conversations(tenant_id, mine, 500).await?;
-                list.extend(self.store.list_conversations(tenant_id, queue, 500).await?);
-                Ok(list)
-            }
-        }
-    }
-
-    /// Moves the participant's read cursor and tells the other side.
-    pub async fn mark_read(
-        &self,
-        who: &Participant,
-        conversation_id: &str,
-        seq: i64,
-    ) -> ServiceResult<i64> {
-        let c = self.visible(who, conversation_id).await?;
-        if seq < 0 || seq > c.last_seq {
-            return Err(ServiceError::invalid(
-                "seq",
-                format!("must be between 0 and {}", c.last_seq),
-            ));
-        }
-        let cursor = self
-            .store
-            .advance_read_cursor(who.tenant_id(), conversation_id, who.kind(), who.id(), seq)
-            .await?;
-        // The visitor hears "seen" from the agent who holds the conversation only, not from a
-        // colleague or supervisor looking in.
-        let holder = match who {
-            Participant::Visitor { .. } => true,
-            Participant::Agent { user_id, .. } => c.agent_id.as_ref() == Some(user_id),
-        };
-        if holder {
-            self.publish(
-                &c,
-                EventKind::Read {
-                    by: who.kind(),
-                    seq: cursor.last_read_seq,
-                },
-            );
-        }
-        Ok(cursor.last_read_seq)
-    }
-
-    /// Relays a typing indicator; nothing is stored. A visitor's `draft` goes on to agents
-    /// only while the tenant has the typing preview on; otherwise it is dropped here.
-    pub async fn typing(
-        &self,
-        who: &Participant,
-        conversation_id: &str,
-        on: bool,
-        draft: Option<&str>,
-    ) -> ServiceResult<()> {
-        let c = self.visible(who, conversation_id).await?;
-        let draft = match draft.filter(|_| on).and_then(widget_text::clean_draft) {
-            Some(d) if matches!(who, Participant::Visitor { .. }) => {
-                // Unknown (the database did not answer): dropped, the signal still goes.
-                let preview = widget_text::typing_preview(&self.store, &c.tenant_id)
-                    .await
-                    .unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "typing preview setting unreadable");
-                        false
-                    });
-                preview.then_some(d)
-            }
-            _ => None,
-        };
-        self.publish(
-            &c,
-            EventKind::Typing {
-                from: who.kind(),
-                on,
-                draft,
-            },
-        );
-        Ok(())
     }
 
     /// An agent takes a waiting conversation, within their concurrency limit. Two agents
