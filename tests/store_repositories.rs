@@ -1330,8 +1330,52 @@ async fn retention(store: Store) {
     );
 }
 
-/// One transaction for many messages; a bad one costs only itself.
+/// How a batch reaches the database: through the pool (sea-orm), or on the message writer's
+/// own connection (below the ORM, SQLite only; the pool elsewhere).
+#[derive(Clone, Copy)]
+enum Via {
+    Pool,
+    Own,
+}
+
+async fn append_via(
+    store: &Store,
+    via: Via,
+    batch: Vec<(String, NewMessage)>,
+) -> Vec<uniqchat::store::StoreResult<uniqchat::store::Appended>> {
+    let own = match via {
+        Via::Pool => None,
+        Via::Own => store.sqlite_batch_writer().unwrap(),
+    };
+    match own {
+        Some(mut own) => {
+            let hooks = vec![None; batch.len()];
+            let results = store.append_messages_sqlite(&mut own, batch, hooks).await;
+            results.unwrap()
+        }
+        None => store.append_messages(batch).await.unwrap(),
+    }
+}
+
 async fn batched_appends(store: Store) {
+    batched_appends_via(store, Via::Pool).await
+}
+
+async fn batched_appends_on_own_connection(store: Store) {
+    batched_appends_via(store, Via::Own).await
+}
+
+async fn conditional_appends(store: Store) {
+    conditional_appends_via(store, Via::Pool).await
+}
+
+async fn conditional_appends_on_own_connection(store: Store) {
+    conditional_appends_via(store, Via::Own).await
+}
+
+/// One transaction for many messages; a bad one costs only itself. What is stored reads back
+/// through the ORM exactly as the batch returned it.
+async fn batched_appends_via(store: Store, via: Via) {
     let (acme, _) = tenant(&store, "Acme").await;
     let (globex, _) = tenant(&store, "Globex").await;
     let c1 = conversation(&store, &acme.id).await;
@@ -1346,7 +1390,7 @@ async fn batched_appends(store: Store) {
         // Another tenant's conversation id is unknown to this one.
         (globex.id.clone(), text(&c1, "v9", Some("z"), "intruder")),
     ];
-    let results = store.append_messages(batch).await.unwrap();
+    let results = append_via(&store, via, batch).await;
     assert_eq!(results.len(), 6);
     assert!(matches!(results[5], Err(StoreError::NotFound(_))));
     assert_eq!(results[0].as_ref().unwrap().message.seq, 1);
@@ -1367,12 +1411,16 @@ async fn batched_appends(store: Store) {
         stored.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
         vec!["one", "two"]
     );
+    assert_eq!(stored[0], results[0].as_ref().unwrap().message);
+    assert_eq!(stored[1], results[4].as_ref().unwrap().message);
+    let c1_now = store.get_conversation(&acme.id, &c1).await.unwrap();
+    assert_eq!(c1_now, results[4].as_ref().unwrap().conversation);
 }
 
 /// A message that requires something of its conversation is stored only if the locked row
 /// meets it; a refusal hands back the conversation as it was and changes nothing, while a
 /// resend of a message stored before is still a duplicate. Batched and single paths alike.
-async fn conditional_appends(store: Store) {
+async fn conditional_appends_via(store: Store, via: Via) {
     use uniqchat::store::Precondition;
     const OPEN: &[ConversationState] = &[ConversationState::Waiting, ConversationState::Chatting];
     let (acme, _) = tenant(&store, "Acme").await;
@@ -1388,15 +1436,17 @@ async fn conditional_appends(store: Store) {
         };
         (t.clone(), m)
     };
-    let results = store
-        .append_messages(vec![
+    let results = append_via(
+        &store,
+        via,
+        vec![
             by(&visitor, "a", OPEN),
             by("someone-else", "b", OPEN),
             by(&visitor, "c", &[ConversationState::Chatting]),
             by(&visitor, "d", OPEN),
-        ])
-        .await
-        .unwrap();
+        ],
+    )
+    .await;
     let stored = results[0].as_ref().unwrap();
     assert_eq!((stored.message.seq, stored.conversation.last_seq), (1, 1));
     match &results[1] {
@@ -1420,10 +1470,12 @@ async fn conditional_appends(store: Store) {
     assert!(store.close_conversation(&t, &c, "done").await.unwrap());
     let closed = store.get_conversation(&t, &c).await.unwrap();
     // A resend of "a" after the close is answered with the stored copy; "e" is refused.
-    let results = store
-        .append_messages(vec![by(&visitor, "a", OPEN), by(&visitor, "e", OPEN)])
-        .await
-        .unwrap();
+    let results = append_via(
+        &store,
+        via,
+        vec![by(&visitor, "a", OPEN), by(&visitor, "e", OPEN)],
+    )
+    .await;
     let dup = results[0].as_ref().unwrap();
     assert!(dup.duplicate && dup.message.seq == 1, "{dup:?}");
     assert!(
@@ -1533,7 +1585,9 @@ async fn capacity_is_decided_by_the_database(store: Store) {
 on_every_backend!(
     retention,
     batched_appends,
+    batched_appends_on_own_connection,
     conditional_appends,
+    conditional_appends_on_own_connection,
     message_writer,
     capacity_is_decided_by_the_database,
     migrations_are_idempotent,

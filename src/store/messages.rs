@@ -116,7 +116,7 @@ impl Store {
         self.append_each(batch, hooks).await
     }
 
-    async fn append_each(
+    pub(super) async fn append_each(
         &self,
         batch: Vec<(String, NewMessage)>,
         hooks: Vec<Option<MessageHook>>,

@@ -18,6 +18,7 @@ mod identity;
 mod mail;
 mod mail_digest;
 mod message_batch;
+pub use message_batch::sqlite::SqliteBatchWriter;
 mod messages;
 mod migrations;
 mod outbox;
@@ -124,6 +125,8 @@ pub struct ConnectSettings {
 pub struct Store {
     db: DatabaseConnection,
     backend: Backend,
+    /// The URL the store opened, for a connection of the message writer's own (SQLite).
+    url: Arc<str>,
     blacklists: Arc<blacklist::BlacklistCache>,
 }
 
@@ -169,6 +172,7 @@ impl Store {
         Ok(Store {
             db,
             backend,
+            url: settings.url.as_str().into(),
             blacklists: Arc::default(),
         })
     }

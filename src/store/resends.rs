@@ -37,6 +37,16 @@ impl ResendKey {
         })
     }
 
+    /// Tenant, sender kind, sender id and client id.
+    pub(super) fn parts(&self) -> (&str, SenderKind, Option<&str>, &str) {
+        (
+            &self.tenant_id,
+            self.sender_kind,
+            self.sender_id.as_deref(),
+            &self.client_msg_id,
+        )
+    }
+
     /// The rows stored under this key (at most one: a resend stores nothing).
     fn condition(&self) -> Condition {
         let sender = match &self.sender_id {

@@ -153,6 +153,11 @@ impl MessageWriter {
 }
 
 async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+    // On SQLite the writer keeps a connection of its own and writes below the ORM.
+    let mut sqlite = store.sqlite_batch_writer().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "no connection of the writer's own; writing through the pool");
+        None
+    });
     let mut batch = Vec::with_capacity(max_batch);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -173,7 +178,10 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
             .unzip();
         let size = work.len();
         let started = std::time::Instant::now();
-        let outcome = store.append_messages_hooked(work, hooks).await;
+        let outcome = match sqlite.as_mut() {
+            Some(own) => store.append_messages_sqlite(own, work, hooks).await,
+            None => store.append_messages_hooked(work, hooks).await,
+        };
         crate::telemetry::metrics::writer_batch(size, started.elapsed(), outcome.is_ok());
         tracing::debug!(
             size,
