@@ -24,9 +24,15 @@ export function timeChart(rows, series, { value = (v) => v, width = 900, height 
     width,
     height,
     legend: { live: false },
+    padding: [12, 48, 0, 0], // room for the last date label
     cursor: { drag: { x: false, y: false } },
     scales: { x: { time: true } },
-    axes: [{ space: hours ? 60 : 50 }, { size: 56 }],
+    // By day: one tick per day at most, labelled with the date only.
+    axes: [hours ? { space: 60 } : {
+      space: 50,
+      incrs: [86_400, 2 * 86_400, 7 * 86_400, 14 * 86_400, 28 * 86_400],
+      values: (u, splits) => splits.map((t) => new Date(t * 1000).toLocaleDateString(undefined, { weekday: 'short', month: 'numeric', day: 'numeric' })),
+    }, { size: 56 }],
     series: [{}, ...series.map(([label], i) => ({
       label, stroke: COLORS[i % COLORS.length], width: 2, points: { size: 5 }, spanGaps: true,
     }))],

@@ -7,14 +7,17 @@ import { api, session, refresh, expiresSoon } from '../shared/api.js';
 import { table } from './form.js';
 import { timeChart, ratingBars, heatGrid } from './charts.js';
 
-/** "45 s", "3 min", "2 h 05 min"; "—" without a value. */
+/** "45s", "3m 20s", "2h 05m"; "—" without a value. */
 export function duration(secs) {
   if (secs == null) return '—';
   const s = Math.round(secs);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 ? ` ${String(s % 60).padStart(2, '0')}s` : ''}`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/** Comments listed on the page; the CSV has every one. */
+const SHOWN_COMMENTS = 15;
 
 const num = (v) => (v == null ? '—' : String(v));
 
@@ -97,9 +100,10 @@ async function draw(out, range) {
       timeChart(conv.rows, [['First response, median', 'first_response_median_secs'], ['First response, p90', 'first_response_p90_secs'],
         ['Waiting, median', 'waiting_median_secs']], { value: (s) => s / 60, hours })),
     card('Agents', `/api/admin/reports/agents?${q}&format=csv`,
-      table(['Agent', ...FIGURE_HEADERS, 'Sent', 'Online', 'Busy', 'Away', 'Peak load'], agents.rows.map((r) => [
+      table(['Agent', ...FIGURE_HEADERS, 'Sent', 'Online / busy / away', 'Peak load'], agents.rows.map((r) => [
         h('strong', {}, r.name), ...figureCells(r), num(r.messages_sent),
-        duration(r.online_secs), duration(r.busy_secs), duration(r.away_secs), num(r.peak_concurrent)]), 'No agents.')),
+        h('span', { class: 'times' }, `${duration(r.online_secs)} / ${duration(r.busy_secs)} / ${duration(r.away_secs)}`),
+        num(r.peak_concurrent)]), 'No agents.')),
     card('Groups', `/api/admin/reports/groups?${q}&format=csv`,
       table(['Group', ...FIGURE_HEADERS], groups.rows.map((r) => [h('strong', {}, r.name), ...figureCells(r)]), 'No groups.')),
     h('div', { class: 'report-pair' },
@@ -110,7 +114,10 @@ async function draw(out, range) {
         ratingBars(csat.distribution)),
       card('Busiest hours', `/api/admin/reports/heatmap?${q}&format=csv`, heatGrid(heat.cells))),
     card('Comments', `/api/admin/reports/csat/comments?${q}&format=csv`,
-      table(['Rating', 'Comment', 'Started'], comments.comments.map((c) => [
+      comments.comments.length > SHOWN_COMMENTS
+        ? h('p', { class: 'muted' }, `The newest ${SHOWN_COMMENTS} of ${comments.comments.length}; the CSV has them all.`)
+        : null,
+      table(['Rating', 'Comment', 'Started'], comments.comments.slice(0, SHOWN_COMMENTS).map((c) => [
         '★'.repeat(c.rating), c.comment, new Date(c.started_at).toLocaleString()]), 'No comments in this range.')),
   );
 }
