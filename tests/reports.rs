@@ -470,6 +470,56 @@ async fn every_figure_of_a_known_history() {
     assert_eq!(busy, vec![9, 10, 13, 15, 20]);
     assert_eq!(r["total"]["started"], 5);
 
+    // By day, narrowed to an agent, or to a group: the same figures as their rows below.
+    let r = get(
+        &k,
+        &format!(
+            "/api/admin/reports/conversations?{RANGE}&agent_id={}",
+            k.ann
+        ),
+    )
+    .await;
+    assert_eq!(
+        figures(&r["total"]),
+        json!([3, 3, 0, 1, 60.0, 52560.0, 27600.0, 54000.0, 30.0, 52500.0, 3.0, 4.5, 2])
+    );
+    assert_eq!(r["rows"][0]["started"], 2);
+    assert_eq!(r["rows"][1]["started"], 1);
+    let r = get(
+        &k,
+        &format!(
+            "/api/admin/reports/conversations?{RANGE}&group_id={}&agent_id={}",
+            k.sales, k.bob
+        ),
+    )
+    .await;
+    assert_eq!(r["total"]["started"], 1);
+    assert_eq!(r["total"]["first_response_median_secs"], 180.0);
+    for query in [
+        "agent_id=no-such-agent".to_string(),
+        format!("group_id={}", k.w.b.id),
+    ] {
+        let r =
+            k.w.api
+                .get(
+                    &format!("/api/admin/reports/conversations?{RANGE}&{query}"),
+                    &k.w.owner,
+                )
+                .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{query}: {}", r.body);
+    }
+    let other =
+        k.w.api
+            .get(
+                &format!(
+                    "/api/admin/reports/conversations?{RANGE}&agent_id={}",
+                    k.ann
+                ),
+                &k.w.other_owner,
+            )
+            .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{}", other.body);
+
     // Per agent.
     let r = get(&k, &format!("/api/admin/reports/agents?{RANGE}")).await;
     let row = |id: &str| {

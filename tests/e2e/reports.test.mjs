@@ -64,6 +64,16 @@ test('reports show real traffic, download as CSV, and the monitor shows the queu
   assert.equal(await page.locator('.heat-cell:not([data-started="0"])').count() >= 1, true);
   await screenshot(page, 'admin-reports');
 
+  // Narrowed to Bob, who had nothing: the totals follow, the tables stay whole.
+  await page.selectOption('select[name=agent_id]', { label: 'Bob Agent' });
+  await page.click('form.range button[type=submit]');
+  await page.locator('.period', { hasText: 'for Bob Agent' }).waitFor();
+  assert.equal(await started.textContent(), '0');
+  await page.locator('[data-report=agents] tr', { hasText: 'Ann Agent' }).waitFor();
+  await page.selectOption('select[name=agent_id]', '');
+  await page.click('form.range button[type=submit]');
+  await page.locator('[data-stat=started] .stat-value', { hasText: '2' }).waitFor();
+
   // CSV download of the agents' table.
   const [download] = await Promise.all([
     page.waitForEvent('download'),

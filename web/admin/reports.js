@@ -75,9 +75,18 @@ function figureCells(f) {
 const FIGURE_HEADERS = ['Started', 'Answered', 'Missed', 'Offline', 'First response (median / p90)',
   'Resolution (median / p90)', 'Waiting (median / p90)', 'Msgs / conv.', 'CSAT'];
 
-async function draw(out, range) {
+/** Keeps `select`'s first option ("All …") and its choice, and lists `rows` as the rest. */
+function fill(select, rows, id) {
+  const chosen = select.value;
+  select.replaceChildren(select.options[0], ...rows.filter((r) => r[id]).map((r) => h('option', { value: r[id] }, r.name)));
+  select.value = [...select.options].some((o) => o.value === chosen) ? chosen : '';
+}
+
+async function draw(out, range, pick) {
   const q = `from=${range.from}&to=${range.to}`;
-  const byTime = `/api/admin/reports/conversations?${q}&interval=${range.interval}`;
+  const narrow = [['agent_id', pick.agent.value], ['group_id', pick.group.value]]
+    .filter(([, v]) => v).map(([k, v]) => `&${k}=${encodeURIComponent(v)}`).join('');
+  const byTime = `/api/admin/reports/conversations?${q}&interval=${range.interval}${narrow}`;
   const [conv, agents, groups, csat, comments, heat] = await Promise.all([
     api('GET', byTime),
     api('GET', `/api/admin/reports/agents?${q}`),
@@ -87,8 +96,12 @@ async function draw(out, range) {
     api('GET', `/api/admin/reports/heatmap?${q}`),
   ]);
   const hours = range.interval === 'hour';
+  fill(pick.agent, agents.rows, 'agent_id');
+  fill(pick.group, groups.rows, 'group_id');
+  const who = [pick.agent, pick.group].filter((s) => s.value).map((s) => s.selectedOptions[0].textContent);
   mount(out,
-    h('p', { class: 'muted period' }, `${conv.from} to ${conv.to}, ${conv.timezone} time`),
+    h('p', { class: 'muted period' }, `${conv.from} to ${conv.to}, ${conv.timezone} time`,
+      who.length ? ` — totals and charts for ${who.join(', ')}` : ''),
     h('div', { class: 'cards totals' }, TOTALS.map(([key, label, fmt]) =>
       h('div', { class: 'card stat', dataset: { stat: key } },
         h('div', { class: 'stat-value' }, fmt(conv.total[key])),
@@ -129,12 +142,16 @@ export async function renderReports(root) {
   const to = h('input', { type: 'date', name: 'to', value: isoDay(today) });
   const interval = h('select', { name: 'interval' },
     h('option', { value: 'day' }, 'By day'), h('option', { value: 'hour' }, 'By hour'));
+  const pick = {
+    agent: h('select', { name: 'agent_id' }, h('option', { value: '' }, 'All agents')),
+    group: h('select', { name: 'group_id' }, h('option', { value: '' }, 'All groups')),
+  };
   const error = h('div', { class: 'error', role: 'alert' });
   const out = h('div', { class: 'report-body' });
   const show = async () => {
     error.textContent = '';
     try {
-      await draw(out, { from: from.value, to: to.value, interval: interval.value });
+      await draw(out, { from: from.value, to: to.value, interval: interval.value }, pick);
     } catch (e) {
       error.textContent = e.fields?.length ? e.fields.map((f) => `${f.field}: ${f.message}`).join('; ') : e.message;
     }
@@ -142,6 +159,7 @@ export async function renderReports(root) {
   mount(root,
     h('form', { class: 'card range', onsubmit: (ev) => (ev.preventDefault(), show()) },
       h('label', {}, 'From', from), h('label', {}, 'To', to), h('label', {}, 'Interval', interval),
+      h('label', {}, 'Agent', pick.agent), h('label', {}, 'Group', pick.group),
       h('button', { class: 'primary', type: 'submit' }, 'Show'),
       h('a', { class: 'monitor-link', href: '/admin/monitor', target: '_blank' }, 'Live monitor ↗'),
       error),

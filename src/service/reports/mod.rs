@@ -31,11 +31,14 @@ pub use tables::{AgentRow, ByTime, Comment, Csat, GroupRow, Heatmap};
 pub use window::{Interval, Window};
 
 /// What a report is asked for: `from`, `to` (YYYY-MM-DD in the tenant's zone, both included)
-/// and, for reports by time, `interval` (`day` or `hour`).
+/// and, for reports by time, `interval` (`day` or `hour`) and the agent or group to narrow to.
+#[derive(Default)]
 pub struct ReportQuery<'a> {
     pub from: Option<&'a str>,
     pub to: Option<&'a str>,
     pub interval: Option<&'a str>,
+    pub agent_id: Option<&'a str>,
+    pub group_id: Option<&'a str>,
 }
 
 /// The range a report covers, as answered.
@@ -143,14 +146,29 @@ impl ReportService {
         })
     }
 
-    /// Conversations by day or hour, with the range's total.
+    /// Conversations by day or hour, with the range's total; only those the agent holds or held
+    /// last, or of the group, when asked (an id not of the tenant: not found).
     pub async fn by_time(
         &self,
         actor: &Actor,
         q: &ReportQuery<'_>,
     ) -> ServiceResult<Report<ByTime>> {
         let data = self.load(actor, q).await?;
-        Ok(data.report(tables::by_time(&data.window, &data.facts())))
+        let tenant = &actor.tenant_id;
+        if let Some(id) = q.agent_id {
+            self.store.get_user(tenant, id).await?;
+        }
+        if let Some(id) = q.group_id {
+            self.store.get_group(tenant, id).await?;
+        }
+        let is = |want: Option<&str>, have: Option<&str>| want.is_none() || want == have;
+        let facts: Vec<figures::Facts<'_>> = data
+            .facts()
+            .into_iter()
+            .filter(|f| is(q.agent_id, f.c.agent_id.as_deref()))
+            .filter(|f| is(q.group_id, f.c.group_id.as_deref()))
+            .collect();
+        Ok(data.report(tables::by_time(&data.window, &facts)))
     }
 
     /// One row per agent: their conversations, replies, time per status and load.

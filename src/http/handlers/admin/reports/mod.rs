@@ -44,6 +44,10 @@ pub struct ByTimeQuery {
     pub to: Option<String>,
     /// `day` (default) or `hour`.
     pub interval: Option<String>,
+    /// Only the conversations this agent holds or held last.
+    pub agent_id: Option<String>,
+    /// Only the conversations of this group.
+    pub group_id: Option<String>,
     /// `json` (default) or `csv`.
     pub format: Option<String>,
 }
@@ -65,7 +69,7 @@ impl RangeQuery {
         ReportQuery {
             from: self.from.as_deref(),
             to: self.to.as_deref(),
-            interval: None,
+            ..ReportQuery::default()
         }
     }
 }
@@ -94,6 +98,8 @@ fn answer<T: Serialize>(csv: bool, view: T, table: impl FnOnce(&T) -> csv::Csv) 
 
 /// Conversations by day or hour: started, answered, missed, offline, first response,
 /// resolution and waiting times (median, p90), messages per conversation, CSAT; and the total.
+/// `agent_id` or `group_id` narrow it to one agent's or one group's conversations (404 for an
+/// id not of the tenant).
 #[utoipa::path(get, path = "/reports/conversations", tag = "reports", params(ByTimeQuery),
     security(("bearer" = ["conversations:read"])),
     responses((status = 200, description = "The report; with format=csv a CSV file (one row per bucket, then total)",
@@ -107,6 +113,8 @@ async fn conversations(
         from: q.from.as_deref(),
         to: q.to.as_deref(),
         interval: q.interval.as_deref(),
+        agent_id: q.agent_id.as_deref(),
+        group_id: q.group_id.as_deref(),
     };
     let r = state.reports.by_time(&actor, &query).await?;
     let csv = wants_csv(q.format.as_deref())?;
