@@ -30,6 +30,10 @@ impl MigrationTrait for Migration {
         manager
             .create_index(index(CHANGES, "tenant", &["tenant_id", "changed_at"]))
             .await?;
+        // Each agent's last change before a report's range (store/reports/availability.rs).
+        manager
+            .create_index(index(CHANGES, "user", &["user_id", "changed_at"]))
+            .await?;
         manager
             .create_index(index(
                 "conversations",

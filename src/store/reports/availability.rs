@@ -62,11 +62,12 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
+        // One indexed look-up per account (user_id, changed_at): teams are small.
         let mut changes = Vec::new();
         for user_id in users {
             let before = agent_status_change::Entity::find()
-                .filter(Column::TenantId.eq(tenant_id))
                 .filter(Column::UserId.eq(user_id.as_str()))
+                .filter(Column::TenantId.eq(tenant_id))
                 .filter(Column::ChangedAt.lt(start))
                 .order_by_desc(Column::ChangedAt)
                 .one(&self.db)
