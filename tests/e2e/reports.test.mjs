@@ -84,6 +84,18 @@ test('reports show real traffic, download as CSV, and the monitor shows the queu
   assert.match(text, /^agent_id,name,started,answered,/);
   assert.match(text, /,Ann Agent,1,1,0,/);
 
+  // By hour: the chart is drawn again with a point per hour of the week.
+  await page.selectOption('select[name=interval]', 'hour');
+  const [hourly] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/admin/reports/conversations?') && r.url().includes('interval=hour')),
+    page.click('form.range button[type=submit]'),
+  ]);
+  assert.equal(hourly.status(), 200);
+  assert.equal((await hourly.json()).rows.length, 7 * 24); // the tenant's zone is UTC: no clock change
+  await page.locator('[data-report=conversations] .uplot canvas').waitFor();
+  assert.equal(await started.textContent(), '2');
+  await page.selectOption('select[name=interval]', 'day');
+
   // A bad range: the server's message is shown.
   await page.fill('input[name=from]', '2026-03-10');
   await page.fill('input[name=to]', '2026-03-01');
