@@ -13,11 +13,12 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call (or that take a visitor token or a signed link, not an account's).
-const PUBLIC: [&str; 27] = [
+const PUBLIC: [&str; 28] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
     "GET /admin",
+    "GET /admin/monitor",
     "GET /demo",
     "GET /assets/{area}/{file}",
     "POST /api/visitor/session",

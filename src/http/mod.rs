@@ -19,6 +19,7 @@ use crate::service::chat::ChatSettings;
 use crate::service::files::{FileLimits, FileService, LinkSigner};
 use crate::service::mail::ReopenLinks;
 use crate::service::outbox::Subscriptions;
+use crate::service::reports::ReportService;
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
@@ -46,6 +47,8 @@ pub struct AppState {
     pub inbox: InboxService,
     pub integrations: IntegrationService,
     pub team: TeamService,
+    /// Reports over a date range and the live monitor.
+    pub reports: ReportService,
     pub chat: ChatService,
     pub demo: DemoService,
     /// Webhook endpoints, their delivery log, and the delivery worker.
@@ -165,6 +168,7 @@ impl AppState {
                 LinkSigner::new(&config.auth.jwt_secret),
             ),
             team: TeamService::new(store.clone(), presence.clone()),
+            reports: ReportService::new(store.clone(), presence.clone()),
             health: HealthService::new(store, cluster.status),
             hub,
             admission: Arc::new(Admission::new(config.connections.clone())),

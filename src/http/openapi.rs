@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Sign in and sessions"),
         (name = "admin", description = "Tenant administration (owners and admins)"),
         (name = "agent", description = "The agent workspace"),
+        (name = "reports", description = "Reports over a date range (JSON or CSV) and the live monitor (docs/reports.md)"),
         (name = "integrations", description = "/api/v1: events, conversations and visitors for API tokens (docs/integrations.md)"),
         (name = "operations", description = "Health, readiness, version, this document"),
         (name = "web", description = "The widget script, the agent workspace, the admin console and the demo page"),

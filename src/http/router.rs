@@ -50,6 +50,7 @@ pub fn build(state: AppState) -> Router {
         .routes(routes!(web::widget))
         .routes(routes!(web::agent))
         .routes(routes!(web::admin))
+        .routes(routes!(web::monitor))
         .routes(routes!(web::demo))
         .routes(routes!(web::asset))
         .merge(handlers::files::download_router())

@@ -27,6 +27,7 @@ mod previews;
 mod quick_replies;
 mod read_cursors;
 mod refresh_tokens;
+pub mod reports;
 mod resends;
 mod retention;
 mod settings;

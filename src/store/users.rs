@@ -221,16 +221,30 @@ impl Store {
         self.update_one_user(tenant_id, id, update).await
     }
 
+    /// Sets the status; a real change is also written to the status history (reports).
     pub async fn set_user_status(
         &self,
         tenant_id: &str,
         id: &str,
         status: AgentStatus,
     ) -> StoreResult<User> {
-        let update = user::Entity::update_many()
+        let at = now();
+        // Only a row whose status differs is updated, so "changed" is the same on every backend
+        // (MySQL counts changed rows, the others matched ones).
+        let changed = user::Entity::update_many()
             .col_expr(Column::Status, Expr::value(status.as_str()))
-            .col_expr(Column::UpdatedAt, Expr::value(now()));
-        self.update_one_user(tenant_id, id, update).await
+            .col_expr(Column::UpdatedAt, Expr::value(at))
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.ne(status))
+            .exec(&self.db)
+            .await?
+            .rows_affected
+            == 1;
+        if changed {
+            self.record_status_change(tenant_id, id, status, at).await?;
+        }
+        self.get_user(tenant_id, id).await
     }
 
     async fn update_one_user(

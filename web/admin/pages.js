@@ -1,6 +1,7 @@
 // The console's pages in navigation order.
 
 import { renderOverview } from './overview.js';
+import { renderReports } from './reports.js';
 import { renderAgents } from './agents.js';
 import { renderGroups } from './groups.js';
 import { renderQuickReplies } from './quick-replies.js';
@@ -17,6 +18,7 @@ import { renderIdentity } from './identity.js';
 
 export const pages = [
   { key: 'overview', title: 'Overview', render: renderOverview },
+  { key: 'reports', title: 'Reports', render: renderReports },
   { key: 'agents', title: 'Agents', render: renderAgents },
   { key: 'groups', title: 'Groups', render: renderGroups },
   { key: 'quick-replies', title: 'Quick replies', render: renderQuickReplies },

@@ -25,7 +25,7 @@ pub(crate) const PAGE_CSP: &str =
 const ASSET_MAX_AGE: &str = "public, max-age=300";
 
 /// Folders under `/assets/`.
-const AREAS: [&str; 4] = ["widget", "agent", "admin", "shared"];
+const AREAS: [&str; 5] = ["widget", "agent", "admin", "shared", "vendor"];
 
 fn serve(path: &str, cache: &'static str, headers: &HeaderMap) -> Result<Response, ApiError> {
     let file = Assets::get(path).ok_or_else(no_such_file)?;
@@ -108,6 +108,13 @@ pub async fn admin(headers: HeaderMap) -> Result<Response, ApiError> {
     page("admin/index.html", &headers)
 }
 
+/// The live monitor, a full-screen page for a wall display (docs/reports.md).
+#[utoipa::path(get, path = "/admin/monitor", tag = "web",
+    responses((status = 200, description = "HTML page", content_type = "text/html")))]
+pub async fn monitor(headers: HeaderMap) -> Result<Response, ApiError> {
+    page("admin/monitor.html", &headers)
+}
+
 #[derive(Deserialize, IntoParams)]
 pub struct DemoQuery {
     /// The site key of the tenant whose widget the page shows; without it, the oldest tenant's.
@@ -155,7 +162,7 @@ pub async fn home() -> Redirect {
 
 /// Modules, styles and sounds of the pages.
 #[utoipa::path(get, path = "/assets/{area}/{file}", tag = "web",
-    params(("area" = String, Path, description = "widget, agent, admin or shared"),
+    params(("area" = String, Path, description = "widget, agent, admin, shared or vendor"),
            ("file" = String, Path)),
     responses((status = 200, description = "the file"), (status = 404, body = crate::http::error::ErrorBody),
         (status = 422, description = "A control character in the path", body = crate::http::error::ErrorBody)))]

@@ -1,5 +1,6 @@
 //! One module per table.
 
+pub mod agent_status_change;
 pub mod api_token;
 pub mod attachment;
 pub mod audit_entry;
