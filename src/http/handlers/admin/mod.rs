@@ -8,6 +8,7 @@ mod identity;
 mod mail;
 mod overview;
 pub mod quick_replies;
+mod routing_scripts;
 mod security;
 pub mod settings;
 mod sso;
@@ -37,4 +38,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(webhooks::router())
         .merge(mail::router())
         .merge(triggers::router())
+        .merge(routing_scripts::router())
 }
