@@ -84,7 +84,7 @@ test('an admin writes, tests and activates a routing script', async () => {
   await workspace.locator('[data-list=waiting] .conv', { hasText: 'Pat' }).click();
   const mood = workspace.locator('.chat-head .mood[data-mood=negative]');
   await mood.waitFor();
-  assert.match(await mood.textContent(), /🙁 -0\.\d/);
+  assert.match(await mood.textContent(), /^unhappy -0\.\d [↘→↗]$/);
   await screenshot(workspace, 'agent-visitor-mood');
   assert.deepEqual(pageErrors, []);
   await context.close();

@@ -1,4 +1,4 @@
-// The visitor's mood in the open conversation, from the sentiment of their messages: a face,
+// The visitor's mood in the open conversation, from the sentiment of their messages: a word,
 // the latest score and where it goes. Scores arrive shortly after each message is stored, so
 // the trend is asked again a moment after a new visitor message.
 
@@ -16,10 +16,10 @@ function paint(el, trend) {
     return;
   }
   const mood = trend.average > 0.25 ? 'positive' : trend.average < -0.25 ? 'negative' : 'neutral';
-  const face = { positive: '🙂', negative: '🙁', neutral: '😐' }[mood];
+  const word = { positive: 'happy', negative: 'unhappy', neutral: 'neutral' }[mood];
   el.hidden = false;
   el.dataset.mood = mood;
-  el.textContent = `${face} ${trend.latest.toFixed(1)} ${ARROWS[trend.direction] ?? ''}`;
+  el.textContent = `${word} ${trend.latest.toFixed(1)} ${ARROWS[trend.direction] ?? ''}`;
   el.title = `Visitor mood: latest ${trend.latest.toFixed(2)}, average ${trend.average.toFixed(2)} (${trend.direction}), over ${trend.points.length} messages`;
 }
 

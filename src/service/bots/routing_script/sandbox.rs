@@ -181,7 +181,7 @@ pub fn check_syntax(source: &str) -> Result<(), ScriptError> {
         .set_mode(ChunkMode::Text)
         .into_function()
         .map(|_| ())
-        .map_err(|e| ScriptError::Syntax(e.to_string()))
+        .map_err(|e| ScriptError::Syntax(message(&e)))
 }
 
 /// Runs `source` (which defines `route`) once for this visitor.
@@ -197,7 +197,7 @@ pub fn run(
         Some(Stop::Budget) => ScriptError::Budget(limits.instructions),
         Some(Stop::Time) => ScriptError::Timeout(limits.wall.as_millis()),
         None if is_memory(&e) => ScriptError::Memory(limits.memory),
-        None => ScriptError::Runtime(e.to_string()),
+        None => ScriptError::Runtime(message(&e)),
     };
     let chunk = lua
         .load(source)
@@ -206,7 +206,7 @@ pub fn run(
         .into_function()
         .map_err(|e| match is_memory(&e) {
             true => ScriptError::Memory(limits.memory),
-            false => ScriptError::Syntax(e.to_string()),
+            false => ScriptError::Syntax(message(&e)),
         })?;
     chunk.call::<()>(()).map_err(failed)?;
     let route: Value = lua.globals().get("route").map_err(failed)?;
@@ -225,6 +225,22 @@ pub fn run(
     );
     let answer: Value = route.call(args).map_err(failed)?;
     decision(answer, agents, groups)
+}
+
+/// What went wrong in Lua's words, without mlua's wrapping and the stack traceback.
+fn message(e: &mlua::Error) -> String {
+    let text = match e {
+        mlua::Error::CallbackError { cause, .. } | mlua::Error::WithContext { cause, .. } => {
+            return message(cause)
+        }
+        mlua::Error::RuntimeError(m) => m.clone(),
+        mlua::Error::SyntaxError { message, .. } => message.clone(),
+        other => other.to_string(),
+    };
+    match text.split_once("\nstack traceback:") {
+        Some((head, _)) => head.to_string(),
+        None => text,
+    }
 }
 
 fn is_memory(e: &mlua::Error) -> bool {

@@ -121,7 +121,7 @@ fn nonsense_answers_are_errors() {
 fn errors_and_missing_route_are_errors() {
     assert!(matches!(
         route("function route() error('boom') end"),
-        Err(ScriptError::Runtime(m)) if m.contains("boom")
+        Err(ScriptError::Runtime(m)) if m == "route:1: boom"
     ));
     assert!(
         matches!(route("x = 1"), Err(ScriptError::Runtime(m)) if m.contains("no function route"))
