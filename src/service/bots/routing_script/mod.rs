@@ -12,6 +12,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,8 +29,14 @@ use crate::store::{Conversation, RoutingScript, Store, User, UserFilter};
 pub const MAX_SOURCE: usize = 64 * 1024;
 /// Agents offered to a test run when the sample names none.
 const SAMPLE_AGENTS: u64 = 200;
+/// How long a node trusts what it last read of a tenant's active version (another node's
+/// activation reaches it within this; its own at once).
+const ACTIVE_TTL: Duration = Duration::from_secs(5);
 /// Counter of runs that fell back to default routing, by reason.
 const FAILURES: &str = "uniqchat_routing_script_failures_total";
+
+/// A tenant's active version as read at an instant.
+type Read = (Instant, Option<RoutingScript>);
 
 /// The last time a tenant's active script failed (on this node).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -89,6 +96,9 @@ pub struct RoutingScriptService {
     geo: Arc<Geo>,
     sentiment: SentimentService,
     last_errors: Arc<Mutex<HashMap<String, LastError>>>,
+    /// Each tenant's active version as last read, and when: routing asks for every new
+    /// conversation, and most tenants have none.
+    active: Arc<Mutex<HashMap<String, Read>>>,
 }
 
 impl RoutingScriptService {
@@ -98,6 +108,7 @@ impl RoutingScriptService {
             geo,
             sentiment,
             last_errors: Arc::default(),
+            active: Arc::default(),
         }
     }
 
@@ -167,7 +178,7 @@ impl RoutingScriptService {
         self.store
             .activate_routing_script(&actor.tenant_id, id)
             .await?;
-        self.forget_error(&actor.tenant_id);
+        self.forget(&actor.tenant_id);
         Ok(self.store.get_routing_script(&actor.tenant_id, id).await?)
     }
 
@@ -177,19 +188,34 @@ impl RoutingScriptService {
         self.store
             .deactivate_routing_scripts(&actor.tenant_id)
             .await?;
-        self.forget_error(&actor.tenant_id);
+        self.forget(&actor.tenant_id);
         Ok(())
     }
 
     /// The tenant's active version, if any (None too when it cannot be read: default routing).
     pub async fn active(&self, tenant_id: &str) -> Option<RoutingScript> {
+        if let Some((at, script)) = self.cached().get(tenant_id) {
+            if at.elapsed() < ACTIVE_TTL {
+                return script.clone();
+            }
+        }
         match self.store.active_routing_script(tenant_id).await {
-            Ok(s) => s,
+            Ok(script) => {
+                self.cached()
+                    .insert(tenant_id.to_string(), (Instant::now(), script.clone()));
+                script
+            }
             Err(e) => {
                 tracing::warn!(error = %e, tenant = %tenant_id, "cannot read the routing script");
                 None
             }
         }
+    }
+
+    fn cached(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Option<RoutingScript>)>> {
+        self.active.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// What `script` decides for this waiting conversation, given the agents available now;
@@ -238,7 +264,10 @@ impl RoutingScriptService {
         }
     }
 
-    fn forget_error(&self, tenant_id: &str) {
+    /// After an activation or deactivation: the last failure goes, and this node's next routing
+    /// reads the new state.
+    fn forget(&self, tenant_id: &str) {
+        self.cached().remove(tenant_id);
         self.last_errors
             .lock()
             .unwrap_or_else(|e| e.into_inner())
