@@ -6,6 +6,7 @@
 
 mod context;
 mod patterns;
+mod sample;
 pub mod sandbox;
 #[cfg(test)]
 mod tests;
@@ -15,8 +16,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+pub use sample::Sample;
 pub use sandbox::{AgentInfo, Decision, GroupInfo, ScriptError, VisitorInfo, LIMITS};
 
 use super::sentiment::SentimentService;
@@ -50,19 +52,6 @@ pub struct LastError {
 pub struct ScriptList {
     pub versions: Vec<RoutingScript>,
     pub last_error: Option<LastError>,
-}
-
-/// A visitor and the agents and groups to try a version with; without agents or groups, the
-/// tenant's enabled agents and its groups.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Sample {
-    #[serde(default)]
-    pub visitor: VisitorInfo,
-    #[serde(default)]
-    pub agents: Option<Vec<AgentInfo>>,
-    #[serde(default)]
-    pub groups: Option<Vec<GroupInfo>>,
 }
 
 /// What a test run gave: a decision (null: default routing) or the error.
