@@ -107,6 +107,8 @@ fn sample_body(op: &Operation) -> Option<Value> {
             "message": "Walking?", "sender_name": "Walker"
         }),
         "POST /api/agent/live-visitors/{id}/invite" => json!({ "body": "Walking?" }),
+        "POST /api/admin/routing-scripts" => json!({ "source": "function route() end" }),
+        "POST /api/admin/routing-scripts/{id}/test" => json!({ "visitor": { "page": "/walk" } }),
         "PATCH /api/admin/settings" => json!({ "welcome_message": "Walked" }),
         "PUT /api/admin/security" => json!({ "require_two_factor": false }),
         "PUT /api/admin/sso" => json!({
@@ -242,6 +244,12 @@ async fn every_route_checks_token_role_and_tenant() {
             "webhooks",
             "/api/admin/webhooks",
             json!({ "url": "https://93.184.215.14/a", "events": ["conversation.closed"] }),
+            &w.owner,
+        ),
+        (
+            "routing-scripts",
+            "/api/admin/routing-scripts",
+            json!({ "source": "function route() return nil end" }),
             &w.owner,
         ),
     ];

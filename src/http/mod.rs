@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cluster::{Bus, Parts, Presence};
 use crate::service::auth::AuthSettings;
+use crate::service::bots::routing_script::RoutingScriptService;
+use crate::service::bots::sentiment::SentimentService;
 use crate::service::chat::ChatSettings;
 use crate::service::files::{FileLimits, FileService, LinkSigner};
 use crate::service::mail::ReopenLinks;
@@ -59,6 +61,10 @@ pub struct AppState {
     pub files: FileService,
     /// Visitors on the site now, invitations and triggers.
     pub live: LiveService,
+    /// The mood of visitor messages, scored after they are stored.
+    pub sentiment: SentimentService,
+    /// The tenants' Lua routing scripts.
+    pub routing_scripts: RoutingScriptService,
     pub hub: Arc<Hub>,
     /// Caps and rates on realtime connections.
     pub admission: Arc<Admission>,
@@ -115,6 +121,13 @@ impl AppState {
             hub.clone(),
             reopen.clone(),
         );
+        let geo = crate::service::live::Geo::open(&config.geoip.database)
+            .map_err(|e| crate::service::ServiceError::Internal(format!("geoip.database: {e}")))?;
+        let geo = Arc::new(geo);
+        let sentiment = SentimentService::new(store.clone());
+        bus.subscribe(sentiment.sink());
+        let routing_scripts =
+            RoutingScriptService::new(store.clone(), geo.clone(), sentiment.clone());
         let chat = ChatService::new(
             store.clone(),
             writer,
@@ -126,10 +139,9 @@ impl AppState {
                 stopping: shutdown.clone(),
                 hooks: hooks.clone(),
                 mail: mail.clone(),
+                scripts: routing_scripts.clone(),
             },
         );
-        let geo = crate::service::live::Geo::open(&config.geoip.database)
-            .map_err(|e| crate::service::ServiceError::Internal(format!("geoip.database: {e}")))?;
         let live = LiveService::new(
             store.clone(),
             chat.clone(),
@@ -139,6 +151,8 @@ impl AppState {
         );
         Ok(AppState {
             live,
+            sentiment,
+            routing_scripts,
             webhooks,
             sso,
             backend: store.backend(),

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod authz;
 pub mod backlog;
+pub mod bots;
 pub mod business_hours;
 pub mod chat;
 pub mod demo;

@@ -6,6 +6,7 @@ import { renderAgents } from './agents.js';
 import { renderGroups } from './groups.js';
 import { renderQuickReplies } from './quick-replies.js';
 import { renderTriggers } from './triggers.js';
+import { renderRouting } from './routing.js';
 import { renderBlacklist } from './blacklist.js';
 import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
@@ -23,6 +24,7 @@ export const pages = [
   { key: 'groups', title: 'Groups', render: renderGroups },
   { key: 'quick-replies', title: 'Quick replies', render: renderQuickReplies },
   { key: 'triggers', title: 'Triggers', render: renderTriggers },
+  { key: 'routing', title: 'Routing scripts', render: renderRouting },
   { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
   { key: 'security', title: 'Security', render: renderSecurity },

@@ -12,6 +12,7 @@ import { eventCard, parseCard } from './event-card.js';
 import { attachmentView } from '../shared/files.js';
 import { agentLinks } from './uploads.js';
 import { renderRich } from '../shared/richtext.js';
+import { moodBadge } from './mood.js';
 
 function bubble(m, seen) {
   const card = m.sender_kind === 'integration' && parseCard(m.body);
@@ -77,6 +78,7 @@ export function createChat() {
       h('div', { class: 'chat-title' },
         h('strong', {}, visitorName(c)),
         h('span', { class: `pill ${c.state}` }, c.state),
+        moodBadge(c.id, messagesOf(c.id).filter((m) => m.sender_kind === 'visitor').length),
         c.rating ? h('span', { class: 'rating', title: c.rating_comment || '', 'aria-label': t('chat.rated', { n: c.rating }) }, '★'.repeat(c.rating)) : null,
       ),
       h('div', { class: 'chat-actions' }, actionsFor(c),

@@ -10,6 +10,7 @@ mod participant;
 mod presence;
 mod reading;
 mod routing;
+mod scripted;
 mod sending;
 mod sending_files;
 
@@ -24,6 +25,7 @@ pub use lifecycle::{can_move, check_move};
 pub use participant::Participant;
 
 use super::authz::{Actor, Permission};
+use super::bots::routing_script::RoutingScriptService;
 use super::mail::MailService;
 use super::outbox::Subscriptions;
 use super::{business_hours, ServiceError, ServiceResult};
@@ -56,6 +58,8 @@ pub struct ChatSettings {
     pub hooks: Subscriptions,
     /// Queues the mails that conversations cause (alerts, replies, transcripts).
     pub mail: MailService,
+    /// The tenants' routing scripts, asked when a new conversation is queued.
+    pub scripts: RoutingScriptService,
 }
 
 #[derive(Clone)]
@@ -69,6 +73,7 @@ pub struct ChatService {
     stopping: CancellationToken,
     hooks: Subscriptions,
     mail: MailService,
+    scripts: RoutingScriptService,
     /// Round-robin position per tenant (per node: each node rotates on its own).
     turns: Arc<Mutex<HashMap<String, usize>>>,
 }
@@ -91,6 +96,7 @@ impl ChatService {
             stopping: settings.stopping,
             hooks: settings.hooks,
             mail: settings.mail,
+            scripts: settings.scripts,
             turns: Arc::default(),
         }
     }

@@ -12,14 +12,16 @@ const QUEUE_PASS: u64 = 200;
 
 impl ChatService {
     /// Offers a waiting conversation to the available agents, best first by the tenant's
-    /// strategy; the visitor's previous agent first when available. Returns the agent it went
+    /// strategy; the visitor's previous agent first when available, and before them the agent a
+    /// routing script named (a new conversation's group may come from the script). Returns the agent it went
     /// to, or None when nobody can take it now (it stays in the queue).
     pub async fn route(&self, c: &Conversation) -> ServiceResult<Option<String>> {
         if c.state != ConversationState::Waiting {
             return Ok(None);
         }
+        let aim = self.aim(c).await?;
         let mut candidates = self
-            .available_agents(&c.tenant_id, c.group_id.as_deref())
+            .available_agents(&c.tenant_id, aim.group.as_deref())
             .await?;
         if candidates.is_empty() {
             return Ok(None);
@@ -60,6 +62,14 @@ impl ChatService {
                 let sticky = candidates.remove(pos);
                 candidates.insert(0, sticky);
             }
+        }
+        // The agent a routing script named goes before anyone else.
+        if let Some(pos) = aim
+            .agent
+            .and_then(|id| candidates.iter().position(|a| a.id == id))
+        {
+            let chosen = candidates.remove(pos);
+            candidates.insert(0, chosen);
         }
         let event = self.on_assigned(&c.tenant_id).await;
         for agent in candidates {
@@ -117,7 +127,7 @@ impl ChatService {
     }
 
     /// Agents who are connected, chose "online", are enabled, and (for a group) are members.
-    async fn available_agents(
+    pub(super) async fn available_agents(
         &self,
         tenant_id: &str,
         group_id: Option<&str>,

@@ -56,14 +56,14 @@ impl LiveService {
         chat: ChatService,
         bus: Arc<dyn Bus>,
         presence: Arc<dyn Presence>,
-        geo: Geo,
+        geo: Arc<Geo>,
     ) -> Self {
         LiveService {
             store,
             chat,
             bus,
             presence,
-            geo: Arc::new(geo),
+            geo,
             registry: Arc::default(),
             grace: LEAVE_GRACE,
         }

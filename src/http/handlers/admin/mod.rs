@@ -9,6 +9,7 @@ mod mail;
 mod overview;
 pub mod quick_replies;
 mod reports;
+mod routing_scripts;
 mod security;
 pub mod settings;
 mod sso;
@@ -39,4 +40,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(mail::router())
         .merge(triggers::router())
         .merge(reports::router())
+        .merge(routing_scripts::router())
 }
