@@ -22,7 +22,7 @@ use crate::service::outbox::Subscriptions;
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
-    AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
+    AccountService, AdminService, AuthService, BotService, ChatService, DemoService, HealthService,
     InboxService, IntegrationService, LiveService, MailService, SsoService, VisitorService,
     WebhookService,
 };
@@ -47,6 +47,8 @@ pub struct AppState {
     pub integrations: IntegrationService,
     pub team: TeamService,
     pub chat: ChatService,
+    /// The tenant's bots: settings, knowledge base, and the worker that answers (service/bots).
+    pub bots: BotService,
     pub demo: DemoService,
     /// Webhook endpoints, their delivery log, and the delivery worker.
     pub webhooks: WebhookService,
@@ -134,8 +136,10 @@ impl AppState {
             presence.clone(),
             geo,
         );
+        let bots = BotService::new(store.clone(), chat.clone(), sealer.clone(), &bus)?;
         Ok(AppState {
             live,
+            bots,
             webhooks,
             sso,
             backend: store.backend(),

@@ -5,6 +5,7 @@ import { renderAgents } from './agents.js';
 import { renderGroups } from './groups.js';
 import { renderQuickReplies } from './quick-replies.js';
 import { renderTriggers } from './triggers.js';
+import { renderBots } from './bots.js';
 import { renderBlacklist } from './blacklist.js';
 import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
@@ -21,6 +22,7 @@ export const pages = [
   { key: 'groups', title: 'Groups', render: renderGroups },
   { key: 'quick-replies', title: 'Quick replies', render: renderQuickReplies },
   { key: 'triggers', title: 'Triggers', render: renderTriggers },
+  { key: 'bots', title: 'Bots', render: renderBots },
   { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
   { key: 'security', title: 'Security', render: renderSecurity },

@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(super::prechat::router())
         .merge(super::files::visitor_router())
         .merge(super::transcript::router())
+        .merge(super::visitor_bots::router())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -16,6 +16,7 @@ mod m0011_attachments;
 mod m0012_mail;
 mod m0014_widget_texts;
 mod m0015_triggers_and_visits;
+mod m0016_bots;
 mod schema;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_mail::Migration),
             Box::new(m0014_widget_texts::Migration),
             Box::new(m0015_triggers_and_visits::Migration),
+            Box::new(m0016_bots::Migration),
         ]
     }
 }

@@ -3,8 +3,10 @@
 mod api_tokens;
 mod audit;
 mod blacklist;
+mod bots;
 mod groups;
 mod identity;
+mod knowledge;
 mod mail;
 mod overview;
 pub mod quick_replies;
@@ -37,4 +39,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(webhooks::router())
         .merge(mail::router())
         .merge(triggers::router())
+        .merge(bots::router())
+        .merge(knowledge::router())
 }
