@@ -104,7 +104,7 @@ export async function renderBots(root) {
     h('div', {}, e.questions.map((q) => h('div', {}, q))),
     h('span', { class: 'clip' }, e.answer),
     e.language,
-    `👍 ${e.helpful} · 👎 ${e.unhelpful}`,
+    `${e.helpful} helpful · ${e.unhelpful} not`,
     h('div', { class: 'row-actions' },
       h('button', { onclick: () => mount(editor, entryForm(e)) }, 'Edit'),
       h('button', { class: 'danger', onclick: async () => {
