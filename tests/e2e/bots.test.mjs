@@ -74,3 +74,26 @@ test('the owner sets up the bots and the knowledge base; a visitor is answered b
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
+
+test('in the widget the bot answers, and "Talk to a person" hands the conversation over', async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/demo?key=${owner.tenant.site_key}`);
+  await page.locator('.launcher').click();
+  await page.locator('.window').waitFor();
+  const human = page.locator('button.human');
+  assert.equal(await human.isVisible(), false, 'no conversation yet');
+  await page.locator('textarea').fill('How can I reset my password?');
+  await page.keyboard.press('Enter');
+  await page.locator('.row.other .bubble', { hasText: 'Forgot password' }).waitFor();
+  await human.waitFor({ state: 'visible' });
+  await screenshot(page, 'widget-bot-answer');
+  await human.click();
+  await page.locator('.row .bubble', { hasText: 'Let me connect you with a person' }).waitFor();
+  await human.waitFor({ state: 'hidden' });
+  const token = await server.login('owner@initech.test');
+  const queue = await server.api('GET', '/api/agent/conversations?view=queue', token);
+  assert.equal(queue.items.length, 1, JSON.stringify(queue));
+  assert.equal(queue.items[0].state, 'waiting');
+  await context.close();
+});
