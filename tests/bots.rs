@@ -247,6 +247,21 @@ async fn bots_answer_from_knowledge_and_the_model_and_hand_over() {
     assert!(prompt.contains("You are Acme's assistant."), "{prompt}");
     assert!(prompt.contains("When are you open on Sundays?"), "{prompt}");
 
+    // An agent asks the model to suggest a reply: a draft, nothing sent; other tenants: 404.
+    let path = format!("/api/agent/conversations/{c3}/suggestion");
+    let draft = api.post(&path, &w.agent, json!(null)).await;
+    assert_eq!(draft.status, StatusCode::OK, "{}", draft.body);
+    assert_eq!(draft.body["text"], NORMAL_ANSWER);
+    assert_eq!(model.seen.calls(), 2);
+    let sent = history(api, &w.owner, &c3).await;
+    assert_eq!(
+        sent.iter().filter(|m| is_reply(m, &c3)).count(),
+        1,
+        "nothing sent"
+    );
+    let foreign = api.post(&path, &w.other_owner, json!(null)).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.body);
+
     // Ratings: once, by the conversation's own visitor only.
     let rate = |token: String, id: String, helpful: bool| async move {
         api.call(
@@ -337,7 +352,12 @@ async fn bots_answer_from_knowledge_and_the_model_and_hand_over() {
         "stored once"
     );
     let usage = api.get("/api/admin/bots", &w.owner).await;
-    assert_eq!(usage.body["tokens_this_month"], 42 + 17, "{}", usage.body);
+    assert_eq!(
+        usage.body["tokens_this_month"],
+        42 + 42 + 17,
+        "{}",
+        usage.body
+    );
 
     // Text that tries to give orders is only ever answered with text: nothing else happens.
     put_settings(api, &w.owner, settings(&model, "normal", false, 5)).await;

@@ -10,6 +10,7 @@ mod handover;
 pub mod knowledge;
 mod model;
 pub mod settings;
+mod suggest;
 mod visitor;
 mod worker;
 
@@ -22,6 +23,7 @@ pub use admin::{BotSettingsView, KeyChange, Unanswered};
 pub use bot::{Bot, BotFailure, Reply, Turn};
 pub use knowledge::{Entry, EntryDraft};
 pub use settings::BotConfig;
+pub use suggest::Suggestion;
 
 use super::chat::ChatService;
 use super::sealing::Sealer;
@@ -79,17 +81,26 @@ impl BotService {
         &self,
         tenant_id: &str,
     ) -> ServiceResult<Option<(BotConfig, Option<String>)>> {
+        Ok(self
+            .settings_of(tenant_id)
+            .await?
+            .filter(|(_, _, enabled)| *enabled)
+            .map(|(config, key, _)| (config, key)))
+    }
+
+    /// The tenant's settings, opened model key, and whether the chain is on.
+    async fn settings_of(
+        &self,
+        tenant_id: &str,
+    ) -> ServiceResult<Option<(BotConfig, Option<String>, bool)>> {
         let Some(row) = self.store.get_bot_settings(tenant_id).await? else {
             return Ok(None);
         };
-        if !row.enabled {
-            return Ok(None);
-        }
         let key = match row.model_key.as_deref() {
             Some(sealed) => Some(self.sealer.open(&key_purpose(tenant_id), sealed)?),
             None => None,
         };
-        Ok(Some((BotConfig::parse(&row.config), key)))
+        Ok(Some((BotConfig::parse(&row.config), key, row.enabled)))
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod inbox;
 mod live;
 mod quick_replies;
+mod suggestions;
 mod team;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -15,5 +16,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(quick_replies::router())
         .merge(team::router())
         .merge(live::router())
+        .merge(suggestions::router())
         .merge(super::files::agent_router())
 }
