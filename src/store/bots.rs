@@ -181,6 +181,23 @@ impl Store {
         Ok(res.rows_affected == 1)
     }
 
+    /// Turns of the tenant still pending since before `before` (their node stopped mid-turn).
+    pub async fn stale_bot_turns(
+        &self,
+        tenant_id: &str,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u64,
+    ) -> StoreResult<Vec<BotTurn>> {
+        Ok(bot_turn::Entity::find()
+            .filter(Column::TenantId.eq(tenant_id))
+            .filter(Column::Outcome.eq("pending"))
+            .filter(Column::CreatedAt.lt(before))
+            .order_by_asc(Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?)
+    }
+
     /// Questions no knowledge-base entry answered, newest first.
     pub async fn unanswered_turns(&self, tenant_id: &str, limit: u64) -> StoreResult<Vec<BotTurn>> {
         Ok(bot_turn::Entity::find()

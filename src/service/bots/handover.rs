@@ -25,6 +25,8 @@ pub enum Why {
     TurnLimit,
     BotsOff,
     Busy,
+    /// The node answering stopped mid-turn.
+    Interrupted,
     /// A bot failed (its failure code).
     Failed(&'static str),
 }
@@ -37,6 +39,7 @@ impl Why {
             Why::TurnLimit => "turn_limit",
             Why::BotsOff => "bots_off",
             Why::Busy => "busy",
+            Why::Interrupted => "interrupted",
             Why::Failed(code) => code,
         }
     }
@@ -48,6 +51,7 @@ impl Why {
             Why::TurnLimit => "the bots answered as many times as the tenant allows",
             Why::BotsOff => "the bots were turned off",
             Why::Busy => "the bots were too busy to answer",
+            Why::Interrupted => "the bot's answer was interrupted (a server stopped)",
             Why::Failed("model_timeout") => "the language model did not answer in time",
             Why::Failed("token_cap") => "the monthly token cap is reached",
             Why::Failed(_) => "the language model failed",

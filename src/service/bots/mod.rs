@@ -11,6 +11,7 @@ pub mod knowledge;
 mod model;
 pub mod settings;
 mod suggest;
+mod sweep;
 mod visitor;
 mod worker;
 

@@ -62,8 +62,9 @@ impl Sink for Intake {
 }
 
 impl BotService {
-    /// Runs the queued turns until `stop`.
+    /// Runs the queued turns until `stop`, and the sweep of turns lost with their node.
     pub fn spawn_worker(&self, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
+        self.spawn_sweeper(stop.clone());
         let this = self.clone();
         tokio::spawn(async move {
             let Some(mut rx) = this.take_receiver() else {
