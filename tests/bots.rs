@@ -498,6 +498,26 @@ async fn bots_answer_from_knowledge_and_the_model_and_hand_over() {
     let bc = conv_of(&ack);
     until_state(&mut bv, &bc, "waiting").await;
 
+    // An agent may take over a conversation from the bots.
+    let (c, mut v, _) = visitor_says(api, &w.a.site_key, "forgot password").await;
+    assert_eq!(bot_message(&mut v, &c).await["body"], RESET_ANSWER);
+    // Room for the queue the agent gets when they come online, and for this one.
+    let roomy = api
+        .patch(
+            &format!("/api/admin/users/{}", w.agent_id),
+            &w.owner,
+            json!({"max_chats": 50}),
+        )
+        .await;
+    assert_eq!(roomy.status, StatusCode::OK, "{}", roomy.body);
+    let mut agent = Ws::agent(api, &w.agent).await;
+    let taken = agent
+        .request(json!({"type": "accept", "id": "take", "conversation_id": c}))
+        .await;
+    assert_ne!(taken["type"], "error", "{taken}");
+    let c_now = until_state(&mut v, &c, "chatting").await;
+    assert_eq!(c_now["agent_id"], w.agent_id.as_str());
+
     // Deleting an entry: it answers no more.
     assert_eq!(
         api.delete(&entry, &w.owner).await.status,

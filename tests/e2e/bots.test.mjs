@@ -97,3 +97,51 @@ test('in the widget the bot answers, and "Talk to a person" hands the conversati
   assert.equal(queue.items[0].state, 'waiting');
   await context.close();
 });
+
+test('an agent asks for a suggested reply and gets the model’s draft in the composer, unsent', async () => {
+  // An OpenAI-compatible model on 127.0.0.1 that answers every request the same way.
+  const { createServer } = await import('node:http');
+  const model = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Your parcel left our warehouse today.' } }],
+        usage: { total_tokens: 21 },
+      }));
+    });
+  });
+  await new Promise((r) => model.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${model.address().port}/v1`;
+  const token = await server.login('owner@initech.test');
+  // The chain off (conversations go to people), the model set up for suggestions.
+  await server.api('PUT', '/api/admin/bots', token, {
+    enabled: false,
+    config: { chain: ['model'], model: { base_url: base, model: 'any', stream: false } },
+  });
+
+  const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const page = await context.newPage();
+  await page.goto(`${server.base}/agent`);
+  await page.fill('input[name=email]', 'owner@initech.test');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.workspace');
+  await page.waitForSelector('.conn[hidden]', { state: 'attached' });
+
+  const visitor = await openVisitor(browser, server.base, owner.tenant.site_key, { name: 'Sam Sender' });
+  await visitor.send('Where is my parcel?');
+  const mine = page.locator('[data-list=mine] .conv', { hasText: 'Sam Sender' });
+  await mine.waitFor();
+  await mine.click();
+  await page.locator('.messages .msg.in .body', { hasText: 'Where is my parcel?' }).waitFor();
+  await page.click('.composer button.suggest');
+  await page.waitForFunction(() => document.querySelector('.composer-input')?.value === 'Your parcel left our warehouse today.');
+  await screenshot(page, 'agent-suggested-reply');
+  // Nothing was sent: the visitor received no such message.
+  const frames = await visitor.page.evaluate(() => window.__visitor.frames);
+  assert.ok(!frames.some((f) => f.type === 'message' && /warehouse/.test(f.message.body)));
+  await context.close();
+  model.close();
+});

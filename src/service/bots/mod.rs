@@ -43,6 +43,10 @@ pub struct BotService {
     http: reqwest::Client,
     /// The worker's end of the queue, until it starts.
     rx: Arc<Mutex<Option<mpsc::Receiver<Message>>>>,
+    /// What the bus's intake hands over with when the queue is full: this service while the
+    /// worker runs, None before and after (so the bus does not keep the service, and with it
+    /// the message writer, alive past shutdown).
+    overflow: Arc<Mutex<Option<BotService>>>,
 }
 
 impl BotService {
@@ -59,18 +63,19 @@ impl BotService {
             .build()
             .map_err(|e| super::ServiceError::Internal(format!("bot HTTP client: {e}")))?;
         let (tx, rx) = mpsc::channel(worker::QUEUE);
-        let service = BotService {
+        let overflow = Arc::new(Mutex::new(None));
+        bus.subscribe(Arc::new(worker::Intake {
+            tx,
+            overflow: overflow.clone(),
+        }));
+        Ok(BotService {
             store,
             chat,
             sealer,
             http,
             rx: Arc::new(Mutex::new(Some(rx))),
-        };
-        bus.subscribe(Arc::new(worker::Intake {
-            tx,
-            service: service.clone(),
-        }));
-        Ok(service)
+            overflow,
+        })
     }
 
     fn take_receiver(&self) -> Option<mpsc::Receiver<Message>> {

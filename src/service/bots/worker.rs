@@ -30,7 +30,8 @@ const PARTIAL_EVERY: Duration = Duration::from_millis(150);
 /// Takes visitor messages of unassigned conversations off the bus.
 pub struct Intake {
     pub(super) tx: mpsc::Sender<Message>,
-    pub(super) service: BotService,
+    /// The service while its worker runs.
+    pub(super) overflow: Arc<std::sync::Mutex<Option<BotService>>>,
 }
 
 impl Sink for Intake {
@@ -48,7 +49,12 @@ impl Sink for Intake {
         if let Err(mpsc::error::TrySendError::Full(m)) = self.tx.try_send(m.clone()) {
             // Never leave the visitor waiting: too busy to answer means a person answers.
             tracing::warn!(conversation = %m.conversation_id, "bot queue full: handing over");
-            let service = self.service.clone();
+            let running = self
+                .overflow
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .clone();
+            let Some(service) = running else { return };
             tokio::spawn(async move {
                 if let Err(e) = service.hand_over_busy(&m).await {
                     tracing::warn!(error = %e, conversation = %m.conversation_id, "cannot hand over");
@@ -71,6 +77,7 @@ impl BotService {
                 tracing::warn!("the bot worker runs already");
                 return;
             };
+            *this.overflow.lock().unwrap_or_else(|e| e.into_inner()) = Some(this.clone());
             let slots = Arc::new(Semaphore::new(AT_ONCE));
             loop {
                 let m = tokio::select! {
@@ -91,6 +98,10 @@ impl BotService {
                     drop(slot);
                 });
             }
+            this.overflow
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
         })
     }
 

@@ -112,8 +112,8 @@ impl ChatService {
         })
     }
 
-    /// An agent takes a waiting conversation, within their concurrency limit. Two agents
-    /// accepting at once: the database lets exactly one win.
+    /// An agent takes a waiting conversation (or one the bots answer: they stop), within their
+    /// concurrency limit. Two agents accepting at once: the database lets exactly one win.
     pub async fn accept(
         &self,
         who: &Participant,
@@ -135,7 +135,7 @@ impl ChatService {
                 tenant_id,
                 conversation_id,
                 user_id,
-                &[ConversationState::Waiting],
+                &[ConversationState::Waiting, ConversationState::Bot],
                 event,
             )
             .await?
