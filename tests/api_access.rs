@@ -13,7 +13,7 @@ use uniqchat::service::authz::{role_allows, Permission};
 use uniqchat::store::Role;
 
 /// Operations anyone may call (or that take a visitor token or a signed link, not an account's).
-const PUBLIC: [&str; 28] = [
+const PUBLIC: [&str; 30] = [
     "GET /",
     "GET /widget.js",
     "GET /agent",
@@ -43,6 +43,9 @@ const PUBLIC: [&str; 28] = [
     "GET /api/visitor/files/{id}",
     "GET /files/{id}",
     "POST /api/visitor/transcript",
+    // The visitor token's own answers and conversation (tests/bots.rs).
+    "POST /api/visitor/bots/ratings",
+    "POST /api/visitor/bots/human",
 ];
 
 struct Operation {
@@ -126,6 +129,12 @@ fn sample_body(op: &Operation) -> Option<Value> {
         }),
         "POST /api/admin/mail/test" => json!({ "to": "walker@acme.test" }),
         "POST /api/visitor/transcript" => json!({ "conversation_id": "x" }),
+        "PUT /api/admin/bots" => json!({ "enabled": false, "config": {} }),
+        "POST /api/admin/knowledge" | "PUT /api/admin/knowledge/{id}" => {
+            json!({ "questions": ["Walking?"], "answer": "Yes." })
+        }
+        "POST /api/visitor/bots/ratings" => json!({ "message_id": "x", "helpful": true }),
+        "POST /api/visitor/bots/human" => json!({ "conversation_id": "x" }),
         "POST /api/admin/api-tokens" => json!({ "name": "walker", "scopes": ["users:read"] }),
         "DELETE /api/admin/tenant" => json!({ "confirm": "Acme" }),
         "PATCH /api/auth/me" => json!({ "name": "Walker" }),
@@ -238,6 +247,12 @@ async fn every_route_checks_token_role_and_tenant() {
             "/api/admin/triggers",
             json!({ "name": "A", "url_match": "contains", "url_value": "/a", "seconds": 5,
                 "message": "A?", "sender_name": "A" }),
+            &w.owner,
+        ),
+        (
+            "knowledge",
+            "/api/admin/knowledge",
+            json!({ "questions": ["A?"], "answer": "A" }),
             &w.owner,
         ),
         (

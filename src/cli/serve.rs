@@ -156,6 +156,8 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     }
     state.admission.spawn_cleanup(Duration::from_secs(60));
     state.sentiment.spawn_worker(shutdown.clone());
+    // Every node answers for its tenants' bots; the database gives each visitor message to one.
+    state.bots.spawn_worker(shutdown.clone());
     // Agents the database still counts as present get the offline grace, as after a disconnect.
     let chat = state.chat.clone();
     tokio::spawn(async move {

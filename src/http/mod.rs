@@ -25,7 +25,7 @@ use crate::service::reports::ReportService;
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
-    AccountService, AdminService, AuthService, ChatService, DemoService, HealthService,
+    AccountService, AdminService, AuthService, BotService, ChatService, DemoService, HealthService,
     InboxService, IntegrationService, LiveService, MailService, SsoService, VisitorService,
     WebhookService,
 };
@@ -52,6 +52,8 @@ pub struct AppState {
     /// Reports over a date range and the live monitor.
     pub reports: ReportService,
     pub chat: ChatService,
+    /// The tenant's bots: settings, knowledge base, and the worker that answers (service/bots).
+    pub bots: BotService,
     pub demo: DemoService,
     /// Webhook endpoints, their delivery log, and the delivery worker.
     pub webhooks: WebhookService,
@@ -149,10 +151,12 @@ impl AppState {
             presence.clone(),
             geo,
         );
+        let bots = BotService::new(store.clone(), chat.clone(), sealer.clone(), &bus)?;
         Ok(AppState {
             live,
             sentiment,
             routing_scripts,
+            bots,
             webhooks,
             sso,
             backend: store.backend(),

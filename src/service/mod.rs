@@ -33,6 +33,7 @@ pub mod widget_text;
 pub use accounts::AccountService;
 pub use admin::AdminService;
 pub use auth::AuthService;
+pub use bots::BotService;
 pub use chat::ChatService;
 pub use demo::DemoService;
 pub use error::{Checks, FieldError, ServiceError, ServiceResult};

@@ -39,6 +39,8 @@ pub struct VisitorSession {
     pub agents_online: bool,
     /// Inside the tenant's business hours now.
     pub within_hours: bool,
+    /// The tenant's bots answer new conversations first (docs/bots.md).
+    pub bots: bool,
     pub conversation: Option<Conversation>,
 }
 
@@ -189,8 +191,10 @@ impl VisitorService {
             .count_present_agents(&tenant.id, &connected)
             .await?
             > 0;
+        let bots = self.store.bots_enabled(&tenant.id).await?;
         Ok(VisitorSession {
             within_hours,
+            bots,
             token: self.auth.issue_visitor_token(&tenant.id, &visitor.id)?,
             agents_online,
             visitor,

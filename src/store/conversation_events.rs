@@ -40,6 +40,27 @@ impl Store {
         previous_id: Option<&str>,
         event: EventFor<'_>,
     ) -> StoreResult<Conversation> {
+        self.create_conversation_in(
+            tenant_id,
+            visitor_id,
+            (group_id, previous_id),
+            ConversationState::Waiting,
+            event,
+        )
+        .await
+    }
+
+    /// A new conversation that starts in `state` (waiting, or `bot` when the tenant's bots
+    /// answer first); `links` are its group and the conversation it continues.
+    pub async fn create_conversation_in(
+        &self,
+        tenant_id: &str,
+        visitor_id: &str,
+        links: (Option<&str>, Option<&str>),
+        state: ConversationState,
+        event: EventFor<'_>,
+    ) -> StoreResult<Conversation> {
+        let (group_id, previous_id) = links;
         self.get_visitor(tenant_id, visitor_id).await?;
         let at = now();
         let model = conversation::Model {
@@ -48,7 +69,7 @@ impl Store {
             visitor_id: visitor_id.to_string(),
             agent_id: None,
             group_id: group_id.map(str::to_string),
-            state: ConversationState::Waiting,
+            state,
             previous_id: previous_id.map(str::to_string),
             last_seq: 0,
             created_at: at,

@@ -7,6 +7,7 @@ import { renderGroups } from './groups.js';
 import { renderQuickReplies } from './quick-replies.js';
 import { renderTriggers } from './triggers.js';
 import { renderRouting } from './routing.js';
+import { renderBots } from './bots.js';
 import { renderBlacklist } from './blacklist.js';
 import { renderSettings } from './settings.js';
 import { renderTokens } from './tokens.js';
@@ -25,6 +26,7 @@ export const pages = [
   { key: 'quick-replies', title: 'Quick replies', render: renderQuickReplies },
   { key: 'triggers', title: 'Triggers', render: renderTriggers },
   { key: 'routing', title: 'Routing scripts', render: renderRouting },
+  { key: 'bots', title: 'Bots', render: renderBots },
   { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
   { key: 'security', title: 'Security', render: renderSecurity },

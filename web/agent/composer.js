@@ -8,6 +8,7 @@ import { state, changed } from './state.js';
 import { newId } from '../shared/socket.js';
 import { createQuickReplies } from './quick-replies.js';
 import { toast } from './toast.js';
+import { api } from '../shared/api.js';
 import { createUploads } from './uploads.js';
 import { filesOf, clipIcon } from '../shared/files.js';
 import { createEmojiPicker, insertAtCaret, EMOJI_CSS } from '../shared/emoji.js';
@@ -26,6 +27,22 @@ export function createComposer() {
   const note = h('div', { class: 'composer-note muted' });
   const tabs = ['reply', 'note'].map((m) =>
     h('button', { type: 'button', class: 'tab', dataset: { mode: m }, onclick: () => setMode(m) }, t(`chat.${m}`)));
+  // The tenant's language model drafts a reply to the visitor's last message (docs/bots.md);
+  // the agent edits it and sends it, or not.
+  const suggestButton = h('button', { type: 'button', class: 'tab suggest', onclick: () => suggest() }, t('chat.suggest'));
+  async function suggest() {
+    if (!current) return;
+    suggestButton.disabled = true;
+    try {
+      const draft = await api('POST', `/api/agent/conversations/${current.id}/suggestion`);
+      setMode('reply');
+      input.value = draft.text;
+    } catch (e) {
+      toast(e.message);
+    } finally {
+      suggestButton.disabled = false;
+    }
+  }
   const quick = createQuickReplies(input);
   const uploads = createUploads(() => current?.id);
   const picker = h('input', { type: 'file', multiple: true, hidden: true, class: 'file-picker',
@@ -35,7 +52,7 @@ export function createComposer() {
   const emoji = createEmojiPicker({ title: t('chat.emoji'), onPick: (e) => insertAtCaret(input, e) });
   useEmojiStyles();
   const form = h('form', { class: 'composer', onsubmit: (ev) => (ev.preventDefault(), submit()) },
-    h('div', { class: 'tabs' }, tabs),
+    h('div', { class: 'tabs' }, tabs, suggestButton),
     quick.el,
     uploads.el,
     emoji.panel,

@@ -39,6 +39,7 @@ const en = {
   'chat.transfer': 'Transfer',
   'chat.block': 'Block',
   'chat.note': 'Note',
+  'chat.suggest': 'Suggest a reply',
   'chat.reply': 'Reply',
   'chat.send': 'Send',
   'chat.placeholder': 'Type a reply — “/” for quick replies',

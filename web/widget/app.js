@@ -1,6 +1,6 @@
 // The widget: mounts a shadow root, opens the visitor session and wires the view, the
 // connection and the JS API (`uniqchat('open' | 'close' | 'identify' | 'on', ...)`).
-import { connect, requestTranscript } from './connection.js';
+import { askForHuman, connect, requestTranscript } from './connection.js';
 import { createMessageList } from './messages.js';
 import { buildView, setMuteIcon } from './view.js';
 import { offlineForm, offlineSent, prechatForm, ratingForm, thanks } from './forms.js';
@@ -62,6 +62,14 @@ export function start({ base, siteKey, prechat = false }) {
     files.attach(dropped, v.uploads);
   });
   setMuteIcon(v.muteBtn, !!conn.prefs.muted);
+  v.humanBtn.addEventListener('click', async () => {
+    v.humanBtn.disabled = true;
+    try {
+      await askForHuman(base, conn.token(), conn.conversationId());
+      v.humanBtn.hidden = true;
+    } catch { /* stays: try again */ }
+    v.humanBtn.disabled = false;
+  });
   // The transcript by e-mail: a small form under the header, prefilled with the address left.
   v.mailBtn.addEventListener('click', () => {
     if (!v.mailBar.hidden) { v.mailBar.hidden = true; return; }
@@ -157,6 +165,7 @@ export function start({ base, siteKey, prechat = false }) {
     switch (f.type) {
       case 'hello':
         for (const c of f.conversations || []) if (c.state === 'closed' && mine(c.id) && !c.rating) askRating(c.id);
+        v.humanBtn.hidden = !(f.conversations || []).some((c) => mine(c.id) && c.state === 'bot');
         break;
       case 'message': {
         const isWelcome = f.message.sender_kind === 'bot' && f.message.body === session?.settings.welcome_message;
@@ -188,7 +197,11 @@ export function start({ base, siteKey, prechat = false }) {
         missedWhileAway = false;
         break;
       case 'typing':
-        if (mine(f.conversation_id) && f.from === 'agent') v.typing.hidden = !f.on;
+        // A bot streaming its answer shows the text so far in place of the dots' label.
+        if (mine(f.conversation_id) && (f.from === 'agent' || f.from === 'bot')) {
+          v.typing.hidden = !f.on;
+          v.typingText.textContent = ' ' + (f.from === 'bot' ? (f.draft || t.botTyping) : t.typing);
+        }
         break;
       case 'queue':
         if (offlineState) break; // the offline form promised an e-mail, not a queue
@@ -200,6 +213,7 @@ export function start({ base, siteKey, prechat = false }) {
       case 'conversation':
       case 'closed':
         if (!mine(f.conversation?.id)) break;
+        v.humanBtn.hidden = f.conversation.state !== 'bot';
         if (f.conversation.state === 'closed') { offlineState = null; askRating(f.conversation.id); }
         else if (f.conversation.state !== 'waiting') {
           queueText = '';

@@ -30,6 +30,16 @@ export async function requestTranscript(base, token, conversationId, email) {
   }
 }
 
+/** Leaves the bots for a person (POST /api/visitor/bots/human). */
+export async function askForHuman(base, token, conversationId) {
+  const r = await fetch(`${base}/api/visitor/bots/human`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ conversation_id: conversationId }),
+  });
+  if (!r.ok) throw new Error(`human ${r.status}`);
+}
+
 export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched, onOpen }) {
   const stored = load(siteKey);
   let ws = null;

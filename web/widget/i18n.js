@@ -2,7 +2,7 @@
 const texts = {
   en: {
     lang: 'en', open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Write a message…',
-    typing: 'Agent is typing…', queue: (n) => `You are number ${n} in the queue`,
+    typing: 'Agent is typing…', botTyping: 'Assistant is typing…', human: 'Talk to a person', queue: (n) => `You are number ${n} in the queue`,
     offlineTitle: 'We are offline', email: 'E-mail', name: 'Name', message: 'Message',
     leaveMessage: 'Leave a message', start: 'Start chat', closed: 'The conversation was closed.',
     rate: 'How did we do?', comment: 'Comment (optional)', submitRating: 'Send rating',
@@ -16,7 +16,7 @@ const texts = {
   },
   zh: {
     lang: 'zh', open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…',
-    typing: '客服正在输入…', queue: (n) => `您在队列中排第 ${n} 位`,
+    typing: '客服正在输入…', botTyping: '助手正在输入…', human: '转人工', queue: (n) => `您在队列中排第 ${n} 位`,
     offlineTitle: '我们暂时离线', email: '邮箱', name: '姓名', message: '留言',
     leaveMessage: '提交留言', start: '开始聊天', closed: '会话已结束。',
     rate: '请为本次服务评分', comment: '评价（可选）', submitRating: '提交评分',

@@ -62,6 +62,8 @@ header svg { width: 18px; height: 18px; fill: currentColor; }
 .event-card a { color: var(--accent); overflow-wrap: anywhere; }
 .typing { font-size: 12px; color: #6b7080; padding: 0 18px 6px; background: #fafafc; min-height: 0; }
 .typing[hidden] { display: none; }
+.human { align-self: center; margin: 0 0 6px; padding: 3px 12px; font-size: 12px; border: 1px solid #d0d3dc; border-radius: 12px; background: #fff; color: #3a3f4b; cursor: pointer; }
+.human[hidden] { display: none; }
 .dots span { display: inline-block; width: 5px; height: 5px; margin-right: 3px; border-radius: 50%; background: #9aa0b0; animation: blink 1s infinite; }
 .dots span:nth-child(2) { animation-delay: .2s; } .dots span:nth-child(3) { animation-delay: .4s; }
 @keyframes blink { 50% { opacity: .2; } }

@@ -14,8 +14,11 @@ export function buildView(root, title) {
   const header = el('header', {}, headerAvatar, titleEl, mailBtn, muteBtn, closeBtn);
   const status = el('div', { class: 'status', role: 'status' });
   const list = el('div', { class: 'list', role: 'log', 'aria-live': 'polite', 'aria-label': t.messages });
+  const typingText = el('span', { class: 'typing-text', text: ' ' + t.typing });
   const typing = el('div', { class: 'typing', hidden: true },
-    el('span', { class: 'dots', 'aria-hidden': 'true' }, el('span'), el('span'), el('span')), el('span', { text: ' ' + t.typing }));
+    el('span', { class: 'dots', 'aria-hidden': 'true' }, el('span'), el('span'), el('span')), typingText);
+  // While the bots answer (state `bot`): the way to a person.
+  const humanBtn = el('button', { type: 'button', class: 'human', hidden: true, text: t.human });
   const input = el('textarea', { rows: '1', placeholder: t.placeholder, 'aria-label': t.placeholder });
   const sendBtn = el('button', { class: 'primary', type: 'submit', text: t.send });
   const fileInput = el('input', { type: 'file', multiple: true, hidden: true, class: 'file-input' });
@@ -24,9 +27,9 @@ export function buildView(root, title) {
   const composer = el('form', { class: 'composer' }, attachBtn, fileInput, input, sendBtn);
   const panel = el('div', { class: 'panel', hidden: true });
   const win = el('section', { class: 'window', role: 'dialog', 'aria-labelledby': 'uc-title', hidden: true },
-    header, mailBar, status, list, typing, uploads, composer, panel);
+    header, mailBar, status, list, typing, humanBtn, uploads, composer, panel);
   root.append(win, launcher);
-  return { mailBtn, mailBar, headerAvatar, launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, input, composer, panel, fileInput, attachBtn, uploads };
+  return { mailBtn, mailBar, headerAvatar, launcher, badge, win, titleEl, muteBtn, closeBtn, status, list, typing, typingText, humanBtn, input, composer, panel, fileInput, attachBtn, uploads };
 }
 
 export function setMuteIcon(btn, muted) {

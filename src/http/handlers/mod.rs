@@ -15,4 +15,5 @@ pub mod two_factor;
 pub mod v1;
 pub mod views;
 pub mod visitor;
+pub mod visitor_bots;
 pub mod web;

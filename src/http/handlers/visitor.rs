@@ -24,6 +24,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(super::prechat::router())
         .merge(super::files::visitor_router())
         .merge(super::transcript::router())
+        .merge(super::visitor_bots::router())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -84,9 +85,12 @@ pub struct SessionView {
     pub agents_online: bool,
     /// Inside the tenant's business hours now (always true when no hours are set).
     pub within_hours: bool,
-    /// Show the offline form (and no queue): `agents_online` is false or it is outside business
-    /// hours; exactly `!(agents_online && within_hours)`. Messages sent anyway
-    /// wait in the queue for the first agent, and replies arrive on the next visit.
+    /// The tenant's bots answer new conversations first (docs/bots.md): someone answers at
+    /// any hour.
+    pub bots: bool,
+    /// Show the offline form (and no queue): no bots, and `agents_online` is false or it is
+    /// outside business hours; exactly `!bots && !(agents_online && within_hours)`. Messages
+    /// sent anyway wait in the queue for the first agent, and replies arrive on the next visit.
     pub offline: bool,
     pub conversation: Option<OpenConversationView>,
 }
@@ -133,7 +137,8 @@ async fn start_session(
         settings: session.settings.into(),
         agents_online: session.agents_online,
         within_hours: session.within_hours,
-        offline: !session.agents_online || !session.within_hours,
+        bots: session.bots,
+        offline: !session.bots && (!session.agents_online || !session.within_hours),
         conversation: session.conversation.map(Into::into),
     }))
 }

@@ -1,6 +1,7 @@
 //! Conversations in motion: sending with the delivery guarantees, resuming, read cursors,
 //! typing, routing, and the lifecycle from waiting to closed.
 
+mod automation;
 mod external;
 mod handover;
 mod hooks;
@@ -19,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+pub use automation::BotReply;
 pub use external::Card;
 pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
@@ -116,8 +118,8 @@ impl ChatService {
         })
     }
 
-    /// An agent takes a waiting conversation, within their concurrency limit. Two agents
-    /// accepting at once: the database lets exactly one win.
+    /// An agent takes a waiting conversation (or one the bots answer: they stop), within their
+    /// concurrency limit. Two agents accepting at once: the database lets exactly one win.
     pub async fn accept(
         &self,
         who: &Participant,
@@ -139,7 +141,7 @@ impl ChatService {
                 tenant_id,
                 conversation_id,
                 user_id,
-                &[ConversationState::Waiting],
+                &[ConversationState::Waiting, ConversationState::Bot],
                 event,
             )
             .await?
@@ -230,9 +232,15 @@ impl ChatService {
         previous: Option<&str>,
     ) -> ServiceResult<Conversation> {
         let event = self.on_created(tenant_id).await;
+        // A tenant whose bots are on lets them answer first (service/bots).
+        let state = if self.store.bots_enabled(tenant_id).await? {
+            ConversationState::Bot
+        } else {
+            ConversationState::Waiting
+        };
         let c = self
             .store
-            .create_conversation_emitting(tenant_id, visitor_id, None, previous, event)
+            .create_conversation_in(tenant_id, visitor_id, (None, previous), state, event)
             .await?;
         self.publish(&c, EventKind::Updated(c.clone()));
         let welcome = self.store.get_settings(tenant_id).await?.welcome_message;

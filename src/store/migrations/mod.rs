@@ -16,6 +16,7 @@ mod m0011_attachments;
 mod m0012_mail;
 mod m0014_widget_texts;
 mod m0015_triggers_and_visits;
+mod m0016_bots;
 mod m0017_sentiment_and_routing_scripts;
 mod m0018_reports;
 mod schema;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_mail::Migration),
             Box::new(m0014_widget_texts::Migration),
             Box::new(m0015_triggers_and_visits::Migration),
+            Box::new(m0016_bots::Migration),
             Box::new(m0017_sentiment_and_routing_scripts::Migration),
             Box::new(m0018_reports::Migration),
         ]

@@ -3,8 +3,10 @@
 mod api_tokens;
 mod audit;
 mod blacklist;
+mod bots;
 mod groups;
 mod identity;
+mod knowledge;
 mod mail;
 mod overview;
 pub mod quick_replies;
@@ -41,4 +43,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(triggers::router())
         .merge(reports::router())
         .merge(routing_scripts::router())
+        .merge(bots::router())
+        .merge(knowledge::router())
 }

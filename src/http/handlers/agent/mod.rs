@@ -4,6 +4,7 @@ pub mod inbox;
 mod live;
 mod quick_replies;
 mod sentiment;
+mod suggestions;
 mod team;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -17,5 +18,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(team::router())
         .merge(live::router())
         .merge(sentiment::router())
+        .merge(suggestions::router())
         .merge(super::files::agent_router())
 }
