@@ -102,6 +102,10 @@ use migrations::Migrator;
 const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 /// Each connection's own page cache, in KiB (SQLite takes a negative size as KiB).
 const SQLITE_CACHE_KIB: i64 = -8192;
+/// WAL pages after which a commit copies the log back into the database file (SQLite's default
+/// is 1,000). A batch of messages rewrites the same index leaves batch after batch; a longer log
+/// copies each of them once per checkpoint instead of every few batches (docs/performance.md).
+const SQLITE_WAL_AUTOCHECKPOINT: u32 = 8_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -174,6 +178,7 @@ impl Store {
                 // statement); past 64 KiB SQLite spills it to a temporary file, which a batch
                 // of a hundred messages did every time: open, write, close, unlink.
                 .pragma("temp_store", "memory")
+                .pragma("wal_autocheckpoint", SQLITE_WAL_AUTOCHECKPOINT.to_string())
         });
         let db = Database::connect(opts)
             .await

@@ -73,6 +73,12 @@ impl SqliteBatchWriter {
             .map_err(failed)?;
         conn.pragma_update(None, "cache_size", super::super::SQLITE_CACHE_KIB)
             .map_err(failed)?;
+        conn.pragma_update(
+            None,
+            "wal_autocheckpoint",
+            super::super::SQLITE_WAL_AUTOCHECKPOINT,
+        )
+        .map_err(failed)?;
         conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(Some(SqliteBatchWriter { conn }))
     }

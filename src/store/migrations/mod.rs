@@ -19,6 +19,7 @@ mod m0015_triggers_and_visits;
 mod m0016_bots;
 mod m0017_sentiment_and_routing_scripts;
 mod m0018_reports;
+mod m0019_message_index_diet;
 mod schema;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0016_bots::Migration),
             Box::new(m0017_sentiment_and_routing_scripts::Migration),
             Box::new(m0018_reports::Migration),
+            Box::new(m0019_message_index_diet::Migration),
         ]
     }
 }

@@ -22,6 +22,8 @@ use crate::store::{MessageKind, MessageSentiment, SenderKind, Store};
 /// Messages waiting to be scored; past this, new ones are skipped (and counted) rather than
 /// slowing anything down.
 const QUEUE: usize = 4096;
+/// Scores stored together, at most.
+const BATCH: usize = 256;
 /// Scores a trend looks at.
 const TREND_WINDOW: u64 = 20;
 /// How far the recent mean must move from the earlier one to count as rising or falling.
@@ -126,20 +128,28 @@ impl SentimentService {
         };
         let store = self.store.clone();
         tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(BATCH);
             loop {
-                let job = tokio::select! {
+                let n = tokio::select! {
                     _ = stopping.cancelled() => break,
-                    job = jobs.recv() => match job { Some(j) => j, None => break },
+                    n = jobs.recv_many(&mut batch, BATCH) => n,
                 };
-                let row = MessageSentiment {
-                    score: f64::from(score(&job.body)),
-                    message_id: job.message_id,
-                    tenant_id: job.tenant_id,
-                    conversation_id: job.conversation_id,
-                    created_at: job.at,
-                };
-                if let Err(e) = store.record_sentiment(row).await {
-                    tracing::warn!(error = %e, "cannot store a message's sentiment");
+                if n == 0 {
+                    break;
+                }
+                // Everything queued meanwhile is scored and stored together.
+                let rows = batch
+                    .drain(..)
+                    .map(|job| MessageSentiment {
+                        score: f64::from(score(&job.body)),
+                        message_id: job.message_id,
+                        tenant_id: job.tenant_id,
+                        conversation_id: job.conversation_id,
+                        created_at: job.at,
+                    })
+                    .collect();
+                if let Err(e) = store.record_sentiments(rows).await {
+                    tracing::warn!(error = %e, "cannot store the sentiment of messages");
                 }
             }
         });
