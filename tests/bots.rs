@@ -157,6 +157,20 @@ async fn bots_answer_from_knowledge_and_the_model_and_hand_over() {
         )
         .await;
     assert!(unknown.status.is_client_error(), "{}", unknown.body);
+    // Token counts are signed 64-bit: a cap past them is refused (found by schemathesis).
+    let huge_cap = api
+        .put(
+            "/api/admin/bots",
+            &w.owner,
+            Some(json!({"enabled": false, "config": {"model": {"monthly_token_cap": 9223372036854775808u64}}})),
+        )
+        .await;
+    assert_eq!(
+        huge_cap.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        huge_cap.body
+    );
     let before = api.get("/api/admin/bots", &w.owner).await;
     assert_eq!(before.body["enabled"], false, "{}", before.body);
     let agent_put = api

@@ -146,6 +146,10 @@ impl BotConfig {
         if !(1..=8192).contains(&m.max_tokens) {
             c.fail("model.max_tokens", "must be 1 to 8192");
         }
+        // Token counts are kept as signed 64-bit numbers (as the API document says).
+        if i64::try_from(m.monthly_token_cap).is_err() {
+            c.fail("model.monthly_token_cap", "at most 9223372036854775807");
+        }
         if m.history > 100 {
             c.fail("model.history", "at most 100");
         }
