@@ -10,6 +10,7 @@ import { createQuickReplies } from './quick-replies.js';
 import { toast } from './toast.js';
 import { api } from '../shared/api.js';
 import { createUploads } from './uploads.js';
+import { createModelDrafts } from './model-drafts.js';
 import { filesOf, clipIcon } from '../shared/files.js';
 import { createEmojiPicker, insertAtCaret, EMOJI_CSS } from '../shared/emoji.js';
 
@@ -58,7 +59,8 @@ export function createComposer() {
     emoji.panel,
     h('div', { class: 'composer-row' }, attachButton, emoji.button, picker, input, sendButton),
   );
-  const el = h('div', { class: 'composer-wrap' }, note, form);
+  const modelDrafts = createModelDrafts();
+  const el = h('div', { class: 'composer-wrap' }, note, modelDrafts.el, form);
 
   input.addEventListener('paste', (ev) => {
     const files = filesOf(ev.clipboardData);
@@ -153,6 +155,7 @@ export function createComposer() {
     sendButton.disabled = !mine;
     attachButton.disabled = !mine;
     note.hidden = !!mine || !c;
+    modelDrafts.update(c, mine);
     if (!c) return;
     if (c.state === 'closed') note.textContent = t('chat.closed');
     else if (c.state === 'waiting') note.textContent = t('chat.acceptFirst');
