@@ -226,6 +226,29 @@ async fn hybrid_drafts_wait_for_the_agent() {
         .await;
     assert_eq!(listed.body, json!([]));
 
+    // Two approvals at once: one message, one 200 and one 409.
+    visitor.say(Some(&c), "m2b", "And on Saturdays?").await;
+    let third = draft_frame(&mut agent, &c).await["draft_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/agent/drafts/{third}/approve");
+    let (one, two) = tokio::join!(
+        api.post(&path, &w.agent, json!({"body": "Saturdays too."})),
+        api.post(&path, &w.agent, json!({"body": "Saturdays too."}))
+    );
+    let mut codes = [one.status.as_u16(), two.status.as_u16()];
+    codes.sort();
+    assert_eq!(codes, [200, 409], "{} / {}", one.body, two.body);
+    assert_eq!(
+        messages(api, &w.agent, &c)
+            .await
+            .iter()
+            .filter(|m| m["body"] == "Saturdays too.")
+            .count(),
+        1
+    );
+
     // A failing model means no draft, and the conversation goes on.
     put_settings(api, &w.owner, hybrid_settings(&model, "500")).await;
     let calls = model.seen.calls();

@@ -82,7 +82,8 @@ impl BotService {
             )
             .await?;
         let body = sent.message.body.clone();
-        self.store
+        if !self
+            .store
             .decide_reply_draft(
                 &c.tenant_id,
                 &draft.id,
@@ -90,7 +91,13 @@ impl BotService {
                 &agent,
                 Some(&body),
             )
-            .await?;
+            .await?
+        {
+            // Decided meanwhile by a second request (its resend stored nothing new).
+            return Err(ServiceError::Conflict(
+                "the draft was decided already".into(),
+            ));
+        }
         self.store
             .append_audit(
                 &c.tenant_id,
