@@ -191,7 +191,19 @@ test('hybrid mode: the model’s draft waits in the composer; the agent edits an
   const sent = frames.filter((f) => f.type === 'message' && /nine/.test(f.message.body));
   assert.equal(sent.length, 1);
   assert.equal(sent[0].message.sender_kind, 'agent');
+  // The assists: summary and translation, shown to the agent only.
+  const sentBefore = frames.filter((f) => f.type === 'message').length;
+  await page.click('.composer button.summarise');
+  await page.locator('.assist .assist-text', { hasText: 'We open at nine every weekday.' }).waitFor();
+  assert.match(model.lastBody, /Summarise/);
+  assert.match(model.lastBody, /When do you open\?/);
+  await page.click('.composer button.translate');
+  await page.waitForFunction(() => /translated/.test(document.querySelector('.assist .assist-title')?.textContent ?? ''));
+  assert.match(model.lastBody, /Translate the user's text into/);
+  assert.match(model.lastBody, /When do you open\?/);
   await screenshot(page, 'agent-hybrid-approved');
+  frames = await visitor.page.evaluate(() => window.__visitor.frames);
+  assert.equal(frames.filter((f) => f.type === 'message').length, sentBefore, 'the assists send nothing');
   assert.deepEqual(pageErrors, []);
   await context.close();
   model.close();
@@ -199,9 +211,11 @@ test('hybrid mode: the model’s draft waits in the composer; the agent edits an
 
 /** An OpenAI-compatible model on 127.0.0.1 that answers every request with `text`. */
 function createModel(text) {
-  return createServer((req, res) => {
-    req.resume();
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
     req.on('end', () => {
+      server.lastBody = body;
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify({
         choices: [{ index: 0, message: { role: 'assistant', content: text } }],
@@ -209,4 +223,5 @@ function createModel(text) {
       }));
     });
   });
+  return server;
 }
