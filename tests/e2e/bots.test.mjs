@@ -43,6 +43,7 @@ test('the owner sets up the bots and the knowledge base; a visitor is answered b
   await form.locator('input[name=base_url]').fill('http://127.0.0.1:11434/v1');
   await form.locator('input[name=model]').fill('qwen2.5:3b');
   await form.locator('input[name=model_key]').fill('sk-secret');
+  await form.locator('input[name=hybrid]').check();
   await form.locator('button[type=submit]').click();
   await page.locator('form.bot-settings .form-note', { hasText: 'Saved.' }).waitFor();
   const saved = await server.api('GET', '/api/admin/bots', token);
@@ -50,6 +51,7 @@ test('the owner sets up the bots and the knowledge base; a visitor is answered b
   assert.deepEqual(saved.config.chain, ['knowledge']);
   assert.equal(saved.config.display_name, 'Initech helper');
   assert.equal(saved.model_key_set, true);
+  assert.equal(saved.config.hybrid, true, 'hybrid mode set from the form');
   assert.ok(!JSON.stringify(saved).includes('sk-secret'));
   assert.match(await page.locator('form.bot-settings input[name=model_key]').getAttribute('placeholder'), /stored/);
 
