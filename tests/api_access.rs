@@ -135,6 +135,8 @@ fn sample_body(op: &Operation) -> Option<Value> {
         }
         "POST /api/visitor/bots/ratings" => json!({ "message_id": "x", "helpful": true }),
         "POST /api/visitor/bots/human" => json!({ "conversation_id": "x" }),
+        "POST /api/agent/drafts/{id}/approve" => json!({ "body": "Walking" }),
+        "POST /api/agent/translate" => json!({ "text": "Walking", "to": "de" }),
         "POST /api/admin/api-tokens" => json!({ "name": "walker", "scopes": ["users:read"] }),
         "DELETE /api/admin/tenant" => json!({ "confirm": "Acme" }),
         "PATCH /api/auth/me" => json!({ "name": "Walker" }),
@@ -300,6 +302,9 @@ async fn every_route_checks_token_role_and_tenant() {
     assert_eq!(upload.status(), StatusCode::CREATED);
     let file: Value = upload.json().await.unwrap();
     ids.insert("files", file["id"].as_str().unwrap().to_string());
+    // Drafts need a language model (tests/bots_hybrid.rs checks a real one of tenant A is
+    // 404 for tenant B and 403 for other agents); here an id that names none.
+    ids.insert("drafts", "00000000-0000-7000-8000-000000000000".to_string());
     let a_ids: Vec<String> = ids
         .values()
         .cloned()

@@ -33,6 +33,11 @@ pub enum EventKind {
     Queue {
         position: u64,
     },
+    /// The model drafted a reply for the agent holding the conversation (hybrid mode).
+    Draft {
+        draft_id: String,
+        body: String,
+    },
 }
 
 /// An account's sessions ended (sign-out, password change or reset, disabled): the nodes close

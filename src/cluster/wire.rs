@@ -111,6 +111,10 @@ mod tests {
             event(EventKind::Updated(conversation())),
             event(EventKind::OfflineMessage(message())),
             event(EventKind::Queue { position: 2 }),
+            event(EventKind::Draft {
+                draft_id: "d1".into(),
+                body: "Hello".into(),
+            }),
             BusMessage::Block(Block {
                 tenant_id: "t1".into(),
                 kind: BlacklistKind::Cidr,

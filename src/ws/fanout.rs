@@ -192,6 +192,20 @@ fn frame_of(event: &Event) -> Option<(String, Audience)> {
                 all_agents: false,
             },
         ),
+        // For the holder only: never the visitor, never the queue.
+        EventKind::Draft { draft_id, body } => (
+            ServerFrame::Draft {
+                conversation_id,
+                draft_id,
+                body,
+            }
+            .to_text(),
+            Audience {
+                visitor: false,
+                agents: true,
+                all_agents: false,
+            },
+        ),
         EventKind::Updated(c) => (
             ServerFrame::Conversation { conversation: c }.to_text(),
             Audience {

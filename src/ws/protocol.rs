@@ -167,6 +167,12 @@ pub enum ServerFrame<'a> {
         conversation_id: &'a str,
         position: u64,
     },
+    /// A reply the model drafted, for the holding agent to approve or dismiss (hybrid mode).
+    Draft {
+        conversation_id: &'a str,
+        draft_id: &'a str,
+        body: &'a str,
+    },
     Closed {
         id: Option<&'a str>,
         conversation: &'a Conversation,

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shareServerAndBrowser, screenshot, PASSWORD } from './harness.mjs';
 import { openVisitor } from './visitor-client.mjs';
+import { createServer } from 'node:http';
 
 let server;
 let browser;
@@ -42,6 +43,7 @@ test('the owner sets up the bots and the knowledge base; a visitor is answered b
   await form.locator('input[name=base_url]').fill('http://127.0.0.1:11434/v1');
   await form.locator('input[name=model]').fill('qwen2.5:3b');
   await form.locator('input[name=model_key]').fill('sk-secret');
+  await form.locator('input[name=hybrid]').check();
   await form.locator('button[type=submit]').click();
   await page.locator('form.bot-settings .form-note', { hasText: 'Saved.' }).waitFor();
   const saved = await server.api('GET', '/api/admin/bots', token);
@@ -49,6 +51,7 @@ test('the owner sets up the bots and the knowledge base; a visitor is answered b
   assert.deepEqual(saved.config.chain, ['knowledge']);
   assert.equal(saved.config.display_name, 'Initech helper');
   assert.equal(saved.model_key_set, true);
+  assert.equal(saved.config.hybrid, true, 'hybrid mode set from the form');
   assert.ok(!JSON.stringify(saved).includes('sk-secret'));
   assert.match(await page.locator('form.bot-settings input[name=model_key]').getAttribute('placeholder'), /stored/);
 
@@ -145,3 +148,82 @@ test('an agent asks for a suggested reply and gets the model’s draft in the co
   await context.close();
   model.close();
 });
+
+test('hybrid mode: the model’s draft waits in the composer; the agent edits and approves it', async () => {
+  const model = createModel('We open at nine every weekday.');
+  await new Promise((r) => model.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${model.address().port}/v1`;
+  const token = await server.login('owner@initech.test');
+  await server.api('PUT', '/api/admin/bots', token, {
+    enabled: false,
+    config: { chain: [], hybrid: true, model: { base_url: base, model: 'any', stream: false } },
+  });
+
+  const context = await browser.newContext({ viewport: { width: 1360, height: 820 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${server.base}/agent`);
+  await page.fill('input[name=email]', 'owner@initech.test');
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button[type=submit]');
+  await page.waitForSelector('.workspace');
+  await page.waitForSelector('.conn[hidden]', { state: 'attached' });
+
+  const visitor = await openVisitor(browser, server.base, owner.tenant.site_key, { name: 'Hana Hybrid' });
+  await visitor.send('Hi there');
+  const mine = page.locator('[data-list=mine] .conv', { hasText: 'Hana Hybrid' });
+  await mine.waitFor();
+  await mine.click();
+  await page.locator('.messages .msg.in .body', { hasText: 'Hi there' }).waitFor();
+  // Now held by the agent: the next question gets a draft, shown above the composer.
+  await visitor.send('When do you open?');
+  const draft = page.locator('.model-draft');
+  await draft.waitFor({ state: 'visible' });
+  assert.equal(await draft.locator('textarea').inputValue(), 'We open at nine every weekday.');
+  let frames = await visitor.page.evaluate(() => window.__visitor.frames);
+  assert.ok(!frames.some((f) => f.type === 'message' && /nine/.test(f.message.body)), 'nothing sent before approval');
+  await draft.locator('textarea').fill('We open at nine every weekday, Hana.');
+  await screenshot(page, 'agent-hybrid-draft');
+  await draft.locator('button.approve').click();
+  await page.locator('.messages .body', { hasText: 'We open at nine every weekday, Hana.' }).waitFor();
+  await draft.waitFor({ state: 'hidden' });
+  await visitor.waitFor((f) => f.type === 'message' && f.message.body === 'We open at nine every weekday, Hana.');
+  frames = await visitor.page.evaluate(() => window.__visitor.frames);
+  const sent = frames.filter((f) => f.type === 'message' && /nine/.test(f.message.body));
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].message.sender_kind, 'agent');
+  // The assists: summary and translation, shown to the agent only.
+  const sentBefore = frames.filter((f) => f.type === 'message').length;
+  await page.click('.composer button.summarise');
+  await page.locator('.assist .assist-text', { hasText: 'We open at nine every weekday.' }).waitFor();
+  assert.match(model.lastBody, /Summarise/);
+  assert.match(model.lastBody, /When do you open\?/);
+  await page.click('.composer button.translate');
+  await page.waitForFunction(() => /translated/.test(document.querySelector('.assist .assist-title')?.textContent ?? ''));
+  assert.match(model.lastBody, /Translate the user's text into/);
+  assert.match(model.lastBody, /When do you open\?/);
+  await screenshot(page, 'agent-hybrid-approved');
+  frames = await visitor.page.evaluate(() => window.__visitor.frames);
+  assert.equal(frames.filter((f) => f.type === 'message').length, sentBefore, 'the assists send nothing');
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+  model.close();
+});
+
+/** An OpenAI-compatible model on 127.0.0.1 that answers every request with `text`. */
+function createModel(text) {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      server.lastBody = body;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({
+        choices: [{ index: 0, message: { role: 'assistant', content: text } }],
+        usage: { total_tokens: 9 },
+      }));
+    });
+  });
+  return server;
+}

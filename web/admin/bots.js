@@ -54,6 +54,9 @@ export async function renderBots(root) {
     field('Instructions', h('textarea', { name: 'instructions', rows: 3, value: m.instructions })),
     field('Streaming', h('label', { class: 'check' },
       h('input', { type: 'checkbox', name: 'stream', checked: m.stream }), ' Show the answer to the visitor as it is written'), null, 'stream'),
+    field('Hybrid mode', h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name: 'hybrid', checked: c.hybrid }),
+      ' In conversations an agent holds, the model drafts each reply; the agent edits and approves it before it is sent'), null, 'hybrid'),
   ], async (form) => {
     const d = new FormData(form);
     const body = {
@@ -64,6 +67,7 @@ export async function renderBots(root) {
         max_turns: Number(d.get('max_turns')),
         handover_message: d.get('handover_message'),
         knowledge: { threshold: Number(d.get('threshold')) },
+        hybrid: d.get('hybrid') === 'on',
         model: {
           base_url: d.get('base_url'), model: d.get('model'), instructions: d.get('instructions'),
           timeout_ms: Number(d.get('timeout_ms')), max_tokens: Number(d.get('max_tokens')),

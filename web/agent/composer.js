@@ -10,6 +10,8 @@ import { createQuickReplies } from './quick-replies.js';
 import { toast } from './toast.js';
 import { api } from '../shared/api.js';
 import { createUploads } from './uploads.js';
+import { createModelDrafts } from './model-drafts.js';
+import { createAssists } from './assists.js';
 import { filesOf, clipIcon } from '../shared/files.js';
 import { createEmojiPicker, insertAtCaret, EMOJI_CSS } from '../shared/emoji.js';
 
@@ -43,6 +45,7 @@ export function createComposer() {
       suggestButton.disabled = false;
     }
   }
+  const assists = createAssists(() => current?.id);
   const quick = createQuickReplies(input);
   const uploads = createUploads(() => current?.id);
   const picker = h('input', { type: 'file', multiple: true, hidden: true, class: 'file-picker',
@@ -52,13 +55,14 @@ export function createComposer() {
   const emoji = createEmojiPicker({ title: t('chat.emoji'), onPick: (e) => insertAtCaret(input, e) });
   useEmojiStyles();
   const form = h('form', { class: 'composer', onsubmit: (ev) => (ev.preventDefault(), submit()) },
-    h('div', { class: 'tabs' }, tabs, suggestButton),
+    h('div', { class: 'tabs' }, tabs, suggestButton, assists.buttons),
     quick.el,
     uploads.el,
     emoji.panel,
     h('div', { class: 'composer-row' }, attachButton, emoji.button, picker, input, sendButton),
   );
-  const el = h('div', { class: 'composer-wrap' }, note, form);
+  const modelDrafts = createModelDrafts();
+  const el = h('div', { class: 'composer-wrap' }, note, assists.el, modelDrafts.el, form);
 
   input.addEventListener('paste', (ev) => {
     const files = filesOf(ev.clipboardData);
@@ -153,6 +157,8 @@ export function createComposer() {
     sendButton.disabled = !mine;
     attachButton.disabled = !mine;
     note.hidden = !!mine || !c;
+    modelDrafts.update(c, mine);
+    assists.update(c?.id);
     if (!c) return;
     if (c.state === 'closed') note.textContent = t('chat.closed');
     else if (c.state === 'waiting') note.textContent = t('chat.acceptFirst');

@@ -7,6 +7,7 @@ import { markRead } from './reading.js';
 import { watch } from './selection.js';
 import { toast } from './toast.js';
 import { t } from '../shared/i18n.js';
+import { onModelDraft } from './model-drafts.js';
 
 const CONVERSATION_FRAMES = new Set(['conversation', 'accepted', 'closed', 'transferred', 'blocked']);
 
@@ -29,6 +30,8 @@ export function handleFrame(f) {
   } else if (f.type === 'read' && f.by === 'visitor') {
     state.seenSeq.set(f.conversation_id, Math.max(f.seq, state.seenSeq.get(f.conversation_id) ?? 0));
     changed();
+  } else if (f.type === 'draft') {
+    onModelDraft(f);
   } else if (f.type === 'status') {
     state.status = f.status;
     changed();

@@ -8,6 +8,7 @@ export const state = {
   oldestLoaded: new Map(), // conversation id → lowest seq fetched (1 = everything)
   typing: new Map(), // conversation id → true while the visitor types
   drafts: new Map(), // conversation id → the visitor's unsent text (typing preview)
+  modelDrafts: new Map(), // conversation id → [{id, body}]: the model's pending reply drafts (hybrid mode)
   seenSeq: new Map(), // conversation id → last seq the visitor has read
   pending: new Map(), // client_msg_id → {conversation_id, body, kind}: sent, not yet stored
   selected: null, // the open conversation's id

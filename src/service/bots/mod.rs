@@ -4,9 +4,11 @@
 //! (worker.rs). Sentiment and routing scripts live in their own modules beside these.
 
 mod admin;
+mod assist;
 mod bot;
 mod chain;
 mod handover;
+pub mod hybrid;
 pub mod knowledge;
 mod model;
 pub mod routing_script;
@@ -70,6 +72,8 @@ impl BotService {
             tx,
             overflow: overflow.clone(),
         }));
+        // Hybrid drafts run while the worker runs, like the bots' turns.
+        bus.subscribe(Arc::new(hybrid::Intake::new(overflow.clone())));
         Ok(BotService {
             store,
             chat,

@@ -21,6 +21,10 @@ pub struct BotConfig {
     pub handover_message: String,
     pub knowledge: KnowledgeConfig,
     pub model: ModelConfig,
+    /// Hybrid mode: the model drafts a reply to each visitor message in a conversation an
+    /// agent holds; the agent approves (edited or not) or dismisses it. Works whether the
+    /// chain is on or not.
+    pub hybrid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -59,6 +63,7 @@ impl Default for BotConfig {
             handover_message: "Let me connect you with a person who can help.".into(),
             knowledge: KnowledgeConfig::default(),
             model: ModelConfig::default(),
+            hybrid: false,
         }
     }
 }
@@ -125,13 +130,16 @@ impl BotConfig {
             c.fail("knowledge.threshold", "must be 0 to 1");
         }
         let m = &self.model;
-        if self.chain.iter().any(|b| b == "model") {
+        if self.hybrid || self.chain.iter().any(|b| b == "model") {
             match url::Url::parse(&m.base_url) {
                 Ok(u) if matches!(u.scheme(), "http" | "https") => {}
                 _ => c.fail("model.base_url", "must be an http(s) URL"),
             }
             if m.model.trim().is_empty() {
-                c.fail("model.model", "is required when the chain has the model");
+                c.fail(
+                    "model.model",
+                    "is required when the chain has the model or hybrid mode is on",
+                );
             }
         }
         if m.model.chars().count() > 200 {

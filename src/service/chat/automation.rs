@@ -76,6 +76,17 @@ impl ChatService {
         );
     }
 
+    /// Offers the agent holding the conversation the model's draft of a reply (hybrid mode).
+    pub fn offer_draft(&self, c: &Conversation, draft_id: &str, body: &str) {
+        self.publish(
+            c,
+            EventKind::Draft {
+                draft_id: draft_id.to_string(),
+                body: body.to_string(),
+            },
+        );
+    }
+
     /// Stores a bot's reply if the conversation is still the bots'; None when it is not (an
     /// agent took it, or it was handed over or closed meanwhile). A second call for the same
     /// visitor message returns the first reply.

@@ -22,6 +22,7 @@ pub mod outbox_event;
 pub mod quick_reply;
 pub mod read_cursor;
 pub mod refresh_token;
+pub mod reply_draft;
 pub mod routing_script;
 pub mod sso_login;
 pub mod sso_provider;

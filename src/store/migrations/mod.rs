@@ -20,6 +20,7 @@ mod m0016_bots;
 mod m0017_sentiment_and_routing_scripts;
 mod m0018_reports;
 mod m0019_message_index_diet;
+mod m0020_reply_drafts;
 mod schema;
 
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0017_sentiment_and_routing_scripts::Migration),
             Box::new(m0018_reports::Migration),
             Box::new(m0019_message_index_diet::Migration),
+            Box::new(m0020_reply_drafts::Migration),
         ]
     }
 }

@@ -1,10 +1,12 @@
 //! `/api/agent`: the agent workspace.
 
+mod assists;
+mod drafts;
 pub mod inbox;
 mod live;
 mod quick_replies;
 mod sentiment;
-mod suggestions;
+pub(crate) mod suggestions;
 mod team;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -19,5 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(live::router())
         .merge(sentiment::router())
         .merge(suggestions::router())
+        .merge(drafts::router())
+        .merge(assists::router())
         .merge(super::files::agent_router())
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
+use serde_json::Value;
 
 use super::bot::{Bot, BotFailure, Reply, Turn};
 use super::knowledge::Matcher;
@@ -37,20 +38,25 @@ pub fn month_now() -> String {
 
 impl ModelBot {
     async fn answer(&self, turn: &Turn) -> Result<Reply, BotFailure> {
+        let matcher = Matcher::load(&self.store, &turn.tenant_id).await?;
+        let passages = matcher.passages(&turn.question, PASSAGES);
+        let messages = prompt::messages(&self.config.instructions, &passages, &turn.history);
+        self.ask(&turn.tenant_id, messages).await
+    }
+
+    /// One request with these prompt messages, counted against the tenant's monthly cap.
+    pub async fn ask(&self, tenant_id: &str, messages: Vec<Value>) -> Result<Reply, BotFailure> {
         let month = month_now();
         if self.config.monthly_token_cap > 0 {
             let used = self
                 .store
-                .bot_tokens(&turn.tenant_id, &month)
+                .bot_tokens(tenant_id, &month)
                 .await
                 .map_err(|e| BotFailure::Internal(e.to_string()))?;
             if used >= i64::try_from(self.config.monthly_token_cap).unwrap_or(i64::MAX) {
                 return Err(BotFailure::OverCap);
             }
         }
-        let matcher = Matcher::load(&self.store, &turn.tenant_id).await?;
-        let passages = matcher.passages(&turn.question, PASSAGES);
-        let messages = prompt::messages(&self.config.instructions, &passages, &turn.history);
         let request = client::Request {
             base_url: &self.config.base_url,
             key: self.key.as_deref(),
@@ -68,10 +74,10 @@ impl ModelBot {
         .map_err(|_| BotFailure::Timeout)??;
         if let Err(e) = self
             .store
-            .add_bot_tokens(&turn.tenant_id, &month, done.tokens)
+            .add_bot_tokens(tenant_id, &month, done.tokens)
             .await
         {
-            tracing::warn!(error = %e, tenant = %turn.tenant_id, "cannot record token use");
+            tracing::warn!(error = %e, tenant = %tenant_id, "cannot record token use");
         }
         let mut reply = Reply::text(done.text, 1.0);
         reply.tokens = done.tokens;
