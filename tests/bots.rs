@@ -435,6 +435,22 @@ async fn bots_answer_from_knowledge_and_the_model_and_hand_over() {
         calls,
         "asking for a person calls no model"
     );
+    // An upset visitor goes to a person too (sentiment under the tenant's threshold, -0.5 by
+    // default), in either language, without a model call; -1 turns the rule off.
+    for upset in [
+        "This is terrible, the worst support ever. I am so angry!",
+        "太差了，我非常生气，你们是骗子！",
+    ] {
+        let (c, mut v, _) = visitor_says(api, &w.a.site_key, upset).await;
+        handed_over(&w, &mut v, &c, "seems upset").await;
+    }
+    assert_eq!(model.seen.calls(), calls, "an upset visitor calls no model");
+    let mut patient = settings(&model, "normal", false, 5);
+    patient["config"]["handover_below"] = json!(-1.0);
+    put_settings(api, &w.owner, patient).await;
+    let (c, mut v, _) = visitor_says(api, &w.a.site_key, "This is terrible and I am angry").await;
+    assert_eq!(bot_message(&mut v, &c).await["body"], NORMAL_ANSWER);
+    put_settings(api, &w.owner, settings(&model, "normal", false, 5)).await;
     let (c, mut v, token) = visitor_says(api, &w.a.site_key, "forgot password").await;
     assert_eq!(bot_message(&mut v, &c).await["body"], RESET_ANSWER);
     let button = api

@@ -36,6 +36,8 @@ export async function renderBots(root) {
       field('Answers before a person takes over', input('max_turns', { type: 'number', min: 1, max: 100, value: String(c.max_turns) }), null, 'max_turns'),
       field('Knowledge-base confidence', input('threshold', { type: 'number', min: 0, max: 1, step: 0.05, value: String(c.knowledge.threshold) }),
         '0 to 1: below it the next bot is asked', 'knowledge'),
+      field('Upset visitors to a person', input('handover_below', { type: 'number', min: -1, max: 1, step: 0.05, value: String(c.handover_below) }),
+        'A message whose mood (−1 to 1) is below this goes to a person; −1: never', 'handover_below'),
     ),
     field('Handover text', h('textarea', { name: 'handover_message', rows: 2, value: c.handover_message }), null, 'handover_message'),
     h('h2', {}, 'Language model'),
@@ -66,6 +68,7 @@ export async function renderBots(root) {
         display_name: d.get('display_name'),
         max_turns: Number(d.get('max_turns')),
         handover_message: d.get('handover_message'),
+        handover_below: Number(d.get('handover_below')),
         knowledge: { threshold: Number(d.get('threshold')) },
         hybrid: d.get('hybrid') === 'on',
         model: {

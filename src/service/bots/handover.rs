@@ -21,6 +21,8 @@ pub fn asked_for_human(text: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Why {
     VisitorAsked,
+    /// The visitor's message reads as upset (its sentiment is under the tenant's threshold).
+    Upset,
     LowConfidence,
     TurnLimit,
     BotsOff,
@@ -35,6 +37,7 @@ impl Why {
     pub fn code(self) -> &'static str {
         match self {
             Why::VisitorAsked => "visitor_asked",
+            Why::Upset => "negative_sentiment",
             Why::LowConfidence => "low_confidence",
             Why::TurnLimit => "turn_limit",
             Why::BotsOff => "bots_off",
@@ -47,6 +50,7 @@ impl Why {
     fn describe(self) -> &'static str {
         match self {
             Why::VisitorAsked => "the visitor asked for a person",
+            Why::Upset => "the visitor seems upset",
             Why::LowConfidence => "no bot was confident of an answer",
             Why::TurnLimit => "the bots answered as many times as the tenant allows",
             Why::BotsOff => "the bots were turned off",

@@ -19,6 +19,9 @@ pub struct BotConfig {
     pub max_turns: u32,
     /// What the visitor is told when the conversation goes to a human.
     pub handover_message: String,
+    /// A visitor message whose sentiment scores below this (−1 to 1, see docs/bots.md) goes to
+    /// a human instead of the bots; −1 turns the rule off.
+    pub handover_below: f64,
     pub knowledge: KnowledgeConfig,
     pub model: ModelConfig,
     /// Hybrid mode: the model drafts a reply to each visitor message in a conversation an
@@ -61,6 +64,7 @@ impl Default for BotConfig {
             display_name: "Assistant".into(),
             max_turns: 5,
             handover_message: "Let me connect you with a person who can help.".into(),
+            handover_below: -0.5,
             knowledge: KnowledgeConfig::default(),
             model: ModelConfig::default(),
             hybrid: false,
@@ -125,6 +129,9 @@ impl BotConfig {
         }
         if self.handover_message.chars().count() > 1000 {
             c.fail("handover_message", "at most 1000 characters");
+        }
+        if !(-1.0..=1.0).contains(&self.handover_below) {
+            c.fail("handover_below", "must be -1 to 1");
         }
         if !(0.0..=1.0).contains(&self.knowledge.threshold) {
             c.fail("knowledge.threshold", "must be 0 to 1");

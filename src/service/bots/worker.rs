@@ -128,6 +128,10 @@ impl BotService {
         if handover::asked_for_human(&m.body) {
             return self.hand_over(&c, &turn, Why::VisitorAsked, answered).await;
         }
+        // Scored here, in process, rather than read back: the stored score may not be there yet.
+        if f64::from(super::sentiment::score(&m.body)) < config.handover_below {
+            return self.hand_over(&c, &turn, Why::Upset, answered).await;
+        }
         if answered >= u64::from(config.max_turns) {
             return self.hand_over(&c, &turn, Why::TurnLimit, answered).await;
         }
