@@ -100,6 +100,8 @@ impl BotService {
         self.store
             .put_bot_settings(tenant_id, enabled, json, key)
             .await?;
+        // Saved hybrid settings are checked (a model is required), so on means on.
+        self.hybrid_tenants.note(tenant_id, config.hybrid);
         self.settings(actor).await
     }
 

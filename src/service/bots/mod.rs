@@ -51,6 +51,8 @@ pub struct BotService {
     /// worker runs, None before and after (so the bus does not keep the service, and with it
     /// the message writer, alive past shutdown).
     overflow: Arc<Mutex<Option<BotService>>>,
+    /// Tenants with hybrid mode on or off, as last read (hybrid/mod.rs).
+    hybrid_tenants: hybrid::HybridTenants,
 }
 
 impl BotService {
@@ -73,7 +75,11 @@ impl BotService {
             overflow: overflow.clone(),
         }));
         // Hybrid drafts run while the worker runs, like the bots' turns.
-        bus.subscribe(Arc::new(hybrid::Intake::new(overflow.clone())));
+        let hybrid_tenants = hybrid::HybridTenants::default();
+        bus.subscribe(Arc::new(hybrid::Intake::new(
+            overflow.clone(),
+            hybrid_tenants.clone(),
+        )));
         Ok(BotService {
             store,
             chat,
@@ -81,6 +87,7 @@ impl BotService {
             http,
             rx: Arc::new(Mutex::new(Some(rx))),
             overflow,
+            hybrid_tenants,
         })
     }
 

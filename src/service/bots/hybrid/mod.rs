@@ -5,7 +5,9 @@
 
 mod drafts;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use tokio::sync::Semaphore;
 
@@ -19,17 +21,43 @@ use crate::store::{ConversationState, Message, MessageKind, SenderKind};
 /// Drafts being written at once, at most; a message arriving beyond that gets none.
 const AT_ONCE: usize = 16;
 
+/// How long a tenant's hybrid setting read on this node is trusted; this node's own change of
+/// the settings applies at once, another node's within this time.
+const FRESH: Duration = Duration::from_secs(5);
+
+/// Whether each tenant has hybrid mode on, as last read: a visitor message of a tenant without
+/// it costs no read of the settings (it is on the bus's path of every message).
+#[derive(Clone, Default)]
+pub(in crate::service::bots) struct HybridTenants(Arc<Mutex<HashMap<String, (bool, Instant)>>>);
+
+impl HybridTenants {
+    fn known_off(&self, tenant_id: &str) -> bool {
+        let seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        matches!(seen.get(tenant_id), Some((false, at)) if at.elapsed() < FRESH)
+    }
+
+    pub(in crate::service::bots) fn note(&self, tenant_id: &str, on: bool) {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        seen.insert(tenant_id.to_string(), (on, Instant::now()));
+    }
+}
+
 /// Takes visitor texts of conversations an agent holds off the bus.
 pub struct Intake {
     /// The service while its worker runs.
     pub(in crate::service::bots) running: Arc<Mutex<Option<BotService>>>,
+    tenants: HybridTenants,
     slots: Arc<Semaphore>,
 }
 
 impl Intake {
-    pub(in crate::service::bots) fn new(running: Arc<Mutex<Option<BotService>>>) -> Self {
+    pub(in crate::service::bots) fn new(
+        running: Arc<Mutex<Option<BotService>>>,
+        tenants: HybridTenants,
+    ) -> Self {
         Intake {
             running,
+            tenants,
             slots: Arc::new(Semaphore::new(AT_ONCE)),
         }
     }
@@ -43,6 +71,7 @@ impl Sink for Intake {
         if m.sender_kind != SenderKind::Visitor
             || m.kind != MessageKind::Text
             || event.agent_id.is_none()
+            || self.tenants.known_off(&m.tenant_id)
         {
             return;
         }
@@ -74,9 +103,13 @@ impl BotService {
     /// conversation; one node per message (the database decides).
     pub(super) async fn draft_for(&self, m: &Message) -> ServiceResult<()> {
         let Some((config, key, _)) = self.settings_of(&m.tenant_id).await? else {
+            self.hybrid_tenants.note(&m.tenant_id, false);
             return Ok(());
         };
-        if !config.hybrid || config.model.base_url.is_empty() || config.model.model.is_empty() {
+        let on =
+            config.hybrid && !config.model.base_url.is_empty() && !config.model.model.is_empty();
+        self.hybrid_tenants.note(&m.tenant_id, on);
+        if !on {
             return Ok(());
         }
         let c = self
