@@ -373,3 +373,75 @@ async fn drafts_reach_agents_only_with_typing_preview_on() {
     let f = typing_frame(&mut agent).await;
     assert!(f.get("draft").is_none(), "{f}");
 }
+
+#[tokio::test]
+async fn no_conversation_starts_without_the_required_prechat_answers() {
+    let w = World::new().await;
+    let ok = settings(&w, &w.admin, json!({ "prechat": form() })).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let (mut visitor, sess) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let token = sess["visitor_token"].as_str().unwrap().to_string();
+    let visitor_id = sess["visitor"]["id"].as_str().unwrap().to_string();
+    let conversations = || async {
+        let p = w
+            .api
+            .get(&format!("/api/agent/visitors/{visitor_id}"), &w.agent)
+            .await;
+        assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+        p.body["conversations"].as_array().map_or(0, Vec::len)
+    };
+
+    // The form's required name and order number are missing: refused, nothing stored.
+    let e = visitor.say(None, "first", "Where is my parcel?").await;
+    assert_eq!(e["type"], "error", "{e}");
+    assert_eq!(e["code"], "prechat_required", "{e}");
+    let message = e["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("name") && message.contains("fields.order_number"),
+        "{e}"
+    );
+    assert_eq!(
+        conversations().await,
+        0,
+        "a refused message started a conversation"
+    );
+
+    // A name alone is not enough; the session's profile counts like the form's answers.
+    let r = w
+        .api
+        .call(
+            Method::POST,
+            "/api/visitor/session",
+            None,
+            Some(json!({ "site_key": w.a.site_key, "visitor_token": token, "name": "Ann" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = visitor.say(None, "first", "Where is my parcel?").await;
+    assert_eq!(e["code"], "prechat_required", "{e}");
+    assert!(
+        !e["message"].as_str().unwrap_or_default().contains("name,"),
+        "{e}"
+    );
+
+    // Answered: the same message goes through and starts the conversation.
+    let r = prechat(
+        &w,
+        &token,
+        json!({ "name": "Ann", "fields": { "order_number": "1042" } }),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ack = visitor.say(None, "first", "Where is my parcel?").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    assert_eq!(conversations().await, 1);
+
+    // Another visitor of a tenant whose form asks nothing required is not held up.
+    let optional =
+        json!({ "prechat": { "enabled": true, "name": "optional", "email": "optional" } });
+    let ok = settings(&w, &w.admin, optional).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let (mut other, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let ack = other.say(None, "hello", "Hi").await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+}

@@ -36,6 +36,9 @@ pub enum ServiceError {
     /// A file whose content is of a type that is not accepted.
     #[error("{0}")]
     UnsupportedType(String),
+    /// The tenant's pre-chat form has required answers this visitor has not given.
+    #[error("{0}")]
+    PrechatRequired(String),
     #[error("too many attempts; retry in {0} s")]
     RateLimited(u64),
     /// An outside system we depend on (e.g. a single sign-on provider) failed or answered
@@ -78,6 +81,7 @@ impl ServiceError {
             ServiceError::Upstream(_) => "upstream_failed",
             ServiceError::TooLarge(_) => "file_too_large",
             ServiceError::UnsupportedType(_) => "unsupported_file_type",
+            ServiceError::PrechatRequired(_) => "prechat_required",
             ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
         }
     }

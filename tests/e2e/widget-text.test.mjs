@@ -246,3 +246,46 @@ test('the admin console edits the typing preview, the pre-chat fields and the te
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a first message the server holds back for the pre-chat answers brings the form up and goes once it is answered', async () => {
+  // The form is off when the page loads, so the widget shows the composer at once; it is
+  // turned on before the visitor writes (another tab of the same visitor sent nothing either).
+  await server.api('PATCH', '/api/admin/settings', owner, { prechat: { enabled: false } });
+  const agent = await signInAgent(); // someone online: the widget offers the composer, not the offline form
+  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.base}/demo?key=${shop.tenant.site_key}`);
+  await page.locator('.launcher').click();
+  await page.locator('form.composer').waitFor();
+  await server.api('PATCH', '/api/admin/settings', owner, {
+    prechat: { enabled: true, name: 'required', email: 'off', fields: [] },
+  });
+
+  await page.locator('form.composer textarea').fill('Held back until I say who I am');
+  await page.keyboard.press('Enter');
+  const form = page.locator('form.prechat');
+  await form.waitFor();
+  assert.equal(await page.locator('form.composer').isVisible(), false, 'the form replaces the composer');
+  await screenshot(page, 'widget-text-prechat-required');
+  const queued = async () => {
+    const q = await server.api('GET', '/api/agent/conversations?view=all', owner);
+    return q.items.filter((c) => c.last_message?.body === 'Held back until I say who I am');
+  };
+  assert.equal((await queued()).length, 0, 'nothing stored before the answers');
+
+  await form.locator('input[name=name]').fill('Grace');
+  await form.locator('button[type=submit]').click();
+  await page.locator('form.composer').waitFor();
+  let found = [];
+  for (let i = 0; i < 50 && found.length === 0; i += 1) {
+    found = await queued();
+    if (found.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(found.length, 1, 'the held message went once the form was answered');
+  assert.equal(found[0].visitor.name, 'Grace');
+  assert.deepEqual(errors, []);
+  await context.close();
+  await agent.context.close();
+});

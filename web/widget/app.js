@@ -126,8 +126,7 @@ export function start({ base, siteKey, prechat = false }) {
       showOfflineSent(s.visitor.email);
     } else if (st.prechat?.enabled && !s.conversation && !conn.prefs.prechatDone) {
       // The tenant's form blocks the first message until it is sent.
-      v.composer.hidden = true;
-      prechatPanel(v.panel, { form: st.prechat, texts, submit: async (answers) => { await conn.prechat(answers); showComposer(); } });
+      showPrechat();
     } else if (prechat && !s.conversation && !s.visitor.email) {
       v.composer.hidden = true;
       prechatForm(v.panel, async (profile) => { await conn.identify(profile); showComposer(); });
@@ -150,6 +149,14 @@ export function start({ base, siteKey, prechat = false }) {
     v.status.textContent = '';
     v.composer.hidden = true;
     offlineSent(v.panel, email);
+  }
+
+  /** The tenant's pre-chat form in place of the composer; once answered, what the server
+   * refused for want of it (`prechat_required`) is sent again. */
+  function showPrechat() {
+    v.composer.hidden = true;
+    const submit = async (answers) => { await conn.prechat(answers); showComposer(); conn.retry(); };
+    prechatPanel(v.panel, { form: session.settings.prechat, texts, submit });
   }
 
   function showComposer() {
@@ -220,6 +227,16 @@ export function start({ base, siteKey, prechat = false }) {
           v.status.textContent = '';
           // Someone took the offline message while the visitor is still here: chat live.
           if (offlineState === 'sent') { offlineState = null; showComposer(); }
+        }
+        break;
+      case 'error':
+        // A first message the server keeps until the pre-chat form is answered (the form was
+        // turned on or changed since this page loaded): it stays pending, the form comes up as
+        // the tenant has it now, and the message goes again once it is answered.
+        if (f.code === 'prechat_required') {
+          conn.refresh()
+            .then(() => { if (session.settings.prechat?.enabled) showPrechat(); })
+            .catch((e) => console.error('uniqchat:', e));
         }
         break;
       case 'settings':

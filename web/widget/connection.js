@@ -145,6 +145,10 @@ export function connect({ base, siteKey, onSession, onFrame, onState, onSwitched
       raw(f);
       return client_msg_id;
     },
+    /** Asks for the session again (the tenant's settings as they are now), on the same socket. */
+    refresh() { return openSession(); },
+    /** Sends again what was never acknowledged (after the pre-chat form, say). */
+    retry() { for (const f of pending.values()) raw(f); },
     token: () => stored.token,
     /** `draft`: the text so far, sent only when the tenant turned the typing preview on. */
     typing(on, draft) {

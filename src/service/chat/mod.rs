@@ -231,6 +231,12 @@ impl ChatService {
         visitor_id: &str,
         previous: Option<&str>,
     ) -> ServiceResult<Conversation> {
+        crate::service::widget_text::prechat_gate::require_answers(
+            &self.store,
+            tenant_id,
+            visitor_id,
+        )
+        .await?;
         let event = self.on_created(tenant_id).await;
         // A tenant whose bots are on lets them answer first (service/bots).
         let state = if self.store.bots_enabled(tenant_id).await? {

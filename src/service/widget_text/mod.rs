@@ -4,6 +4,7 @@
 
 mod checks;
 pub mod prechat;
+pub mod prechat_gate;
 
 use std::collections::BTreeMap;
 
