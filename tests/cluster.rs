@@ -400,3 +400,85 @@ async fn a_dead_nodes_agents_hand_their_conversations_back() {
     assert!(back["agent_id"].is_null(), "{back}");
     sees_online(&api_a, &owner, 0).await;
 }
+
+/// The visitors `api`'s node lists as on the site now: (id, page).
+async fn live_list(api: &Api, token: &str) -> Vec<(String, String)> {
+    let r = api.get("/api/agent/live-visitors", token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            let page = v["page_url"].as_str().unwrap_or_default().to_string();
+            (v["visitor_id"].as_str().unwrap().to_string(), page)
+        })
+        .collect()
+}
+
+/// A visitor on node A is in the live list of an agent on node B, on the page they moved to;
+/// once they leave they are gone from it, and so are the visitors of a node that died.
+#[tokio::test]
+async fn live_visitors_of_every_node() {
+    let Some(env) = ClusterEnv::new(Backend::Postgres).await else {
+        return;
+    };
+    let (mut a, b) = (env.node().await, env.node().await);
+    let (api_a, api_b) = (Api::new(&a), Api::new(&b));
+    let (owner, _agent, _, key) = team(&a, &api_a).await;
+    let other = init_tenant(&b, "Other", "owner@other.test");
+    let other_owner = api_b.token(&other.owner_email, PASSWORD).await;
+
+    let (mut on_a, session) = Ws::visitor(&api_a, &key).await;
+    let id_a = session["visitor"]["id"].as_str().unwrap().to_string();
+    let (mut on_b, session) = Ws::visitor(&api_b, &key).await;
+    let id_b = session["visitor"]["id"].as_str().unwrap().to_string();
+    for (ws, url) in [
+        (&mut on_a, "https://shop.test/a"),
+        (&mut on_b, "https://shop.test/b"),
+    ] {
+        let r = ws
+            .request(json!({ "type": "page", "id": "p", "url": url }))
+            .await;
+        assert_eq!(r["type"], "tracked", "{r}");
+    }
+    let both = |list: &[(String, String)]| {
+        list.contains(&(id_a.clone(), "https://shop.test/a".into()))
+            && list.contains(&(id_b.clone(), "https://shop.test/b".into()))
+            && list.len() == 2
+    };
+    eventually("each node lists the visitors of both", || async {
+        both(&live_list(&api_a, &owner).await) && both(&live_list(&api_b, &owner).await)
+    })
+    .await;
+    assert!(live_list(&api_b, &other_owner).await.is_empty());
+
+    // The visitor on A moves: B shows the new page.
+    let r = on_a
+        .request(json!({ "type": "page", "id": "p2", "url": "https://shop.test/checkout" }))
+        .await;
+    assert_eq!(r["type"], "tracked", "{r}");
+    eventually("B sees where A's visitor went", || async {
+        live_list(&api_b, &owner)
+            .await
+            .contains(&(id_a.clone(), "https://shop.test/checkout".into()))
+    })
+    .await;
+
+    // B's visitor leaves (after the grace for a page load): gone from A's list.
+    on_b.close().await;
+    eventually("A forgets B's visitor who left", || async {
+        let list = live_list(&api_a, &owner).await;
+        list.len() == 1 && list[0].0 == id_a
+    })
+    .await;
+
+    // Node A dies with its visitor connected: B stops listing them once A's presence expires.
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    drop(on_a);
+    eventually("B forgets the dead node's visitor", || async {
+        live_list(&api_b, &owner).await.is_empty()
+    })
+    .await;
+}

@@ -4,6 +4,7 @@
 //! `LocalBus` keeps it in-process (one node); `redis::RedisCluster` carries the same messages
 //! between nodes over Redis, keeps presence there and hands out leases (docs/cluster.md).
 
+mod directory;
 mod events;
 pub mod lease;
 mod live;
@@ -14,6 +15,7 @@ mod wire;
 
 use std::sync::Arc;
 
+pub use directory::{LiveDirectory, NoOtherNodes};
 pub use events::{Block, Event, EventKind, Notice, SessionsRevoked, WidgetLook};
 pub use lease::Duty;
 pub use live::{Invitation, LiveVisitor};
@@ -59,6 +61,8 @@ pub trait Presence: Send + Sync {
 pub struct Parts {
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
+    /// The live visitors of the other nodes.
+    pub live: Arc<dyn LiveDirectory>,
     /// None on a single node.
     pub status: Option<ClusterStatus>,
 }
@@ -69,6 +73,7 @@ impl Parts {
         Parts {
             bus: Arc::new(LocalBus::default()),
             presence: Arc::new(LocalPresence::default()),
+            live: Arc::new(NoOtherNodes),
             status: None,
         }
     }
@@ -77,6 +82,7 @@ impl Parts {
         Parts {
             bus: cluster.bus.clone(),
             presence: cluster.presence.clone(),
+            live: cluster.live.clone(),
             status: Some(cluster.status.clone()),
         }
     }

@@ -149,6 +149,7 @@ impl AppState {
             chat.clone(),
             bus.clone(),
             presence.clone(),
+            cluster.live,
             geo,
         );
         let bots = BotService::new(store.clone(), chat.clone(), sealer.clone(), &bus)?;

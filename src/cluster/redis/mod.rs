@@ -2,6 +2,7 @@
 //! expiry, and leases (docs/cluster.md). Nothing here is reachable with Redis types from above.
 
 mod bus;
+mod live;
 mod presence;
 
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio_util::sync::CancellationToken;
 
 pub use bus::RedisBus;
+pub use live::RedisLiveDirectory;
 pub use presence::RedisPresence;
 
 use super::lease::{self, Duty, LeaseSettings};
@@ -46,6 +48,9 @@ impl Names {
     pub fn nodes_key(&self) -> String {
         format!("{}:nodes", self.prefix)
     }
+    pub fn live_key(&self, tenant_id: &str) -> String {
+        format!("{}:live:{tenant_id}", self.prefix)
+    }
     pub fn lease_key(&self, name: &str) -> String {
         format!("{}:lease:{name}", self.prefix)
     }
@@ -55,6 +60,7 @@ impl Names {
 pub struct RedisCluster {
     pub bus: Arc<RedisBus>,
     pub presence: Arc<RedisPresence>,
+    pub live: Arc<RedisLiveDirectory>,
     pub status: ClusterStatus,
     conn: ConnectionManager,
     names: Names,
@@ -109,10 +115,12 @@ impl RedisCluster {
             shutdown.clone(),
         );
         presence.set_bus(bus.clone());
+        let live = RedisLiveDirectory::start(conn.clone(), names.clone(), shutdown.clone());
         tracing::info!(node = %names.node, redis = %url, prefix = %names.prefix, "joined the cluster");
         Ok(RedisCluster {
             bus,
             presence,
+            live,
             status,
             conn,
             names,

@@ -1,6 +1,8 @@
 //! What agents learn about a visitor: their device and place, the pages of this visit, and the
 //! live list; and the navigation reports that feed them.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -122,10 +124,12 @@ impl LiveService {
             .await
     }
 
-    /// The visitors on the site now (this node), oldest visit first.
+    /// The visitors on the site now (every node), oldest visit first.
     pub async fn list(&self, actor: &Actor) -> ServiceResult<Vec<LiveVisitor>> {
         actor.require(Permission::Chat)?;
-        let mut list = self.registry().list(&actor.tenant_id);
+        let mine = self.registry().list(&actor.tenant_id);
+        let others = self.directory.others(&actor.tenant_id).await;
+        let mut list = merge(mine, others);
         let ids: Vec<String> = list.iter().map(|v| v.visitor_id.clone()).collect();
         let chatting = self.store.visitors_chatting(&actor.tenant_id, &ids).await?;
         for v in &mut list {
@@ -158,5 +162,59 @@ impl LiveService {
             visits: v.visits,
             live: registry.details(&v.tenant_id, &v.id),
         }
+    }
+}
+
+/// This node's visitors and the other nodes', each visitor once (one with tabs on several nodes
+/// counts where they came to their current page last), oldest visit first.
+fn merge(mine: Vec<LiveVisitor>, others: Vec<LiveVisitor>) -> Vec<LiveVisitor> {
+    let mut by_id: HashMap<String, LiveVisitor> = HashMap::new();
+    for v in mine.into_iter().chain(others) {
+        match by_id.get(&v.visitor_id) {
+            Some(seen) if seen.page_since >= v.page_since => {}
+            _ => {
+                by_id.insert(v.visitor_id.clone(), v);
+            }
+        }
+    }
+    let mut list: Vec<LiveVisitor> = by_id.into_values().collect();
+    list.sort_by(|a, b| (a.arrived_at, &a.visitor_id).cmp(&(b.arrived_at, &b.visitor_id)));
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn visitor(id: &str, arrived: i64, page_since: i64, page: &str) -> LiveVisitor {
+        let at = |s| DateTime::from_timestamp(s, 0).unwrap_or_default();
+        LiveVisitor {
+            visitor_id: id.into(),
+            name: id.into(),
+            page_url: Some(page.into()),
+            page_title: None,
+            page_since: at(page_since),
+            arrived_at: at(arrived),
+            country: None,
+            city: None,
+            browser: None,
+            os: None,
+            chatting: false,
+        }
+    }
+
+    #[test]
+    fn each_visitor_once_where_they_moved_last_oldest_visit_first() {
+        let mine = vec![visitor("b", 20, 25, "/cart"), visitor("c", 30, 30, "/")];
+        let others = vec![visitor("a", 10, 12, "/"), visitor("b", 20, 40, "/checkout")];
+        let list = merge(mine, others);
+        let shown: Vec<(&str, Option<&str>)> = list
+            .iter()
+            .map(|v| (v.visitor_id.as_str(), v.page_url.as_deref()))
+            .collect();
+        assert_eq!(
+            shown,
+            [("a", Some("/")), ("b", Some("/checkout")), ("c", Some("/"))]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Who is on the site now: each node keeps the visitors whose widget is connected to it (in
-//! memory, per tenant), the pages of their visit and the page they are on; agents see them live,
-//! invite one to chat, and admins' triggers open the widget by themselves.
+//! memory, per tenant), the pages of their visit and the page they are on, and tells the other
+//! nodes through the cluster's live directory; agents see them live, invite one to chat, and
+//! admins' triggers open the widget by themselves.
 
 mod agent_info;
 mod geo;
@@ -22,7 +23,7 @@ pub use names::friendly_name;
 pub use rules::{TriggerDraft, UrlMatch};
 
 use super::chat::ChatService;
-use crate::cluster::{Bus, Notice, Presence};
+use crate::cluster::{Bus, LiveDirectory, Notice, Presence};
 use crate::store::Store;
 use registry::Registry;
 
@@ -36,6 +37,8 @@ pub struct LiveService {
     chat: ChatService,
     bus: Arc<dyn Bus>,
     presence: Arc<dyn Presence>,
+    /// The other nodes' visitors (none on a single node).
+    directory: Arc<dyn LiveDirectory>,
     geo: Arc<Geo>,
     registry: Arc<Mutex<Registry>>,
     grace: Duration,
@@ -56,6 +59,7 @@ impl LiveService {
         chat: ChatService,
         bus: Arc<dyn Bus>,
         presence: Arc<dyn Presence>,
+        directory: Arc<dyn LiveDirectory>,
         geo: Arc<Geo>,
     ) -> Self {
         LiveService {
@@ -63,6 +67,7 @@ impl LiveService {
             chat,
             bus,
             presence,
+            directory,
             geo,
             registry: Arc::default(),
             grace: LEAVE_GRACE,
@@ -103,6 +108,7 @@ impl LiveService {
                 .registry()
                 .remove_if_gone(&tenant_id, &visitor_id, generation)
             {
+                this.directory.remove(&tenant_id, &visitor_id);
                 this.bus.notice(Notice::LiveVisitorLeft {
                     tenant_id,
                     visitor_id,
@@ -122,6 +128,7 @@ impl LiveService {
             Ok(chatting) => visitor.chatting = chatting.contains(&visitor.visitor_id),
             Err(e) => tracing::warn!(error = %e, "live: could not tell whether chatting"),
         }
+        self.directory.put(tenant_id, &visitor);
         self.bus.notice(Notice::LiveVisitor {
             tenant_id: tenant_id.to_string(),
             visitor,
