@@ -253,6 +253,9 @@ async fn the_lease_moves_when_its_holder_dies() {
         .position(|id| *id == holder)
         .expect("the holder is one of the nodes");
     let survivor = 1 - h;
+    let held = r#"uniqchat_cluster_lease_held{lease="inactivity"}"#;
+    assert_eq!(metric(&apis[h], held).await, Some(1.0));
+    assert_eq!(metric(&apis[survivor], held).await, Some(0.0));
     let t = init_tenant(&nodes[0], "Acme", "owner@acme.test");
 
     // While both run, an idle conversation is closed (by the holder alone).
@@ -272,6 +275,7 @@ async fn the_lease_moves_when_its_holder_dies() {
         lease_holder(&env.redis_url, &env.prefix, "inactivity").await,
         Some(ids[survivor].clone())
     );
+    assert_eq!(metric(&apis[survivor], held).await, Some(1.0));
 }
 
 /// Redis dies mid-conversation: each node still acknowledges its own clients' messages;
@@ -302,10 +306,17 @@ async fn a_redis_outage_loses_nothing_acknowledged() {
     })
     .await;
     assert_eq!(readyz(&api_a).await["status"], "degraded");
+    assert_eq!(metric(&api_a, "uniqchat_cluster_redis_up").await, Some(0.0));
     // The visitor's message is still stored and acknowledged on A.
     let during = visitor.say(Some(&c), "v2", "during the outage").await;
     assert_eq!(during["type"], "ack", "{during}");
     let missed = during["seq"].as_i64().unwrap();
+    eventually("node A counts what it could not publish", || async {
+        metric(&api_a, "uniqchat_cluster_bus_dropped_total")
+            .await
+            .is_some_and(|n| n >= 1.0)
+    })
+    .await;
 
     redis.restart();
     // B's subscription comes back and tells its connections to resume.
@@ -320,6 +331,7 @@ async fn a_redis_outage_loses_nothing_acknowledged() {
         readyz(&api_a).await["redis"] == "up"
     })
     .await;
+    assert_eq!(metric(&api_a, "uniqchat_cluster_redis_up").await, Some(1.0));
 
     // Live delivery across nodes again (A's clients were told to resume as well).
     if visitor.try_next(Duration::from_millis(500)).await.is_some() {
@@ -338,6 +350,19 @@ async fn a_redis_outage_loses_nothing_acknowledged() {
     )
     .await;
     assert_eq!(got["message"]["body"], "after the outage");
+}
+
+/// The value of the series `name` (with its labels, as exposed) in the node's `/metrics`,
+/// scraped from loopback.
+async fn metric(api: &Api, name: &str) -> Option<f64> {
+    let text = reqwest::get(format!("{}/metrics", api.base))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
 /// Reads until the message `seq`, as a real client does: when the server tells it to resume

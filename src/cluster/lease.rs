@@ -48,6 +48,8 @@ impl Duty {
 }
 
 pub(crate) struct LeaseSettings {
+    /// The duty's name (`inactivity`, `webhooks`, …), a metrics label.
+    pub name: String,
     pub key: String,
     pub node: String,
     pub ttl: Duration,
@@ -66,6 +68,7 @@ pub(crate) fn spawn(
         held: Arc::new(AtomicBool::new(false)),
     };
     let held = duty.held.clone();
+    crate::telemetry::metrics::cluster_lease(&settings.name, false);
     let task = tokio::spawn(async move {
         let mut lease = Lease {
             conn,
@@ -147,6 +150,7 @@ impl Lease {
     fn set_held(&self, held: bool) {
         if self.held.swap(held, Ordering::Relaxed) != held {
             tracing::info!(lease = %self.settings.key, held, "lease changed hands");
+            crate::telemetry::metrics::cluster_lease(&self.settings.name, held);
         }
     }
 
@@ -154,6 +158,7 @@ impl Lease {
         if !self.held.swap(false, Ordering::Relaxed) {
             return;
         }
+        crate::telemetry::metrics::cluster_lease(&self.settings.name, false);
         let released: redis::RedisResult<i64> = redis::Script::new(RELEASE)
             .key(&self.settings.key)
             .arg(&self.settings.node)

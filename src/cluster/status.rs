@@ -45,13 +45,16 @@ impl ClusterStatus {
 
     pub(crate) fn set_subscribed(&self, up: bool) {
         self.inner.subscribed.store(up, Ordering::Relaxed);
+        crate::telemetry::metrics::cluster_redis_up(self.redis_up());
     }
 
     pub(crate) fn set_commands_ok(&self, up: bool) {
         self.inner.commands_ok.store(up, Ordering::Relaxed);
+        crate::telemetry::metrics::cluster_redis_up(self.redis_up());
     }
 
     pub(crate) fn count_dropped(&self) -> u64 {
+        crate::telemetry::metrics::cluster_bus_dropped();
         self.inner.dropped.fetch_add(1, Ordering::Relaxed) + 1
     }
 }

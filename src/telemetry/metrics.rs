@@ -21,6 +21,9 @@ pub const HTTP_SECONDS: &str = "uniqchat_http_request_duration_seconds";
 pub const ERRORS: &str = "uniqchat_errors_total";
 pub const CONVERSATIONS_WAITING: &str = "uniqchat_conversations_waiting";
 pub const WEBHOOK_DELIVERIES_PENDING: &str = "uniqchat_webhook_deliveries_pending";
+pub const CLUSTER_REDIS_UP: &str = "uniqchat_cluster_redis_up";
+pub const CLUSTER_BUS_DROPPED: &str = "uniqchat_cluster_bus_dropped_total";
+pub const CLUSTER_LEASE_HELD: &str = "uniqchat_cluster_lease_held";
 
 const SECONDS_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -107,6 +110,33 @@ fn describe() {
         WEBHOOK_DELIVERIES_PENDING,
         "Webhook deliveries not yet delivered or given up."
     );
+    describe_gauge!(
+        CLUSTER_REDIS_UP,
+        "1 while Redis answers this node's commands and its bus subscription holds, else 0 (clustered nodes only)."
+    );
+    describe_counter!(
+        CLUSTER_BUS_DROPPED,
+        "Bus messages for the other nodes this node could not publish (Redis away or its queue full)."
+    );
+    describe_gauge!(
+        CLUSTER_LEASE_HELD,
+        "1 while this node holds the lease of a once-per-cluster duty, by lease name."
+    );
+}
+
+/// This node's link to Redis changed (clustered nodes only).
+pub fn cluster_redis_up(up: bool) {
+    gauge!(CLUSTER_REDIS_UP).set(if up { 1.0 } else { 0.0 });
+}
+
+/// A bus message for the other nodes was dropped.
+pub fn cluster_bus_dropped() {
+    counter!(CLUSTER_BUS_DROPPED).increment(1);
+}
+
+/// This node took (`true`) or lost the lease `name`.
+pub fn cluster_lease(name: &str, held: bool) {
+    gauge!(CLUSTER_LEASE_HELD, "lease" => name.to_string()).set(if held { 1.0 } else { 0.0 });
 }
 
 /// A realtime connection opened (`+1`) or closed (`-1`).

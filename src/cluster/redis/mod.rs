@@ -141,6 +141,7 @@ impl RedisCluster {
         let (duty, task) = lease::spawn(
             self.conn.clone(),
             LeaseSettings {
+                name: name.to_string(),
                 key: self.names.lease_key(name),
                 node: self.names.node.clone(),
                 ttl: Duration::from_millis(self.settings.lease_ttl_ms),
