@@ -39,7 +39,7 @@ export async function renderPrivacy(root, me) {
   const idInput = h('input', { name: 'visitor_id', placeholder: 'Visitor id', autocomplete: 'off' });
   const byId = h('div', { class: 'card' },
     h('h2', {}, 'A visitor by id'),
-    h('p', { class: 'muted' }, 'The id is in the visitor\'s profile in the workspace, in webhooks and in the API.'),
+    h('p', { class: 'muted' }, 'The id is the visitor_id of webhooks and of the API.'),
     h('div', { class: 'actions' }, idInput,
       h('button', { type: 'button', class: 'export-id', onclick: () => idInput.value.trim() && exportOf(idInput.value.trim()).catch((e) => (status.textContent = e.message)) }, 'Export data'),
       h('button', { type: 'button', class: 'danger erase-id', onclick: () => idInput.value.trim() && erase(idInput.value.trim(), 'this visitor') }, 'Erase visitor')));
