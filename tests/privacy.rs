@@ -380,6 +380,33 @@ async fn api_tokens_export_and_erase_with_their_scopes() {
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
 
+    // A transcript mail queued for a mail server that does not answer: waits in the outbox.
+    let r = w
+        .api
+        .put(
+            "/api/admin/mail",
+            &w.owner,
+            Some(json!({ "host": "127.0.0.1", "port": 9, "tls": "none",
+                "from_address": "support@acme.test" })),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = w
+        .api
+        .post(
+            "/api/visitor/transcript",
+            &erin.token,
+            json!({ "conversation_id": erin.conversation, "email": "erin.copy@example.com" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    let outbox = w.api.get("/api/admin/mail/outbox", &w.owner).await;
+    assert!(
+        outbox.body.to_string().contains("erin.copy@example.com"),
+        "{}",
+        outbox.body
+    );
+
     let export = format!("/api/v1/visitors/{}/export", erin.id);
     let r = w.api.get(&export, reader).await;
     assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"));
@@ -413,6 +440,12 @@ async fn api_tokens_export_and_erase_with_their_scopes() {
     );
 
     // Nothing about the visitor is left to deliver.
+    let outbox = w.api.get("/api/admin/mail/outbox", &w.owner).await;
+    assert!(
+        !outbox.body.to_string().contains("erin.copy@example.com"),
+        "{}",
+        outbox.body
+    );
     let r = w.api.get(&hook_log, &w.owner).await;
     assert!(!r.body.to_string().contains(&erin.id), "{}", r.body);
     let log = w.api.get("/api/admin/audit", &w.owner).await;
