@@ -7,4 +7,5 @@ pub mod moto;
 pub mod oidc;
 pub mod server;
 pub mod totp;
+pub mod uploads;
 pub mod ws;
