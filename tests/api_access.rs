@@ -139,6 +139,10 @@ fn sample_body(op: &Operation) -> Option<Value> {
         "POST /api/agent/translate" => json!({ "text": "Walking", "to": "de" }),
         "POST /api/admin/api-tokens" => json!({ "name": "walker", "scopes": ["users:read"] }),
         "DELETE /api/admin/tenant" => json!({ "confirm": "Acme" }),
+        "POST /api/admin/visitors/{id}/erase" | "POST /api/v1/visitors/{id}/erase" => {
+            json!({ "confirm": "x" })
+        }
+        "PUT /api/admin/file-limits" => json!({ "max_file_bytes": 1000 }),
         "PATCH /api/auth/me" => json!({ "name": "Walker" }),
         "POST /api/auth/password" => {
             json!({ "current_password": "x", "new_password": "yyyyyyyyyy" })

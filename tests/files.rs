@@ -7,11 +7,10 @@ mod common;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::api::{Api, Reply, World};
-use common::server::free_port;
+use common::moto::{s3_world, start_moto};
 use common::ws::{conv_of, until_state, Ws};
 use image::{ImageFormat, RgbImage};
 use reqwest::header::HeaderMap;
@@ -423,85 +422,10 @@ async fn files_on_local_storage() {
     core_checks(&w, Some(&dir)).await;
 }
 
-/// moto's S3 server on a free port, killed when dropped.
-struct Moto {
-    child: Child,
-    endpoint: String,
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// The `moto_server` command, installed by scripts/moto.sh once per test process (the tests
-/// here run in parallel and must not install into the same venv at once).
-fn moto_bin() -> String {
-    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    BIN.get_or_init(|| {
-        let root = env!("CARGO_MANIFEST_DIR");
-        let out = Command::new(format!("{root}/scripts/moto.sh"))
-            .output()
-            .expect("scripts/moto.sh");
-        assert!(
-            out.status.success(),
-            "moto.sh: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    })
-    .clone()
-}
-
-async fn start_moto() -> Moto {
-    let bin = moto_bin();
-    let port = free_port();
-    let child = Command::new(&bin)
-        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start moto_server");
-    let endpoint = format!("http://127.0.0.1:{port}");
-    let moto = Moto { child, endpoint };
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    // Creating the bucket is also the sign that the server is up.
-    loop {
-        if let Ok(r) = client
-            .put(format!("{}/uniqchat-files", moto.endpoint))
-            .send()
-            .await
-        {
-            assert!(r.status().is_success(), "create bucket: {}", r.status());
-            break;
-        }
-        assert!(Instant::now() < deadline, "moto did not start in 60 s");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    moto
-}
-
-async fn s3_world(moto: &Moto, extra: &[(&str, &str)]) -> World {
-    let mut env = vec![
-        ("UNIQCHAT__STORAGE__KIND", "s3"),
-        ("UNIQCHAT__STORAGE__S3_BUCKET", "uniqchat-files"),
-        ("UNIQCHAT__STORAGE__S3_ENDPOINT", moto.endpoint.as_str()),
-        ("UNIQCHAT__STORAGE__S3_ACCESS_KEY_ID", "testing"),
-        ("UNIQCHAT__STORAGE__S3_SECRET_ACCESS_KEY", "testing"),
-        ("UNIQCHAT__STORAGE__S3_ALLOW_HTTP", "true"),
-        ("UNIQCHAT__STORAGE__MAX_FILE_BYTES", MAX_BYTES),
-    ];
-    env.extend_from_slice(extra);
-    World::with_env(&env).await
-}
-
 #[tokio::test]
 async fn files_on_s3_storage() {
     let moto = start_moto().await;
-    let w = s3_world(&moto, &[]).await;
+    let w = s3_world(&moto, &[("UNIQCHAT__STORAGE__MAX_FILE_BYTES", MAX_BYTES)]).await;
     core_checks(&w, None).await;
     // The objects are in the bucket, under keys the server made: tenant/conversation/id.
     let listing = reqwest::get(format!("{}/uniqchat-files?list-type=2", moto.endpoint))
@@ -520,6 +444,7 @@ async fn links_expire_and_conversations_have_a_file_limit() {
     let w = s3_world(
         &moto,
         &[
+            ("UNIQCHAT__STORAGE__MAX_FILE_BYTES", MAX_BYTES),
             ("UNIQCHAT__STORAGE__LINK_TTL_SECS", "3"),
             ("UNIQCHAT__STORAGE__MAX_FILES_PER_CONVERSATION", "2"),
         ],

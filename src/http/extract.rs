@@ -147,7 +147,7 @@ fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
 }
 
 /// A visitor, from `Authorization: Bearer <visitor token>`; a blocked visitor or address is
-/// refused 403, as at the realtime handshake.
+/// refused 403 and an erased visitor 401, as at the realtime handshake.
 pub struct VisitorAuthed(pub crate::service::chat::Participant);
 
 impl FromRequestParts<AppState> for VisitorAuthed {
@@ -156,13 +156,10 @@ impl FromRequestParts<AppState> for VisitorAuthed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let visitor = state.auth.authenticate_visitor(bearer_token(parts)?)?;
         let ip = super::middleware::client_ip::from_parts(parts, state.config.server.trust_proxy);
-        if state
+        state
             .visitors
-            .is_blocked(&visitor.tenant_id, ip, &visitor.visitor_id)
-            .await?
-        {
-            return Err(ServiceError::Forbidden("you cannot start a chat here").into());
-        }
+            .admit(&visitor.tenant_id, ip, &visitor.visitor_id)
+            .await?;
         Ok(VisitorAuthed(crate::service::chat::Participant::Visitor {
             tenant_id: visitor.tenant_id,
             visitor_id: visitor.visitor_id,

@@ -26,8 +26,8 @@ use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
 use crate::service::{
     AccountService, AdminService, AuthService, BotService, ChatService, DemoService, HealthService,
-    InboxService, IntegrationService, LiveService, MailService, SsoService, VisitorService,
-    WebhookService,
+    InboxService, IntegrationService, LiveService, MailService, PrivacyService, SsoService,
+    VisitorService, WebhookService,
 };
 use crate::storage::Storage;
 use crate::store::{Backend, MessageWriter, Store};
@@ -59,8 +59,10 @@ pub struct AppState {
     pub webhooks: WebhookService,
     /// Per-tenant SMTP settings, the mail outbox and its worker.
     pub mail: MailService,
-    /// Attached files: checks, storage, signed links.
+    /// Attached files: checks, storage, signed links, per-tenant limits.
     pub files: FileService,
+    /// Export and erasure of everything about a visitor (docs/privacy.md).
+    pub privacy: PrivacyService,
     /// Visitors on the site now, invitations and triggers.
     pub live: LiveService,
     /// The mood of visitor messages, scored after they are stored.
@@ -153,6 +155,12 @@ impl AppState {
             geo,
         );
         let bots = BotService::new(store.clone(), chat.clone(), sealer.clone(), &bus)?;
+        let files = FileService::new(
+            store.clone(),
+            storage,
+            FileLimits::from_config(&config.storage),
+            LinkSigner::new(&config.auth.jwt_secret),
+        );
         Ok(AppState {
             live,
             sentiment,
@@ -173,19 +181,16 @@ impl AppState {
             chat,
             auth,
             accounts: AccountService::new(store.clone()),
+            privacy: PrivacyService::new(store.clone(), files.clone(), bus.clone()),
             admin: AdminService::new(
                 store.clone(),
                 bus,
+                files.clone(),
                 chrono::Duration::seconds(config.auth.one_time_password_ttl_secs as i64),
             ),
             inbox: InboxService::new(store.clone()),
             demo: DemoService::new(store.clone()),
-            files: FileService::new(
-                store.clone(),
-                storage,
-                FileLimits::from_config(&config.storage),
-                LinkSigner::new(&config.auth.jwt_secret),
-            ),
+            files,
             team: TeamService::new(store.clone(), presence.clone()),
             reports: ReportService::new(store.clone(), presence.clone()),
             health: HealthService::new(store, cluster.status),

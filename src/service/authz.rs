@@ -64,10 +64,16 @@ pub enum Permission {
     /// Change the tenant's SMTP settings and send test mail.
     #[serde(rename = "mail:write")]
     MailWrite,
+    /// Export everything stored about a visitor (docs/privacy.md).
+    #[serde(rename = "visitors:export")]
+    VisitorsExport,
+    /// Erase a visitor and everything stored about them (docs/privacy.md).
+    #[serde(rename = "visitors:erase")]
+    VisitorsErase,
 }
 
 /// (permission, owner, admin, agent, grantable to API tokens)
-const MATRIX: [(Permission, bool, bool, bool, bool); 22] = [
+const MATRIX: [(Permission, bool, bool, bool, bool); 24] = [
     (Permission::Chat, true, true, true, false),
     (Permission::UsersRead, true, true, false, true),
     (Permission::UsersWrite, true, true, false, true),
@@ -90,6 +96,8 @@ const MATRIX: [(Permission, bool, bool, bool, bool); 22] = [
     (Permission::VisitorsRead, true, true, false, true),
     (Permission::IdentityWrite, true, true, false, false),
     (Permission::MailWrite, true, true, false, false),
+    (Permission::VisitorsExport, true, true, false, true),
+    (Permission::VisitorsErase, true, true, false, true),
 ];
 
 impl Permission {
@@ -121,6 +129,8 @@ impl Permission {
             Permission::VisitorsRead => "visitors:read",
             Permission::IdentityWrite => "identity:write",
             Permission::MailWrite => "mail:write",
+            Permission::VisitorsExport => "visitors:export",
+            Permission::VisitorsErase => "visitors:erase",
         }
     }
 

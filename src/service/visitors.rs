@@ -212,6 +212,24 @@ impl VisitorService {
         super::widget_text::prechat::submit(&self.store, &self.auth, visitor_token, answers).await
     }
 
+    /// Lets a visitor token in: its visitor must still exist (an erased visitor's token is
+    /// refused 401, docs/privacy.md) and not be blocked (403).
+    pub async fn admit(&self, tenant_id: &str, ip: IpAddr, visitor_id: &str) -> ServiceResult<()> {
+        match self.store.get_visitor(tenant_id, visitor_id).await {
+            Ok(_) => {}
+            Err(crate::store::StoreError::NotFound(_)) => {
+                return Err(ServiceError::Unauthorized(
+                    "this visitor no longer exists; start a new session",
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if self.is_blocked(tenant_id, ip, visitor_id).await? {
+            return Err(ServiceError::Forbidden("you cannot start a chat here"));
+        }
+        Ok(())
+    }
+
     /// Whether an active blacklist entry matches the address or the visitor.
     pub async fn is_blocked(
         &self,

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path;
@@ -86,5 +87,27 @@ impl Storage {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Removes every object under `prefix` (whole path segments: `t1` is not a prefix of
+    /// `t10/…`); returns how many went.
+    pub async fn delete_prefix(&self, prefix: &str) -> Result<u64, StorageError> {
+        let prefix = Path::from(prefix);
+        let keys: Vec<Path> = self
+            .inner
+            .list(Some(&prefix))
+            .map_ok(|meta| meta.location)
+            .try_collect()
+            .await?;
+        let count = keys.len() as u64;
+        let stream = futures_util::stream::iter(keys.into_iter().map(Ok)).boxed();
+        let mut deleted = self.inner.delete_stream(stream);
+        while let Some(done) = deleted.next().await {
+            match done {
+                Ok(_) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(count)
     }
 }

@@ -29,7 +29,6 @@ use crate::http::error::{ApiError, ApiResult, ErrorBody};
 use crate::http::extract::{ApiQuery, ClientIp};
 use crate::http::AppState;
 use crate::service::chat::Participant;
-use crate::service::ServiceError;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -58,7 +57,7 @@ pub struct AgentTokenQuery {
 /// token, or for a blocked visitor or address.
 #[utoipa::path(get, path = "/ws/visitor", tag = "realtime", params(VisitorTokenQuery),
     responses((status = 101, description = "Switched to the WebSocket protocol (docs/protocol.md)"),
-        (status = 401, description = "Missing or invalid visitor token", body = ErrorBody),
+        (status = 401, description = "Missing or invalid visitor token, or the visitor was erased", body = ErrorBody),
         (status = 403, description = "Blocked", body = ErrorBody),
         (status = 400, description = "Not a WebSocket handshake (`websocket_required`)", body = ErrorBody),
         (status = 422, description = "A control character in the query", body = ErrorBody),
@@ -77,13 +76,10 @@ async fn visitor_socket(
         .or_else(|| bearer(&headers))
         .ok_or_else(missing_token)?;
     let visitor = state.auth.authenticate_visitor(&token)?;
-    if state
+    state
         .visitors
-        .is_blocked(&visitor.tenant_id, ip, &visitor.visitor_id)
-        .await?
-    {
-        return Err(ServiceError::Forbidden("you cannot start a chat here").into());
-    }
+        .admit(&visitor.tenant_id, ip, &visitor.visitor_id)
+        .await?;
     let who = Participant::Visitor {
         tenant_id: visitor.tenant_id,
         visitor_id: visitor.visitor_id,

@@ -3,7 +3,9 @@
 pub mod api;
 pub mod cluster;
 pub mod db;
+pub mod moto;
 pub mod oidc;
 pub mod server;
 pub mod totp;
+pub mod uploads;
 pub mod ws;

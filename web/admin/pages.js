@@ -17,6 +17,8 @@ import { renderSecurity } from './security.js';
 import { renderSso } from './sso.js';
 import { renderAudit } from './audit.js';
 import { renderIdentity } from './identity.js';
+import { renderPrivacy } from './privacy.js';
+import { renderFiles } from './files.js';
 
 export const pages = [
   { key: 'overview', title: 'Overview', render: renderOverview },
@@ -29,11 +31,13 @@ export const pages = [
   { key: 'bots', title: 'Bots', render: renderBots },
   { key: 'blacklist', title: 'Blacklist', render: renderBlacklist },
   { key: 'settings', title: 'Widget & settings', render: renderSettings },
+  { key: 'files', title: 'Files', render: renderFiles },
   { key: 'security', title: 'Security', render: renderSecurity },
   { key: 'sso', title: 'SSO', render: renderSso },
   { key: 'tokens', title: 'API tokens', render: renderTokens },
   { key: 'webhooks', title: 'Webhooks', render: renderWebhooks },
   { key: 'mail', title: 'E-mail', render: renderMail },
   { key: 'identity', title: 'Identity', render: renderIdentity },
+  { key: 'privacy', title: 'Privacy', render: renderPrivacy },
   { key: 'audit', title: 'Audit log', render: renderAudit },
 ];

@@ -26,7 +26,7 @@ function isoDay(d) {
 }
 
 /** Fetches a report as CSV with the session's token and saves it under the server's name. */
-async function download(path) {
+export async function download(path) {
   let token = session()?.access_token;
   if (!token || expiresSoon(token)) token = await refresh(token);
   const r = await fetch(path, { headers: { authorization: `Bearer ${token}` } });

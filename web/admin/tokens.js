@@ -9,6 +9,7 @@ const SCOPES = [
   'users:read', 'users:write', 'groups:read', 'groups:write', 'quick_replies:read', 'quick_replies:write',
   'blacklist:read', 'blacklist:write', 'settings:read', 'settings:write', 'audit:read',
   'events:write', 'conversations:read', 'conversations:write', 'visitors:read',
+  'visitors:export', 'visitors:erase',
 ];
 
 export async function renderTokens(root, me, fresh = null) {

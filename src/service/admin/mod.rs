@@ -24,6 +24,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::authz::Actor;
+use super::files::FileService;
 use super::ServiceResult;
 use crate::cluster::Bus;
 use crate::store::{NewAudit, Store};
@@ -32,15 +33,23 @@ use crate::store::{NewAudit, Store};
 pub struct AdminService {
     store: Store,
     bus: Arc<dyn Bus>,
+    /// A deleted tenant's file objects go with it.
+    files: FileService,
     /// How long an invite or reset password works.
     one_time_ttl: chrono::Duration,
 }
 
 impl AdminService {
-    pub fn new(store: Store, bus: Arc<dyn Bus>, one_time_ttl: chrono::Duration) -> Self {
+    pub fn new(
+        store: Store,
+        bus: Arc<dyn Bus>,
+        files: FileService,
+        one_time_ttl: chrono::Duration,
+    ) -> Self {
         AdminService {
             store,
             bus,
+            files,
             one_time_ttl,
         }
     }

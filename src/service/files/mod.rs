@@ -3,6 +3,8 @@
 
 mod inspect;
 mod links;
+mod purge;
+mod tenant_limits;
 
 use bytes::Bytes;
 use chrono::Utc;
@@ -15,6 +17,7 @@ pub fn is_inline(content_type: &str) -> bool {
     inspect::raster_format(content_type).is_some()
 }
 pub use links::{LinkSigner, LinkTarget, Variant};
+pub use tenant_limits::{EffectiveLimits, LimitOverride, TenantLimitsView};
 
 use super::chat::Participant;
 use super::{ServiceError, ServiceResult};
@@ -94,10 +97,11 @@ impl FileService {
         if bytes.is_empty() {
             return Err(ServiceError::invalid("file", "is empty"));
         }
-        if bytes.len() > self.limits.max_bytes {
+        let limits = self.limits_for(who.tenant_id()).await?;
+        if bytes.len() > limits.max_bytes {
             return Err(ServiceError::TooLarge(format!(
                 "a file may have at most {} bytes",
-                self.limits.max_bytes
+                limits.max_bytes
             )));
         }
         self.check_conversation(who, conversation_id).await?;
@@ -105,13 +109,13 @@ impl FileService {
             .store
             .count_attachments(who.tenant_id(), conversation_id)
             .await?;
-        if count >= self.limits.max_per_conversation {
+        if count >= limits.max_per_conversation {
             return Err(ServiceError::Conflict(format!(
                 "this conversation has {count} files, the most it may have"
             )));
         }
         let detected = sniff(&bytes);
-        if !self.limits.allowed_types.iter().any(|t| t == detected) {
+        if !limits.allowed_types.iter().any(|t| t == detected) {
             return Err(ServiceError::UnsupportedType(format!(
                 "files of type {detected} (judged by their content) are not accepted"
             )));

@@ -27,6 +27,7 @@ pub mod routing_script;
 pub mod sso_login;
 pub mod sso_provider;
 pub mod tenant;
+pub mod tenant_file_limits;
 pub mod tenant_settings;
 pub mod trigger;
 pub mod trigger_fire;

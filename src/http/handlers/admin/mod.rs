@@ -4,11 +4,13 @@ mod api_tokens;
 mod audit;
 mod blacklist;
 mod bots;
+mod file_limits;
 mod groups;
 mod identity;
 mod knowledge;
 mod mail;
 mod overview;
+pub mod privacy;
 pub mod quick_replies;
 mod reports;
 mod routing_scripts;
@@ -45,4 +47,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(routing_scripts::router())
         .merge(bots::router())
         .merge(knowledge::router())
+        .merge(privacy::router())
+        .merge(file_limits::router())
 }

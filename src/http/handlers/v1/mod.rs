@@ -3,6 +3,7 @@
 
 mod conversations;
 mod events;
+mod privacy;
 pub mod views;
 mod visitors;
 
@@ -15,4 +16,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(events::router())
         .merge(conversations::router())
         .merge(visitors::router())
+        .merge(privacy::router())
 }
