@@ -130,6 +130,8 @@ impl AppState {
         bus.subscribe(sentiment.sink());
         let routing_scripts =
             RoutingScriptService::new(store.clone(), geo.clone(), sentiment.clone());
+        let archive_reader =
+            crate::service::archive::ArchiveReader::new(store.clone(), storage.clone());
         let chat = ChatService::new(
             store.clone(),
             writer,
@@ -142,6 +144,7 @@ impl AppState {
                 hooks: hooks.clone(),
                 mail: mail.clone(),
                 scripts: routing_scripts.clone(),
+                archive: archive_reader.clone(),
             },
         );
         let live = LiveService::new(
@@ -177,7 +180,7 @@ impl AppState {
                 bus,
                 chrono::Duration::seconds(config.auth.one_time_password_ttl_secs as i64),
             ),
-            inbox: InboxService::new(store.clone()),
+            inbox: InboxService::new(store.clone(), archive_reader),
             demo: DemoService::new(store.clone()),
             files: FileService::new(
                 store.clone(),

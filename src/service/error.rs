@@ -42,6 +42,9 @@ pub enum ServiceError {
     /// something unusable.
     #[error("{0}")]
     Upstream(String),
+    /// The conversation was archived (docs/retention.md): it is read-only.
+    #[error("the conversation is archived: it can be read but not written to")]
+    Archived,
     #[error("storage failure: {0}")]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -78,6 +81,7 @@ impl ServiceError {
             ServiceError::Upstream(_) => "upstream_failed",
             ServiceError::TooLarge(_) => "file_too_large",
             ServiceError::UnsupportedType(_) => "unsupported_file_type",
+            ServiceError::Archived => "conversation_archived",
             ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
         }
     }

@@ -21,6 +21,7 @@ pub const HTTP_SECONDS: &str = "uniqchat_http_request_duration_seconds";
 pub const ERRORS: &str = "uniqchat_errors_total";
 pub const CONVERSATIONS_WAITING: &str = "uniqchat_conversations_waiting";
 pub const WEBHOOK_DELIVERIES_PENDING: &str = "uniqchat_webhook_deliveries_pending";
+pub const ARCHIVE_CONVERSATIONS: &str = "uniqchat_archive_conversations_total";
 
 const SECONDS_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -107,6 +108,16 @@ fn describe() {
         WEBHOOK_DELIVERIES_PENDING,
         "Webhook deliveries not yet delivered or given up."
     );
+    describe_counter!(
+        ARCHIVE_CONVERSATIONS,
+        "Conversations the archive job archived or deleted, by action."
+    );
+}
+
+/// One tenant's archive run: conversations archived and deleted.
+pub fn archive_run(archived: u64, deleted: u64) {
+    counter!(ARCHIVE_CONVERSATIONS, "action" => "archived").increment(archived);
+    counter!(ARCHIVE_CONVERSATIONS, "action" => "deleted").increment(deleted);
 }
 
 /// A realtime connection opened (`+1`) or closed (`-1`).

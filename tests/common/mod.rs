@@ -3,6 +3,7 @@
 pub mod api;
 pub mod cluster;
 pub mod db;
+pub mod moto;
 pub mod oidc;
 pub mod server;
 pub mod totp;
