@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::api::World;
 use common::server::{cli, run};
+use common::ws::{conv_of, Ws};
 use history::History;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -392,6 +393,62 @@ async fn a_crash_between_object_and_transaction_loses_and_duplicates_nothing() {
         assert_eq!(h.hot_messages(id).await, 0);
         assert_eq!(&views(&w, &token, id).await, seen, "exactly what was there");
     }
+}
+
+/// Everything `resume` from 0 replays of a conversation: its message frames' (seq, body).
+async fn replay(ws: &mut Ws, conversation: &str) -> Vec<(i64, String)> {
+    ws.clear().await;
+    let done = ws
+        .request(json!({ "type": "resume", "id": "r1", "conversations": { conversation: 0 } }))
+        .await;
+    assert_eq!(done["type"], "resumed", "{done}");
+    let mut seen = Vec::new();
+    while let Some(f) = ws.try_next(Duration::from_millis(300)).await {
+        if f["type"] == "message" {
+            let m = &f["message"];
+            seen.push((
+                m["seq"].as_i64().unwrap(),
+                m["body"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn visitors_and_agents_resume_an_archived_conversation_read_only() {
+    let w = World::new().await;
+    set_days(&w, 30, 0).await;
+    let mut h = History::new(&w.server.database_url, &w.a.id, &w.agent_id).await;
+    let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
+    let c = conv_of(&visitor.say(None, "v1", "my order is late").await);
+    h.note_and_close(&c, 60).await;
+    let mut agent = Ws::agent(&w.api, &w.agent).await;
+    let before = (replay(&mut visitor, &c).await, replay(&mut agent, &c).await);
+    let note = |seen: &Vec<(i64, String)>| seen.iter().any(|(_, b)| b.contains("must not see"));
+    assert!(
+        !note(&before.0),
+        "the visitor never sees the note: {:?}",
+        before.0
+    );
+    assert!(note(&before.1), "the agent does: {:?}", before.1);
+    assert_eq!(before.1.len(), before.0.len() + 1);
+
+    let out = stdout_ok(&archive_cmd(&w, &[], &[]));
+    assert!(out.contains("archived 1"), "{out}");
+    assert_eq!(h.hot_messages(&c).await, 0);
+    let after = (replay(&mut visitor, &c).await, replay(&mut agent, &c).await);
+    assert_eq!(
+        after, before,
+        "resumed from the archive as from the hot tables"
+    );
+
+    // The agent cannot write in it: refused with its code.
+    let r = agent
+        .request(json!({ "type": "send", "id": "s1", "conversation_id": c, "client_msg_id": "a1", "body": "hello?" }))
+        .await;
+    assert_eq!(r["type"], "error", "{r}");
+    assert_eq!(r["code"], "conversation_archived", "{r}");
 }
 
 #[tokio::test]

@@ -177,6 +177,46 @@ impl History {
         key
     }
 
+    /// Adds an agent's internal note to a live conversation and closes it `days` ago.
+    pub async fn note_and_close(&mut self, conversation_id: &str, days: i64) {
+        use sea_orm::sea_query::Expr;
+        let c = conversation::Entity::find_by_id(conversation_id)
+            .one(&self.db)
+            .await
+            .expect("read conversation")
+            .expect("the conversation");
+        let seq = c.last_seq + 1;
+        message::Entity::insert(
+            message::Model {
+                id: self.id("m"),
+                tenant_id: self.tenant.clone(),
+                conversation_id: conversation_id.to_string(),
+                seq,
+                sender_kind: SenderKind::Agent,
+                sender_id: Some(self.agent.clone()),
+                sender_name: None,
+                client_msg_id: Some("note-1".into()),
+                kind: MessageKind::Note,
+                body: "visitor must not see this".into(),
+                internal: false,
+                created_at: Utc::now(),
+            }
+            .into_active_model(),
+        )
+        .exec_without_returning(&self.db)
+        .await
+        .expect("insert a note");
+        let closed = Utc::now() - Duration::days(days);
+        conversation::Entity::update_many()
+            .col_expr(conversation::Column::LastSeq, Expr::value(seq))
+            .col_expr(conversation::Column::State, Expr::value("closed"))
+            .col_expr(conversation::Column::ClosedAt, Expr::value(closed))
+            .filter(conversation::Column::Id.eq(conversation_id))
+            .exec(&self.db)
+            .await
+            .expect("close in the past");
+    }
+
     pub async fn hot_messages(&self, conversation_id: &str) -> u64 {
         message::Entity::find()
             .filter(message::Column::ConversationId.eq(conversation_id))
