@@ -50,7 +50,9 @@ fn help_and_version_exit_zero() {
     let dir = tempfile::tempdir().unwrap();
     let help = run(cli(dir.path()).arg("--help"));
     assert_eq!(help.status.code(), Some(0));
-    for cmd in ["serve", "migrate", "init", "reset", "user", "config"] {
+    for cmd in [
+        "serve", "migrate", "init", "reset", "user", "config", "archive",
+    ] {
         assert!(stdout(&help).contains(cmd), "help lists {cmd}");
     }
     let version = run(cli(dir.path()).arg("--version"));

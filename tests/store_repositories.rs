@@ -1328,6 +1328,25 @@ async fn retention(store: Store) {
         left[0].1.id, pending.event_id,
         "the pending one keeps its event"
     );
+
+    // Agents' status history: changes older than the cutoff go, newer ones stay.
+    let old = Utc::now() - Duration::days(800);
+    store
+        .record_status_change(&acme.id, &owner.id, AgentStatus::Online, old)
+        .await
+        .unwrap();
+    store
+        .record_status_change(&acme.id, &owner.id, AgentStatus::Away, Utc::now())
+        .await
+        .unwrap();
+    let cutoff = Utc::now() - Duration::days(730);
+    assert_eq!(store.purge_status_changes_before(cutoff).await.unwrap(), 1);
+    assert_eq!(store.purge_status_changes_before(cutoff).await.unwrap(), 0);
+    let left = store
+        .status_changes(&acme.id, old, Utc::now() + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(left.len(), 1, "the recent change stays");
 }
 
 /// How a batch reaches the database: through the pool (sea-orm), or on the message writer's
@@ -1582,7 +1601,141 @@ async fn capacity_is_decided_by_the_database(store: Store) {
     ));
 }
 
+/// The archive swap: conditional on the conversation as it was read, once only; settings
+/// per tenant; summaries searched within the tenant; deletion takes everything with it.
+async fn archive_swap(store: Store) {
+    let (acme, _) = tenant(&store, "Acme").await;
+    let (globex, _) = tenant(&store, "Globex").await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let id = conversation(&store, &acme.id).await;
+        for (n, body) in ["hello", "world"].into_iter().enumerate() {
+            let m = text(&id, "v", Some(&format!("{id}-{n}")), body);
+            store.append_message(&acme.id, m).await.unwrap();
+        }
+        assert!(store
+            .close_conversation(&acme.id, &id, "agent")
+            .await
+            .unwrap());
+        ids.push(id);
+    }
+    let soon = Utc::now() + Duration::seconds(5);
+    let due = store
+        .due_for_archive(&acme.id, soon, None, 10)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 2);
+    assert!(store
+        .due_for_archive(&globex.id, soon, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let after_first = store
+        .due_for_archive(&acme.id, soon, Some(&due[0].id), 10)
+        .await
+        .unwrap();
+    assert_eq!(after_first.len(), 1);
+    let new = |key: &'static str| uniqchat::store::NewArchive {
+        object_key: key,
+        summary: "ann | ann@example.test | hello",
+        message_count: 2,
+    };
+    // Read, then a message arrives: the swap refuses and deletes nothing.
+    let stale = store.get_conversation(&acme.id, &ids[1]).await.unwrap();
+    store
+        .append_message(&acme.id, text(&ids[1], "s", None, "late"))
+        .await
+        .unwrap();
+    assert!(!store.commit_archive(&stale, new("k1")).await.unwrap());
+    assert_eq!(
+        store
+            .list_messages_after(&acme.id, &ids[1], 0, 10)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+    let c = store.get_conversation(&acme.id, &ids[0]).await.unwrap();
+    assert!(store.commit_archive(&c, new("k0")).await.unwrap());
+    assert!(
+        !store.commit_archive(&c, new("k0")).await.unwrap(),
+        "once only"
+    );
+    assert!(store
+        .list_messages_after(&acme.id, &ids[0], 0, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let row = store.get_archive(&acme.id, &ids[0]).await.unwrap().unwrap();
+    assert_eq!((row.object_key.as_str(), row.message_count), ("k0", 2));
+    assert!(store
+        .get_archive(&globex.id, &ids[0])
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        store
+            .due_for_archive(&acme.id, soon, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "archived ones are not due again"
+    );
+    let found = store
+        .search_archived(&acme.id, "ANN@EXAMPLE", 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(store
+        .search_archived(&acme.id, "100%", 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .search_archived(&globex.id, "ann", 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    let off = store.get_archive_settings(&acme.id).await.unwrap();
+    assert!(off.is_off());
+    let on = uniqchat::store::ArchiveSettings {
+        archive_after_days: 30,
+        delete_after_days: 400,
+    };
+    store.save_archive_settings(&acme.id, on).await.unwrap();
+    store.save_archive_settings(&acme.id, on).await.unwrap();
+    assert_eq!(store.get_archive_settings(&acme.id).await.unwrap(), on);
+    assert_eq!(
+        store.tenants_archiving().await.unwrap(),
+        vec![(acme.id.clone(), on)]
+    );
+
+    assert_eq!(
+        store
+            .due_for_deletion(&acme.id, soon, None, 10)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(store.delete_conversation(&acme.id, &ids[0]).await.unwrap());
+    assert!(!store.delete_conversation(&acme.id, &ids[0]).await.unwrap());
+    assert!(store
+        .get_archive(&acme.id, &ids[0])
+        .await
+        .unwrap()
+        .is_none());
+    assert!(!store
+        .delete_conversation(&globex.id, &ids[1])
+        .await
+        .unwrap());
+    assert!(store.get_conversation(&acme.id, &ids[1]).await.is_ok());
+}
+
 on_every_backend!(
+    archive_swap,
     retention,
     batched_appends,
     batched_appends_on_own_connection,

@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 success, 2 usage error, 1 runtime error; a failure prints one line on stderr.
 
+mod archive;
 mod bench;
 mod config_cmd;
 mod init;
@@ -68,6 +69,8 @@ enum Command {
     User(user::UserCommand),
     /// Print the effective configuration, secrets masked
     Config,
+    /// Archive and delete closed conversations by their tenants' settings, once
+    Archive(archive::ArchiveArgs),
     /// Drive a running server as its clients do and report throughput, latency and memory
     Bench(bench::BenchArgs),
 }
@@ -153,6 +156,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Migrate(args) => migrate::run(&global, args).await,
         Command::Init(args) => init::run(&global, args).await,
         Command::Reset(args) => reset::run(&global, args).await,
+        Command::Archive(args) => archive::run(&global, args).await,
         Command::User(cmd) => user::run(&global, cmd).await,
         Command::Config => config_cmd::run(&global),
         Command::Bench(args) => bench::run(args).await,

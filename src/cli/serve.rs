@@ -11,6 +11,7 @@ use crate::cluster::redis::RedisCluster;
 use crate::cluster::{Duty, Parts};
 use crate::config::{LogFormat, Override};
 use crate::http::{self, AppState};
+use crate::service::archive::ArchiveService;
 use crate::service::{AccountService, ChatService};
 use crate::store::MessageWriter;
 
@@ -107,6 +108,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     let parts = cluster.as_ref().map_or_else(Parts::local, Parts::of);
     let storage = crate::storage::Storage::from_config(&config.storage)
         .map_err(|e| CliError::Runtime(format!("cannot open file storage: {e}")))?;
+    let archive = ArchiveService::new(store.clone(), storage.clone());
     let state = AppState::new(
         config.clone(),
         store.clone(),
@@ -150,6 +152,12 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
             duty("inactivity"),
         );
     }
+    let archive_done = crate::service::archive::spawn_job(
+        archive,
+        Duration::from_secs(config.retention.archive_secs),
+        duty("archive"),
+        shutdown.clone(),
+    );
     if let Some(c) = cluster.as_mut() {
         let every = Duration::from_millis(config.cluster.heartbeat_ms);
         state.chat.spawn_hand_back(c.lease("handback"), every);
@@ -206,6 +214,9 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         if tokio::time::timeout(deadline, worker).await.is_err() {
             tracing::warn!("mail worker did not stop within the shutdown deadline");
         }
+    }
+    if tokio::time::timeout(deadline, archive_done).await.is_err() {
+        tracing::warn!("archive job did not stop within the shutdown deadline");
     }
     if let Some(cluster) = cluster {
         cluster.leave(deadline).await;

@@ -132,6 +132,8 @@ impl AppState {
         bus.subscribe(sentiment.sink());
         let routing_scripts =
             RoutingScriptService::new(store.clone(), geo.clone(), sentiment.clone());
+        let archive_reader =
+            crate::service::archive::ArchiveReader::new(store.clone(), storage.clone());
         let chat = ChatService::new(
             store.clone(),
             writer,
@@ -144,6 +146,7 @@ impl AppState {
                 hooks: hooks.clone(),
                 mail: mail.clone(),
                 scripts: routing_scripts.clone(),
+                archive: archive_reader.clone(),
             },
         );
         let live = LiveService::new(
@@ -188,7 +191,7 @@ impl AppState {
                 files.clone(),
                 chrono::Duration::seconds(config.auth.one_time_password_ttl_secs as i64),
             ),
-            inbox: InboxService::new(store.clone()),
+            inbox: InboxService::new(store.clone(), archive_reader),
             demo: DemoService::new(store.clone()),
             files,
             team: TeamService::new(store.clone(), presence.clone()),

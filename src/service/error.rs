@@ -45,6 +45,9 @@ pub enum ServiceError {
     /// something unusable.
     #[error("{0}")]
     Upstream(String),
+    /// The conversation was archived (docs/retention.md): it is read-only.
+    #[error("the conversation is archived: it can be read but not written to")]
+    Archived,
     #[error("storage failure: {0}")]
     Store(StoreError),
     #[error("internal error: {0}")]
@@ -82,6 +85,7 @@ impl ServiceError {
             ServiceError::TooLarge(_) => "file_too_large",
             ServiceError::UnsupportedType(_) => "unsupported_file_type",
             ServiceError::PrechatRequired(_) => "prechat_required",
+            ServiceError::Archived => "conversation_archived",
             ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
         }
     }

@@ -1,6 +1,7 @@
 //! The agent's read side: conversation lists with unread counts, history, visitor profiles,
 //! search. Agents may read every conversation of their tenant; writing stays with the assignee.
 
+use super::archive::{ArchiveReader, Span};
 use super::authz::{Actor, Permission};
 use super::page::{self, Page};
 use super::{ServiceError, ServiceResult};
@@ -49,11 +50,12 @@ fn preview(body: &str) -> String {
 #[derive(Clone)]
 pub struct InboxService {
     store: Store,
+    archive: ArchiveReader,
 }
 
 impl InboxService {
-    pub fn new(store: Store) -> Self {
-        InboxService { store }
+    pub fn new(store: Store, archive: ArchiveReader) -> Self {
+        InboxService { store, archive }
     }
 
     /// Conversations newest first, with the visitor and the caller's unread count.
@@ -170,10 +172,18 @@ impl InboxService {
         if before < 1 {
             return Err(ServiceError::invalid("before_seq", "must be at least 1"));
         }
-        let messages = self
-            .store
-            .list_messages_before(&actor.tenant_id, conversation_id, before, limit)
+        let archived = self
+            .archive
+            .messages(&c, Span::Before(before), limit, false)
             .await?;
+        let messages = match archived {
+            Some(messages) => messages,
+            None => {
+                self.store
+                    .list_messages_before(&actor.tenant_id, conversation_id, before, limit)
+                    .await?
+            }
+        };
         Ok((c, messages))
     }
 

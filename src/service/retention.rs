@@ -1,5 +1,5 @@
-//! The retention sweep: deletes audit entries and finished webhook deliveries older than the
-//! `[retention]` settings, now and then, in `serve`.
+//! The retention sweep: deletes audit entries, finished webhook deliveries and agents' status
+//! changes older than the `[retention]` settings, now and then, in `serve`.
 
 use std::time::Duration;
 
@@ -15,6 +15,7 @@ pub struct Swept {
     pub audit_entries: u64,
     pub webhook_deliveries: u64,
     pub webhook_events: u64,
+    pub agent_status_changes: u64,
 }
 
 /// One sweep with the settings as they are now.
@@ -29,6 +30,10 @@ pub async fn sweep(store: &Store, settings: &RetentionConfig) -> StoreResult<Swe
         let (deliveries, events) = store.purge_finished_deliveries_before(cutoff).await?;
         swept.webhook_deliveries = deliveries;
         swept.webhook_events = events;
+    }
+    if settings.agent_status_days > 0 {
+        let cutoff = Utc::now() - chrono::Duration::days(settings.agent_status_days.into());
+        swept.agent_status_changes = store.purge_status_changes_before(cutoff).await?;
     }
     Ok(swept)
 }

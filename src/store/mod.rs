@@ -4,6 +4,7 @@
 //! SQL lives here and nowhere else.
 
 mod api_tokens;
+mod archive;
 mod attachments;
 mod audit;
 mod availability;
@@ -57,6 +58,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
+pub use archive::{ArchiveContents, ArchiveSettings, ConversationArchive, NewArchive};
 pub use audit::NewAudit;
 pub use bots::{BotSettingsRow, BotTurn, TurnEnd};
 pub use conversation_events::EventFor;

@@ -6,13 +6,36 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::entities::{audit_entry, outbox_event, webhook_delivery};
+use super::entities::{agent_status_change, audit_entry, outbox_event, webhook_delivery};
 use super::{DeliveryStatus, Store, StoreResult};
 
 /// Rows removed per statement.
 const CHUNK: u64 = 500;
 
 impl Store {
+    /// Deletes agents' status changes made before `cutoff`, all tenants; returns how many.
+    pub async fn purge_status_changes_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
+        let mut removed = 0;
+        loop {
+            let ids: Vec<String> = agent_status_change::Entity::find()
+                .select_only()
+                .column(agent_status_change::Column::Id)
+                .filter(agent_status_change::Column::ChangedAt.lt(cutoff))
+                .limit(CHUNK)
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            if ids.is_empty() {
+                return Ok(removed);
+            }
+            removed += agent_status_change::Entity::delete_many()
+                .filter(agent_status_change::Column::Id.is_in(ids))
+                .exec(&self.db)
+                .await?
+                .rows_affected;
+        }
+    }
+
     /// Deletes audit entries created before `cutoff`, all tenants; returns how many.
     pub async fn purge_audit_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
         let mut removed = 0;

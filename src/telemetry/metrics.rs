@@ -24,6 +24,7 @@ pub const WEBHOOK_DELIVERIES_PENDING: &str = "uniqchat_webhook_deliveries_pendin
 pub const CLUSTER_REDIS_UP: &str = "uniqchat_cluster_redis_up";
 pub const CLUSTER_BUS_DROPPED: &str = "uniqchat_cluster_bus_dropped_total";
 pub const CLUSTER_LEASE_HELD: &str = "uniqchat_cluster_lease_held";
+pub const ARCHIVE_CONVERSATIONS: &str = "uniqchat_archive_conversations_total";
 
 const SECONDS_BUCKETS: [f64; 14] = [
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -122,6 +123,10 @@ fn describe() {
         CLUSTER_LEASE_HELD,
         "1 while this node holds the lease of a once-per-cluster duty, by lease name."
     );
+    describe_counter!(
+        ARCHIVE_CONVERSATIONS,
+        "Conversations the archive job archived or deleted, by action."
+    );
 }
 
 /// This node's link to Redis changed (clustered nodes only).
@@ -137,6 +142,12 @@ pub fn cluster_bus_dropped() {
 /// This node took (`true`) or lost the lease `name`.
 pub fn cluster_lease(name: &str, held: bool) {
     gauge!(CLUSTER_LEASE_HELD, "lease" => name.to_string()).set(if held { 1.0 } else { 0.0 });
+}
+
+/// One tenant's archive run: conversations archived and deleted.
+pub fn archive_run(archived: u64, deleted: u64) {
+    counter!(ARCHIVE_CONVERSATIONS, "action" => "archived").increment(archived);
+    counter!(ARCHIVE_CONVERSATIONS, "action" => "deleted").increment(deleted);
 }
 
 /// A realtime connection opened (`+1`) or closed (`-1`).

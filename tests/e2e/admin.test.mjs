@@ -123,6 +123,19 @@ test('the owner runs the console: overview, agents, widget, blacklist, audit', a
   await page.locator('.field[data-field=business_hours] .field-error', { hasText: /^Wednesday: / }).waitFor();
   await page.fill('input[name=hours_wed]', '');
 
+  // Archive and deletion ages: a deletion before the archive is refused next to its field,
+  // then both are saved.
+  await page.fill('input[name=archive_after_days]', '90');
+  await page.fill('input[name=delete_after_days]', '30');
+  await page.click('form.settings-form button[type=submit]');
+  await page.locator('.field[data-field=delete_after_days] .field-error').filter({ hasText: /more than archive_after_days/ }).waitFor();
+  await page.fill('input[name=delete_after_days]', '730');
+  await page.click('form.settings-form button[type=submit]');
+  await page.locator('.saved', { hasText: 'Saved' }).waitFor();
+  const archive = await server.api('GET', '/api/admin/settings', token);
+  assert.equal(archive.archive_after_days, 90);
+  assert.equal(archive.delete_after_days, 730);
+
   // The blacklist.
   await page.click('nav a[href="#blacklist"]');
   const block = page.locator('form.create-block');

@@ -42,6 +42,11 @@ export async function renderSettings(root, me) {
     field('Business hours', hoursFields(s.business_hours ?? {}), 'Like 9-17 or 09:00-12:00, 13:00-17:30; a day left empty is closed; all days empty means always open', 'business_hours'),
     field('Allowed origins', h('textarea', { name: 'allowed_origins', rows: 3, value: (s.allowed_origins ?? []).join('\n'), placeholder: 'https://www.example.com' }), 'One per line; empty allows any site'),
     widget.el,
+    h('h2', {}, 'Archive and deletion'),
+    h('div', { class: 'grid2' },
+      field('Archive after (days)', input('archive_after_days', { type: 'number', min: 0, max: 36500, value: s.archive_after_days ?? 0 }), 'Closed conversations older than this move to the archive: still readable, read-only; 0 never'),
+      field('Delete after (days)', input('delete_after_days', { type: 'number', min: 0, max: 36500, value: s.delete_after_days ?? 0 }), 'Closed conversations older than this are deleted with their files; 0 never; more than the archive age'),
+    ),
   ], async (f) => {
     const v = Object.fromEntries(new FormData(f));
     await api('PATCH', '/api/admin/settings', {
@@ -55,6 +60,8 @@ export async function renderSettings(root, me) {
       timezone: v.timezone.trim(),
       business_hours: readHours(f),
       allowed_origins: v.allowed_origins.split('\n').map((o) => o.trim()).filter(Boolean),
+      archive_after_days: Number(v.archive_after_days || 0),
+      delete_after_days: Number(v.delete_after_days || 0),
       ...widget.read(),
     });
     saved.textContent = 'Saved.';

@@ -6,8 +6,8 @@ use super::AdminService;
 use crate::cluster::{Notice, WidgetLook};
 use crate::service::authz::{Actor, Permission};
 use crate::service::widget_text::{self, WidgetTexts, WidgetTextsPatch};
-use crate::service::{business_hours, validate, Checks, ServiceResult};
-use crate::store::{RoutingStrategy, Store, TenantSettings};
+use crate::service::{archive, business_hours, validate, Checks, ServiceResult};
+use crate::store::{ArchiveSettings, RoutingStrategy, Store, TenantSettings};
 
 const MESSAGE_MAX: usize = 1000;
 const ORIGINS_MAX: usize = 50;
@@ -30,6 +30,8 @@ pub struct SettingsView {
     pub allowed_origins: Vec<String>,
     /// Typing preview, pre-chat form and texts per language (`service::widget_text`).
     pub widget: WidgetTexts,
+    /// When closed conversations are archived and deleted (`service::archive`).
+    pub archive: ArchiveSettings,
 }
 
 /// A partial update: `None` leaves a setting as it is.
@@ -46,6 +48,8 @@ pub struct SettingsPatch {
     pub widget_position: Option<String>,
     pub allowed_origins: Option<Vec<String>>,
     pub widget: WidgetTextsPatch,
+    pub archive_after_days: Option<u32>,
+    pub delete_after_days: Option<u32>,
 }
 
 impl AdminService {
@@ -156,8 +160,27 @@ impl AdminService {
             let current = widget_text::load(&self.store, &actor.tenant_id).await?;
             Some(widget_text::apply(&mut checks, current, patch.widget))
         };
+        let archive = archive::settings::apply(
+            &mut checks,
+            self.store.get_archive_settings(&actor.tenant_id).await?,
+            patch.archive_after_days,
+            patch.delete_after_days,
+        );
         checks.finish()?;
 
+        if let Some(archive) = archive {
+            self.store
+                .save_archive_settings(&actor.tenant_id, archive)
+                .await?;
+            changed.extend(
+                [
+                    ("archive_after_days", patch.archive_after_days),
+                    ("delete_after_days", patch.delete_after_days),
+                ]
+                .into_iter()
+                .filter_map(|(field, v)| v.map(|_| field)),
+            );
+        }
         if let Some(widget) = &widget {
             widget_text::save(&self.store, &actor.tenant_id, widget).await?;
             changed.extend(widget_changed);
@@ -208,6 +231,7 @@ pub(crate) async fn settings_view(store: &Store, tenant_id: &str) -> ServiceResu
         widget_position: s.widget_position,
         allowed_origins: serde_json::from_str(&s.allowed_origins).unwrap_or_default(),
         widget: widget_text::load(store, tenant_id).await?,
+        archive: store.get_archive_settings(tenant_id).await?,
     })
 }
 

@@ -26,6 +26,7 @@ pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
 pub use participant::Participant;
 
+use super::archive::ArchiveReader;
 use super::authz::{Actor, Permission};
 use super::bots::routing_script::RoutingScriptService;
 use super::mail::MailService;
@@ -62,6 +63,8 @@ pub struct ChatSettings {
     pub mail: MailService,
     /// The tenants' routing scripts, asked when a new conversation is queued.
     pub scripts: RoutingScriptService,
+    /// Reads archived conversations' messages back from object storage.
+    pub archive: ArchiveReader,
 }
 
 #[derive(Clone)]
@@ -76,6 +79,7 @@ pub struct ChatService {
     hooks: Subscriptions,
     mail: MailService,
     scripts: RoutingScriptService,
+    archive: ArchiveReader,
     /// Round-robin position per tenant (per node: each node rotates on its own).
     turns: Arc<Mutex<HashMap<String, usize>>>,
 }
@@ -99,8 +103,14 @@ impl ChatService {
             hooks: settings.hooks,
             mail: settings.mail,
             scripts: settings.scripts,
+            archive: settings.archive,
             turns: Arc::default(),
         }
+    }
+
+    /// Reads archived conversations back (for the other services that show messages).
+    pub fn archive(&self) -> &ArchiveReader {
+        &self.archive
     }
 
     /// The account behind `actor` as it takes part in conversations: only roles that chat, and

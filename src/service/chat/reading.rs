@@ -2,6 +2,7 @@
 
 use super::{ChatService, Participant, RESUME_PAGE};
 use crate::cluster::EventKind;
+use crate::service::archive::Span;
 use crate::service::{widget_text, ServiceError, ServiceResult};
 use crate::store::{Conversation, ConversationFilter, ConversationState, Message};
 
@@ -16,8 +17,14 @@ impl ChatService {
         if after_seq < 0 {
             return Err(ServiceError::invalid("seq", "must not be negative"));
         }
-        self.visible(who, conversation_id).await?;
+        let c = self.visible(who, conversation_id).await?;
         let (tenant, page) = (who.tenant_id(), RESUME_PAGE);
+        let public = matches!(who, Participant::Visitor { .. });
+        // An archived conversation is read back from its object, read-only.
+        let span = Span::After(after_seq);
+        if let Some(archived) = self.archive.messages(&c, span, page, public).await? {
+            return Ok(archived);
+        }
         Ok(match who {
             // Visitors never see internal notes; their seqs skip those.
             Participant::Visitor { .. } => {

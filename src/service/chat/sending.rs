@@ -135,9 +135,12 @@ impl ChatService {
                 }
                 Participant::Visitor { .. } => return Err(ServiceError::NotFound("conversation")),
                 Participant::Agent { .. } => {
+                    if self.store.get_archive(&c.tenant_id, &c.id).await?.is_some() {
+                        return Err(ServiceError::Archived);
+                    }
                     return Err(ServiceError::Forbidden(
                         "accept the conversation before writing in it",
-                    ))
+                    ));
                 }
             },
             other => other?,

@@ -2,12 +2,8 @@
 //! and a visitor's files and conversation archives when they are erased (docs/privacy.md).
 
 use super::{FileService, Linked};
+use crate::service::archive::object_key as archive_key;
 use crate::store::Attachment;
-
-/// Where the cold archive keeps a conversation (written by the archive job).
-pub fn archive_key(tenant_id: &str, conversation_id: &str) -> String {
-    format!("archive/{tenant_id}/{conversation_id}.json.zst")
-}
 
 impl FileService {
     /// Signed links for records read elsewhere (an export).

@@ -2,6 +2,7 @@
 //! transfer, close) and visitors by external id. Thin: the chat service does the work.
 
 use super::IntegrationService;
+use crate::service::archive::Span;
 use crate::service::authz::{Actor, ActorKind, Permission};
 use crate::service::chat::{Sent, TransferTo};
 use crate::service::page::{self, Page};
@@ -61,10 +62,19 @@ impl IntegrationService {
             return Err(ServiceError::invalid("after_seq", "must not be negative"));
         }
         let conversation = self.store.get_conversation(&actor.tenant_id, id).await?;
-        let messages = self
-            .store
-            .list_messages_after(&actor.tenant_id, id, after, limit)
+        let archived = self
+            .chat
+            .archive()
+            .messages(&conversation, Span::After(after), limit, false)
             .await?;
+        let messages = match archived {
+            Some(messages) => messages,
+            None => {
+                self.store
+                    .list_messages_after(&actor.tenant_id, id, after, limit)
+                    .await?
+            }
+        };
         Ok(ConversationWithMessages {
             conversation,
             messages,

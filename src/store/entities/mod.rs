@@ -2,6 +2,7 @@
 
 pub mod agent_status_change;
 pub mod api_token;
+pub mod archive_settings;
 pub mod attachment;
 pub mod audit_entry;
 pub mod blacklist_entry;
@@ -9,6 +10,7 @@ pub mod bot_settings;
 pub mod bot_turn;
 pub mod bot_usage;
 pub mod conversation;
+pub mod conversation_archive;
 pub mod enums;
 pub mod group;
 pub mod group_member;

@@ -51,6 +51,14 @@ pub struct SettingsBody {
     pub default_language: String,
     /// The enabled languages (`en`, `zh`, `zh-tw`, …) and the widget's texts in each.
     pub languages: BTreeMap<String, LanguageTexts>,
+    /// Closed conversations older than this many days move to the archive (read-only, found
+    /// by their summary); 0 never archives. docs/retention.md.
+    #[schema(example = 90)]
+    pub archive_after_days: u32,
+    /// Closed conversations older than this many days are deleted everywhere (messages,
+    /// archive, files); 0 never deletes. More than `archive_after_days` when both are set.
+    #[schema(example = 730)]
+    pub delete_after_days: u32,
 }
 
 impl From<SettingsView> for SettingsBody {
@@ -70,6 +78,8 @@ impl From<SettingsView> for SettingsBody {
             prechat: s.widget.prechat,
             default_language: s.widget.default_language,
             languages: s.widget.languages,
+            archive_after_days: s.archive.archive_after_days,
+            delete_after_days: s.archive.delete_after_days,
         }
     }
 }
@@ -95,6 +105,10 @@ pub struct SettingsUpdate {
     pub default_language: Option<String>,
     /// Replaces every language's texts; the keys are the enabled languages.
     pub languages: Option<BTreeMap<String, LanguageTexts>>,
+    /// 0 (never) to 36500.
+    pub archive_after_days: Option<u32>,
+    /// 0 (never) to 36500; more than `archive_after_days` when both are above 0.
+    pub delete_after_days: Option<u32>,
 }
 
 /// The tenant's settings.
@@ -132,6 +146,8 @@ async fn update_settings(
             default_language: body.default_language,
             languages: body.languages,
         },
+        archive_after_days: body.archive_after_days,
+        delete_after_days: body.delete_after_days,
     };
     Ok(Json(
         state.admin.update_settings(&actor, patch).await?.into(),

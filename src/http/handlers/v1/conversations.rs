@@ -138,7 +138,7 @@ pub struct SentView {
     request_body = SendBody, security(("bearer" = ["conversations:write"])),
     responses((status = 201, body = SentView),
         (status = 200, description = "A resend of an earlier client_msg_id: the first message", body = SentView),
-        (status = 409, description = "The conversation is closed, or the account is disabled (`conflict`)", body = ErrorBody),
+        (status = 409, description = "The conversation is closed, or the account is disabled (`conflict`); it is archived (`conversation_archived`)", body = ErrorBody),
         StdErrors))]
 async fn send(
     State(state): State<AppState>,
