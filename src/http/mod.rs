@@ -24,6 +24,7 @@ use crate::service::outbox::Subscriptions;
 use crate::service::reports::ReportService;
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
+use crate::service::Drain;
 use crate::service::{
     AccountService, AdminService, AuthService, BotService, ChatService, DemoService, HealthService,
     InboxService, IntegrationService, LiveService, MailService, SsoService, VisitorService,
@@ -73,6 +74,9 @@ pub struct AppState {
     pub presence: Arc<dyn Presence>,
     /// Fired at shutdown: realtime connections close with 1001 "going away".
     pub shutdown: CancellationToken,
+    /// Set at SIGTERM, before the shutdown: `/readyz` answers 503 and new realtime connections
+    /// are refused while the open ones still work.
+    pub drain: Drain,
 }
 
 impl AppState {
@@ -83,6 +87,7 @@ impl AppState {
         storage: Storage,
         shutdown: CancellationToken,
         cluster: Parts,
+        drain: Drain,
     ) -> Result<Self, crate::service::ServiceError> {
         let hub = Arc::new(Hub::default());
         let bus: Arc<dyn Bus> = cluster.bus;
@@ -187,11 +192,12 @@ impl AppState {
             ),
             team: TeamService::new(store.clone(), presence.clone()),
             reports: ReportService::new(store.clone(), presence.clone()),
-            health: HealthService::new(store, cluster.status),
+            health: HealthService::new(store, cluster.status, drain.clone()),
             hub,
             admission: Arc::new(Admission::new(config.connections.clone())),
             presence,
             shutdown,
+            drain,
             config,
         })
     }

@@ -5,5 +5,6 @@ pub mod cluster;
 pub mod db;
 pub mod oidc;
 pub mod server;
+pub mod steady;
 pub mod totp;
 pub mod ws;
