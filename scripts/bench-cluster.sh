@@ -19,7 +19,7 @@ db="uct_benchcluster_$$"
 psql "$admin_url" -qc "create database $db" >/dev/null
 db_url="${admin_url%/*}/$db"
 prefix="benchcluster$$"
-VISITORS=${VISITORS:-500} AGENTS=${AGENTS:-6} DURATION=${DURATION:-15}
+VISITORS=${VISITORS:-500} AGENTS=${AGENTS:-6} DURATION=${DURATION:-15}  # RATES="1000 5000" by default
 
 export UNIQCHAT_PROFILE=prod UNIQCHAT__AUTH__JWT_SECRET=bench-secret-0123456789abcdef0123456789 \
   UNIQCHAT__AUTH__SECRET_KEY=bench-sealing-key-0123456789abcdef0123456789 \
@@ -63,24 +63,29 @@ print(f"acked/s {m['acked_per_sec']:.0f}  ack p50 {l['send_to_ack']['p50_ms']:.2
       f"sent {m['sent']} acked {m['acked']} delivered {m['delivered']}  ok {r['delivery']['ok']}  errors {r['errors']}")
 PY
 }
-redis_calls() {
-  redis-cli -u "$redis_url" INFO commandstats | awk -F'[:=,]' '/^cmdstat_/ { n += $3 } END { print n }'
+redis_calls() { # total commands so far; each command's count in $out/commandstats.<label>
+  redis-cli -u "$redis_url" INFO commandstats | tr -d '\r' | awk -F'[:=,]' '/^cmdstat_/ { print $1, $3 }' >"$out/commandstats.$1"
+  awk '{ n += $2 } END { print n }' "$out/commandstats.$1"
+}
+by_command() { # label-before label-after: the commands between them, by name
+  join -a 2 -e 0 -o 2.1,1.2,2.2 <(sort "$out/commandstats.$1") <(sort "$out/commandstats.$2") |
+    awk '$3 - $2 > 0 { printf "%s %d  ", substr($1, 9), $3 - $2 } END { print "" }'
 }
 
-for rate in 1000 5000; do
+for rate in ${RATES:-1000 5000}; do
   "$bin" bench chat --url "$(url 0)" --pid "${pids[0]}" --rate "$rate" "${common[@]}" >"$out/same-$rate.json" || true
   echo "same node   rate $rate: $(summary "$out/same-$rate.json")"
-  before=$(redis_calls)
+  before=$(redis_calls "before-$rate")
   "$bin" bench chat --url "$(url 0)" --url "$(url 1)" --spread split --pid "${pids[0]}" --pid "${pids[1]}" \
     --rate "$rate" "${common[@]}" >"$out/cross-$rate.json" || true
-  after=$(redis_calls)
+  after=$(redis_calls "after-$rate")
   acked=$(python3 -c "import json; print(json.load(open('$out/cross-$rate.json'))['messages']['acked'])")
   echo "cross node  rate $rate: $(summary "$out/cross-$rate.json")"
-  echo "            Redis commands: $((after - before)) for $acked messages (all nodes' heartbeats included)"
+  echo "            Redis commands: $((after - before)) for $acked messages (all nodes' heartbeats included): $(by_command "before-$rate" "after-$rate")"
 done
 
 # Redis commands when nothing is sent, over the same time: what the heartbeats cost.
-before=$(redis_calls); sleep "$DURATION"; after=$(redis_calls)
-echo "idle cluster: $((after - before)) Redis commands in $DURATION s"
+before=$(redis_calls idle-before); sleep "$DURATION"; after=$(redis_calls idle-after)
+echo "idle cluster: $((after - before)) Redis commands in $DURATION s: $(by_command idle-before idle-after)"
 
 echo "reports in $out"
