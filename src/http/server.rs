@@ -100,9 +100,7 @@ pub async fn run(
 /// signal) fires `shutdown`.
 pub fn drain_on_signal(drain: Drain, shutdown: CancellationToken, drain_for: Duration) {
     tokio::spawn(async move {
-        let Some(mut signals) = Signals::listen() else {
-            return;
-        };
+        let mut signals = Signals::listen();
         signals.next().await;
         drain.start();
         if !drain_for.is_zero() {
@@ -127,7 +125,7 @@ struct Signals {
 }
 
 impl Signals {
-    fn listen() -> Option<Signals> {
+    fn listen() -> Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
@@ -138,10 +136,10 @@ impl Signals {
                     None
                 }
             };
-            Some(Signals { term })
+            Signals { term }
         }
         #[cfg(not(unix))]
-        Some(Signals {})
+        Signals {}
     }
 
     /// The next signal.
