@@ -13,6 +13,8 @@
 #    mounted where the server writes them.
 # 3. deploy/uniqchat.service: ExecStart is a command line the binary accepts at the path the
 #    install steps put it, its environment is accepted, it may write its working directory.
+# 4. deploy/docker-compose.cluster.yml, deploy/haproxy.cfg, deploy/k8s/*.yaml: see
+#    scripts/check-deploy-cluster.py (needs python3 with PyYAML, and haproxy for `haproxy -c`).
 # Everywhere in deploy/ and README.md: every UNIQCHAT__SECTION__KEY named is a real setting and
 # every `uniqchat --config-dir DIR COMMAND` is a real command.
 #
@@ -206,5 +208,10 @@ grep -rohE 'uniqchat --config-dir [^ ]+ [a-z]+' deploy README.md | sort -u | whi
   "$bin" --config-dir "$root/config" "$sub" --help >/dev/null 2>&1 ||
     fail "uniqchat --config-dir $dir $sub (in deploy/ or README.md): no such command"
 done
+
+# ---------------------------------------------------------------- 4. the cluster files
+command -v haproxy >/dev/null || fail "haproxy is not installed (apt-get install haproxy): it checks deploy/haproxy.cfg"
+python3 -c 'import yaml' 2>/dev/null || fail "python3 with PyYAML is needed (python3 -m pip install pyyaml)"
+python3 scripts/check-deploy-cluster.py "$bin" "$root/config"
 
 note "deploy/ holds up ($(( $(date +%s) - started )) s)"

@@ -374,3 +374,110 @@ async fn idle_and_storm_count_the_connections_that_happened() {
     assert!(requests > 0, "{http}");
     assert_eq!(http["latency"]["request"]["count"].as_u64(), Some(requests));
 }
+
+/// Several `--url`s (here one server under two names): with `--spread split` every visitor
+/// is on the first and every agent on the second, and the report says so per node.
+#[tokio::test]
+async fn chat_spreads_over_several_urls_and_reports_per_node() {
+    let (server, _api, owner) = bench_server().await;
+    let port = server.base.rsplit(':').next().expect("port");
+    let (first, second) = (
+        format!("http://127.0.0.1:{port}/"),
+        format!("http://localhost:{port}/"),
+    );
+    let out = run(cli(server.workdir.path()).args([
+        "bench",
+        "chat",
+        "--url",
+        &first,
+        "--url",
+        &second,
+        "--spread",
+        "split",
+        "--email",
+        &owner,
+        "--password",
+        PASSWORD,
+        "--visitors",
+        "4",
+        "--agents",
+        "2",
+        "--rate",
+        "40",
+        "--duration",
+        "2",
+        "--sources",
+        "2",
+        "--json",
+    ]));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = report(&out);
+    assert_eq!(r["errors"], serde_json::json!({}), "{r}");
+    assert_eq!(r["delivery"]["ok"], true, "{r}");
+    let acked = r["messages"]["acked"].as_u64().expect("acked");
+    assert!(acked > 0, "{r}");
+    let nodes = r["nodes"].as_array().expect("per node");
+    assert_eq!(nodes.len(), 2, "{r}");
+    let (v, a) = (&nodes[0], &nodes[1]);
+    assert_eq!(
+        (v["url"].as_str(), a["url"].as_str()),
+        (Some(first.as_str()), Some(second.as_str()))
+    );
+    assert_eq!(
+        (v["visitors"].as_u64(), v["agents"].as_u64()),
+        (Some(4), Some(0)),
+        "{r}"
+    );
+    assert_eq!(
+        (a["visitors"].as_u64(), a["agents"].as_u64()),
+        (Some(0), Some(2)),
+        "{r}"
+    );
+    assert_eq!(
+        (v["sent"].as_u64(), v["acked"].as_u64()),
+        (Some(acked), Some(acked)),
+        "{r}"
+    );
+    assert_eq!(
+        (a["sent"].as_u64(), a["delivered"].as_u64()),
+        (Some(0), Some(acked)),
+        "{r}"
+    );
+    assert_eq!(
+        v["latency"]["send_to_ack"]["count"].as_u64(),
+        Some(acked),
+        "{r}"
+    );
+    assert!(v["latency"]["send_to_delivery"].is_null(), "{r}");
+    assert_eq!(
+        a["latency"]["send_to_delivery"]["count"].as_u64(),
+        Some(acked),
+        "{r}"
+    );
+
+    // Only chat spreads, and split needs somewhere to put the agents.
+    for (args, says) in [
+        (
+            vec!["idle", "--url", &first, "--url", &second, "--site-key", "k"],
+            "only the chat",
+        ),
+        (
+            vec![
+                "chat",
+                "--url",
+                &first,
+                "--spread",
+                "split",
+                "--email",
+                "a@b.c",
+                "--password",
+                "p",
+            ],
+            "two --url",
+        ),
+    ] {
+        let out = run(cli(server.workdir.path()).arg("bench").args(&args));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    }
+}

@@ -12,7 +12,7 @@ use crate::cluster::{Duty, Parts};
 use crate::config::{LogFormat, Override};
 use crate::http::{self, AppState};
 use crate::service::archive::ArchiveService;
-use crate::service::{AccountService, ChatService};
+use crate::service::{AccountService, ChatService, Drain};
 use crate::store::MessageWriter;
 
 #[derive(Args, Default)]
@@ -76,7 +76,12 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
     }
 
     let shutdown = CancellationToken::new();
-    http::server::cancel_on_signal(shutdown.clone());
+    let drain = Drain::new();
+    http::server::drain_on_signal(
+        drain.clone(),
+        shutdown.clone(),
+        Duration::from_secs(config.server.drain_secs),
+    );
     if config.metrics.enabled {
         crate::telemetry::metrics::install(Duration::from_secs(5))
             .map_err(|e| CliError::Runtime(format!("cannot start the metrics recorder: {e}")))?;
@@ -116,6 +121,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         storage,
         shutdown.clone(),
         parts,
+        drain,
     )
     .map_err(|e| CliError::Runtime(e.to_string()))?;
     match state.auth.two_factor().seal_plain_secrets().await {

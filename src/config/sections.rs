@@ -8,6 +8,9 @@ pub struct ServerConfig {
     pub bind: String,
     pub public_url: String,
     pub shutdown_timeout_secs: u64,
+    /// After SIGTERM, how long the node keeps serving its open connections while `/readyz`
+    /// answers 503 `draining`, before the shutdown proper (docs/cluster.md).
+    pub drain_secs: u64,
     pub request_timeout_secs: u64,
     /// A connection must send a request's whole header within this long (also the most a
     /// keep-alive connection may sit idle between requests).

@@ -24,6 +24,7 @@ use crate::service::outbox::Subscriptions;
 use crate::service::reports::ReportService;
 use crate::service::sealing::Sealer;
 use crate::service::team::TeamService;
+use crate::service::Drain;
 use crate::service::{
     AccountService, AdminService, AuthService, BotService, ChatService, DemoService, HealthService,
     InboxService, IntegrationService, LiveService, MailService, PrivacyService, SsoService,
@@ -75,6 +76,9 @@ pub struct AppState {
     pub presence: Arc<dyn Presence>,
     /// Fired at shutdown: realtime connections close with 1001 "going away".
     pub shutdown: CancellationToken,
+    /// Set at SIGTERM, before the shutdown: `/readyz` answers 503 and new realtime connections
+    /// are refused while the open ones still work.
+    pub drain: Drain,
 }
 
 impl AppState {
@@ -85,6 +89,7 @@ impl AppState {
         storage: Storage,
         shutdown: CancellationToken,
         cluster: Parts,
+        drain: Drain,
     ) -> Result<Self, crate::service::ServiceError> {
         let hub = Arc::new(Hub::default());
         let bus: Arc<dyn Bus> = cluster.bus;
@@ -196,11 +201,12 @@ impl AppState {
             files,
             team: TeamService::new(store.clone(), presence.clone()),
             reports: ReportService::new(store.clone(), presence.clone()),
-            health: HealthService::new(store, cluster.status),
+            health: HealthService::new(store, cluster.status, drain.clone()),
             hub,
             admission: Arc::new(Admission::new(config.connections.clone())),
             presence,
             shutdown,
+            drain,
             config,
         })
     }

@@ -18,6 +18,8 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+use crate::service::Drain;
+
 /// Serves until `shutdown` fires, then stops accepting, lets in-flight requests finish and
 /// returns; if they have not finished within `deadline`, returns anyway.
 pub async fn run(
@@ -78,6 +80,9 @@ pub async fn run(
             drop(open);
         });
     }
+    // New connections are refused from now on (not left waiting in the backlog), so a balancer
+    // sees a refused connection and tries another node.
+    drop(listener);
     drop(open_rx);
     if tokio::time::timeout(deadline, open_tx.closed())
         .await
@@ -91,31 +96,65 @@ pub async fn run(
     Ok(())
 }
 
-/// Fires `token` on SIGINT or SIGTERM.
-pub fn cancel_on_signal(token: CancellationToken) {
+/// On SIGINT or SIGTERM: starts `drain` at once, then after `drain_for` (or at a second
+/// signal) fires `shutdown`.
+pub fn drain_on_signal(drain: Drain, shutdown: CancellationToken, drain_for: Duration) {
     tokio::spawn(async move {
-        let ctrl_c = tokio::signal::ctrl_c();
+        let mut signals = Signals::listen();
+        signals.next().await;
+        drain.start();
+        if !drain_for.is_zero() {
+            tracing::info!(
+                drain_secs = drain_for.as_secs(),
+                "shutdown requested: draining (readyz answers 503, new connections refused)"
+            );
+            tokio::select! {
+                _ = tokio::time::sleep(drain_for) => {}
+                _ = signals.next() => tracing::info!("second signal: stopping now"),
+            }
+        }
+        tracing::info!("shutdown requested");
+        shutdown.cancel();
+    });
+}
+
+/// SIGINT (Ctrl-C) and, on Unix, SIGTERM.
+struct Signals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn listen() -> Signals {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{signal, SignalKind};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = ctrl_c => {}
-                        _ = term.recv() => {}
-                    }
-                }
+            let term = match signal(SignalKind::terminate()) {
+                Ok(term) => Some(term),
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot listen for SIGTERM; only Ctrl-C stops the server");
-                    let _ = ctrl_c.await;
+                    None
                 }
-            }
+            };
+            Signals { term }
         }
         #[cfg(not(unix))]
-        {
-            let _ = ctrl_c.await;
+        Signals {}
+    }
+
+    /// The next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some(term) = self.term.as_mut() {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
         }
-        tracing::info!("shutdown requested");
-        token.cancel();
-    });
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    }
 }

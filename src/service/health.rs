@@ -6,12 +6,13 @@ use std::time::Duration;
 use crate::cluster::ClusterStatus;
 use crate::store::Store;
 
-use super::{ServiceError, ServiceResult};
+use super::{Drain, ServiceError, ServiceResult};
 
 #[derive(Clone)]
 pub struct HealthService {
     store: Store,
     cluster: Option<ClusterStatus>,
+    drain: Drain,
 }
 
 /// How the parts a node depends on are doing.
@@ -21,20 +22,32 @@ pub struct Readiness {
     pub redis_up: Option<bool>,
     /// This node's id in the cluster (None on a single node).
     pub node: Option<String>,
+    /// The node was asked to stop and is leaving: a balancer should send nobody new.
+    pub draining: bool,
 }
 
 impl HealthService {
-    pub fn new(store: Store, cluster: Option<ClusterStatus>) -> Self {
-        HealthService { store, cluster }
+    pub fn new(store: Store, cluster: Option<ClusterStatus>, drain: Drain) -> Self {
+        HealthService {
+            store,
+            cluster,
+            drain,
+        }
     }
 
-    /// Ok when the database answers within `timeout`, with Redis's state in a cluster.
+    /// Ok when the database answers within `timeout`, with Redis's state in a cluster; a
+    /// draining node says so at once, without asking the database.
     pub async fn ready(&self, timeout: Duration) -> ServiceResult<Readiness> {
+        let here = || Readiness {
+            redis_up: self.cluster.as_ref().map(ClusterStatus::redis_up),
+            node: self.cluster.as_ref().map(|c| c.node().to_string()),
+            draining: self.drain.is_draining(),
+        };
+        if self.drain.is_draining() {
+            return Ok(here());
+        }
         match tokio::time::timeout(timeout, self.store.ping()).await {
-            Ok(Ok(())) => Ok(Readiness {
-                redis_up: self.cluster.as_ref().map(ClusterStatus::redis_up),
-                node: self.cluster.as_ref().map(|c| c.node().to_string()),
-            }),
+            Ok(Ok(())) => Ok(here()),
             Ok(Err(e)) => Err(ServiceError::Store(e)),
             Err(_) => Err(ServiceError::Internal(
                 "database did not answer in time".into(),

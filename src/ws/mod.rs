@@ -62,7 +62,7 @@ pub struct AgentTokenQuery {
         (status = 400, description = "Not a WebSocket handshake (`websocket_required`)", body = ErrorBody),
         (status = 422, description = "A control character in the query", body = ErrorBody),
         (status = 429, description = "Too many connections of this visitor or address (`too_many_connections`), or handshakes (`rate_limited`); see Retry-After", body = ErrorBody),
-        (status = 503, description = "The server holds as many connections as it can (`overloaded`); see Retry-After", body = ErrorBody)))]
+        (status = 503, description = "The server holds as many connections as it can (`overloaded`), or it is stopping (`draining`: connect again, the balancer picks another node); see Retry-After", body = ErrorBody)))]
 async fn visitor_socket(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -70,6 +70,7 @@ async fn visitor_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
+    refuse_if_draining(&state)?;
     state.admission.handshake(ip).map_err(refused)?;
     let token = q
         .token
@@ -96,7 +97,7 @@ async fn visitor_socket(
         (status = 400, description = "Not a WebSocket handshake (`websocket_required`)", body = ErrorBody),
         (status = 422, description = "A control character in the query", body = ErrorBody),
         (status = 429, description = "Too many connections of this agent or address (`too_many_connections`), or handshakes (`rate_limited`); see Retry-After", body = ErrorBody),
-        (status = 503, description = "The server holds as many connections as it can (`overloaded`); see Retry-After", body = ErrorBody)))]
+        (status = 503, description = "The server holds as many connections as it can (`overloaded`), or it is stopping (`draining`: connect again, the balancer picks another node); see Retry-After", body = ErrorBody)))]
 async fn agent_socket(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -104,6 +105,7 @@ async fn agent_socket(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> ApiResult<Response> {
+    refuse_if_draining(&state)?;
     state.admission.handshake(ip).map_err(refused)?;
     let token = q
         .token
@@ -192,6 +194,22 @@ fn refused(r: Refusal) -> ApiError {
     let mut error = ApiError::new(status, code, message);
     error.retry_after = Some(retry);
     error
+}
+
+/// A stopping node takes no new connections: the client tries again and the balancer, which
+/// already sees `/readyz` fail, sends it to another node.
+fn refuse_if_draining(state: &AppState) -> ApiResult<()> {
+    if !state.drain.is_draining() {
+        return Ok(());
+    }
+    crate::telemetry::metrics::connection_refused("draining");
+    let mut error = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "draining",
+        "this node is stopping; connect again",
+    );
+    error.retry_after = Some(1);
+    Err(error)
 }
 
 fn missing_token() -> ApiError {

@@ -109,6 +109,13 @@ async fn pump(
         // Unbiased: neither queue starves the other.
         let sent = tokio::select! {
             why = &mut close => {
+                // Answers already queued (an ack of a committed message) go out before the close,
+                // so a client at a drain does not resend what it need not.
+                while let Ok(frame) = replies.try_recv() {
+                    if sink.send(text(frame)).await.is_err() {
+                        return;
+                    }
+                }
                 send_close(sink, why.ok()).await;
                 break;
             }

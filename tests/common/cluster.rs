@@ -60,6 +60,11 @@ impl ClusterEnv {
 
     /// Starts one more node and waits until it answers.
     pub async fn node(&self) -> TestServer {
+        self.node_at(free_port()).await
+    }
+
+    /// Starts a node on `port` (again, after a stop) and waits until it answers.
+    pub async fn node_at(&self, port: u16) -> TestServer {
         let mut env: Vec<(&str, &str)> = API_ENV.to_vec();
         let fixed = [
             ("UNIQCHAT__DATABASE__URL", self.database_url.as_str()),
@@ -83,7 +88,7 @@ impl ClusterEnv {
             env.push((k.as_str(), v.as_str()));
         }
         let workdir = tempfile::tempdir().expect("tempdir");
-        TestServer::start_in(workdir, &env).await
+        TestServer::start_in_on(workdir, &env, port).await
     }
 }
 
@@ -150,5 +155,88 @@ impl OwnRedis {
 impl Drop for OwnRedis {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// HAProxy in front of the nodes, as deploy/haproxy.cfg but on free loopback ports with fast
+/// health checks; None (skipped) when haproxy is not installed outside CI.
+pub struct Haproxy {
+    pub base: String,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+impl Haproxy {
+    /// Balances over `nodes` (their `http://127.0.0.1:port` bases), checking `/readyz`.
+    pub fn start(nodes: &[&str]) -> Option<Haproxy> {
+        let port = free_port();
+        let servers: String = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, base)| {
+                let addr = base.trim_start_matches("http://");
+                format!("    server n{i} {addr} check\n")
+            })
+            .collect();
+        let config = [
+            "global",
+            "    maxconn 4096",
+            "defaults",
+            "    mode http",
+            "    timeout connect 1s",
+            "    timeout client 30s",
+            "    timeout server 30s",
+            "    timeout tunnel 1h",
+            "    timeout client-fin 1s",
+            "    retries 3",
+            "    option redispatch",
+            "frontend web",
+            &format!("    bind 127.0.0.1:{port}"),
+            "    default_backend nodes",
+            "backend nodes",
+            "    balance roundrobin",
+            "    option httpchk GET /readyz",
+            "    http-check expect status 200",
+            "    default-server inter 100ms fall 2 rise 2",
+            &servers,
+        ]
+        .join("\n");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("haproxy.cfg");
+        std::fs::write(&path, config).expect("write haproxy.cfg");
+        let spawned = Command::new("haproxy")
+            .arg("-db")
+            .arg("-f")
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn();
+        let Ok(child) = spawned else {
+            assert!(!in_ci(), "haproxy is not installed: CI must run this test");
+            eprintln!("skipped: haproxy is not installed");
+            return None;
+        };
+        let mut proxy = Haproxy {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = proxy.child.try_wait() {
+                panic!("haproxy exited with {status}");
+            }
+            assert!(Instant::now() < deadline, "haproxy did not listen in time");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(proxy)
+    }
+}
+
+impl Drop for Haproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

@@ -6,6 +6,7 @@ pub mod db;
 pub mod moto;
 pub mod oidc;
 pub mod server;
+pub mod steady;
 pub mod totp;
 pub mod uploads;
 pub mod ws;

@@ -101,7 +101,7 @@ impl TestServer {
         Self::start_in_on(workdir, env, free_port()).await
     }
 
-    async fn start_in_on(
+    pub async fn start_in_on(
         workdir: tempfile::TempDir,
         env: &[(&str, &str)],
         port: u16,

@@ -21,14 +21,31 @@ pub enum Scenario {
     Http,
 }
 
+/// How connections are spread over several `--url`s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Spread {
+    /// Visitor i and agent i on URL i mod n
+    RoundRobin,
+    /// Visitors on the first URL, agents round-robin on the others
+    Split,
+}
+
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// What to measure
     #[arg(value_enum)]
     pub scenario: Scenario,
-    /// The server to drive, e.g. http://127.0.0.1:8080; nothing else is ever contacted
-    #[arg(long)]
-    pub url: String,
+    /// The server to drive, e.g. http://127.0.0.1:8080; nothing else is ever contacted.
+    /// Chat: repeat it for the nodes of a cluster (--spread says who goes where; accounts,
+    /// look-ups and the read-back use the first)
+    #[arg(long = "url", required = true)]
+    pub urls: Vec<String>,
+    /// Chat with several --url: `round-robin` puts visitor i and agent i on URL i mod n;
+    /// `split` puts every visitor on the first URL and the agents round-robin on the others
+    /// (visitors on one node, agents on another)
+    #[arg(long, value_enum, default_value_t = Spread::RoundRobin)]
+    pub spread: Spread,
     /// An owner or admin of the tenant to use (chat creates its agents with it)
     #[arg(long, env = "UNIQCHAT_BENCH_EMAIL")]
     pub email: Option<String>,
@@ -88,7 +105,10 @@ pub struct BenchArgs {
 #[derive(Debug, Clone)]
 pub struct Plan {
     pub scenario: Scenario,
-    pub base: Url,
+    /// Every `--url`. The first serves accounts, look-ups, the read-back, and every
+    /// connection of the scenarios other than chat.
+    pub bases: Vec<Url>,
+    pub spread: Spread,
     pub credentials: Option<(String, String)>,
     pub site_key: Option<String>,
     pub visitors: usize,
@@ -117,12 +137,23 @@ fn usage(msg: impl Into<String>) -> CliError {
 
 impl BenchArgs {
     pub fn plan(self) -> Result<Plan, CliError> {
-        let base = Url::parse(&self.url).map_err(|e| usage(format!("--url {}: {e}", self.url)))?;
-        if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
-            return Err(usage(format!(
-                "--url {}: give the server's http:// or https:// address",
-                self.url
-            )));
+        let bases = self
+            .urls
+            .iter()
+            .map(|u| parse_url(u))
+            .collect::<Result<Vec<Url>, CliError>>()?;
+        if bases.is_empty() {
+            return Err(usage("--url: give the server's address"));
+        }
+        if bases.len() > 1 && self.scenario != Scenario::Chat {
+            return Err(usage(
+                "several --url: only the chat scenario spreads over nodes",
+            ));
+        }
+        if self.spread == Spread::Split && bases.len() < 2 {
+            return Err(usage(
+                "--spread split: give two --url or more (visitors on the first, agents on the others)",
+            ));
         }
         if !(1..=3600).contains(&self.duration) {
             return Err(usage("--duration: 1 to 3600 seconds"));
@@ -164,7 +195,7 @@ impl BenchArgs {
                 "give --site-key, or --email and --password to look it up",
             ));
         }
-        let sources = if self.sources > 0 && is_loopback(&base) {
+        let sources = if self.sources > 0 && bases.iter().all(is_loopback) {
             (0..self.sources.min(250))
                 .map(|i| IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + i)))
                 .collect()
@@ -173,7 +204,8 @@ impl BenchArgs {
         };
         Ok(Plan {
             scenario: self.scenario,
-            base,
+            bases,
+            spread: self.spread,
             credentials,
             site_key: self.site_key,
             visitors,
@@ -190,6 +222,34 @@ impl BenchArgs {
             verify: self.verify as usize,
             json: self.json,
         })
+    }
+}
+
+fn parse_url(url: &str) -> Result<Url, CliError> {
+    let base = Url::parse(url).map_err(|e| usage(format!("--url {url}: {e}")))?;
+    if !matches!(base.scheme(), "http" | "https") || base.host_str().is_none() {
+        return Err(usage(format!(
+            "--url {url}: give the server's http:// or https:// address"
+        )));
+    }
+    Ok(base)
+}
+
+impl Plan {
+    /// Which `--url` (index into `bases`) visitor `i` connects to.
+    pub fn visitor_node(&self, i: usize) -> usize {
+        match self.spread {
+            Spread::RoundRobin => i % self.bases.len(),
+            Spread::Split => 0,
+        }
+    }
+
+    /// Which `--url` agent `i` connects to.
+    pub fn agent_node(&self, i: usize) -> usize {
+        match self.spread {
+            Spread::RoundRobin => i % self.bases.len(),
+            Spread::Split => 1 + i % (self.bases.len() - 1).max(1),
+        }
     }
 }
 

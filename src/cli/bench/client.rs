@@ -39,14 +39,15 @@ pub struct Target {
 }
 
 impl Target {
-    pub async fn new(plan: &Plan) -> Result<Target, String> {
-        let host = plan.base.host_str().unwrap_or_default();
-        let port = plan.base.port_or_known_default().unwrap_or(80);
+    /// The server at `base`, one of the `--url`s.
+    pub async fn at(plan: &Plan, base: &Url) -> Result<Target, String> {
+        let host = base.host_str().unwrap_or_default();
+        let port = base.port_or_known_default().unwrap_or(80);
         let server = tokio::net::lookup_host((host, port))
             .await
-            .map_err(|e| format!("{}: {e}", plan.base))?
+            .map_err(|e| format!("{base}: {e}"))?
             .find(|a| plan.sources.is_empty() || a.is_ipv4())
-            .ok_or_else(|| format!("{}: no address to connect to", plan.base))?;
+            .ok_or_else(|| format!("{base}: no address to connect to"))?;
         let mut http = Vec::new();
         let locals: Vec<Option<IpAddr>> = if plan.sources.is_empty() {
             vec![None]
@@ -63,7 +64,7 @@ impl Target {
             http.push(client);
         }
         Ok(Target {
-            base: plan.base.clone(),
+            base: base.clone(),
             server,
             sources: plan.sources.clone(),
             http,

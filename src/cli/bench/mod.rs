@@ -9,6 +9,7 @@ mod connections;
 mod frames;
 mod http;
 mod ledger;
+mod nodes;
 mod pacer;
 mod process;
 mod readback;
@@ -27,8 +28,13 @@ use super::CliError;
 
 pub async fn run(args: BenchArgs) -> Result<(), CliError> {
     let plan = args.plan()?;
-    let target = Arc::new(Target::new(&plan).await.map_err(CliError::Runtime)?);
-    target.healthy().await.map_err(CliError::Runtime)?;
+    let mut targets = Vec::with_capacity(plan.bases.len());
+    for base in &plan.bases {
+        let t = Target::at(&plan, base).await.map_err(CliError::Runtime)?;
+        t.healthy().await.map_err(CliError::Runtime)?;
+        targets.push(Arc::new(t));
+    }
+    let target = targets[0].clone();
     let admin = match &plan.credentials {
         Some((email, password)) => Some(
             target
@@ -53,7 +59,7 @@ pub async fn run(args: BenchArgs) -> Result<(), CliError> {
         Scenario::Http => http::run(&plan, &target, &site_key).await,
         Scenario::Chat => {
             let admin = admin.unwrap_or_default();
-            chat::run(&plan, &target, &admin, &site_key)
+            chat::run(&plan, &targets, &admin, &site_key)
                 .await
                 .map_err(CliError::Runtime)?
         }
@@ -108,5 +114,6 @@ fn seconds_since(start: Instant) -> f64 {
 
 /// A report with the fields every scenario fills.
 fn report_for(plan: &Plan, seconds: f64) -> Report {
-    Report::new(plan.scenario, plan.base.as_str(), seconds)
+    let urls: Vec<&str> = plan.bases.iter().map(|u| u.as_str()).collect();
+    Report::new(plan.scenario, &urls.join(" "), seconds)
 }

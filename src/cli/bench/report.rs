@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use super::args::Scenario;
 use super::ledger::Delivery;
+use super::nodes::NodeReport;
 use super::process::CpuUse;
 
 /// Latency samples in microseconds, and errors by kind, gathered by one task and merged later
 /// (so the hot path takes no lock).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Tally {
     pub samples: BTreeMap<&'static str, Vec<u32>>,
     pub errors: BTreeMap<String, u64>,
@@ -142,6 +143,9 @@ pub struct Report {
     /// Chat: every acked message matched with its deliveries and with what the server stored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delivery: Option<Delivery>,
+    /// Chat over several `--url`s: each node's share (the fields above are the totals).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<NodeReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_memory: Option<Memory>,
     /// Cores used over the measured phase.
@@ -166,6 +170,7 @@ impl Report {
             latency: BTreeMap::new(),
             errors: BTreeMap::new(),
             delivery: None,
+            nodes: Vec::new(),
             server_memory: None,
             cpu: None,
             rss_after_kib: None,

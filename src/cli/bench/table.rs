@@ -36,6 +36,7 @@ impl Report {
             let _ = writeln!(out, "  requests      {n}  ({rate:.0}/s)");
         }
         self.latency_lines(&mut out);
+        super::nodes::table(&mut out, &self.nodes);
         if let Some(m) = &self.server_memory {
             let per = m
                 .per_connection_kib

@@ -16,6 +16,7 @@ pub struct Status {
 }
 
 /// `/readyz`: `ready`, or `degraded` when the node serves but Redis (cluster mode) is down.
+/// (A draining node answers 503 `draining` instead.)
 #[derive(Serialize, ToSchema)]
 pub struct Readiness {
     #[schema(example = "ready")]
@@ -37,9 +38,10 @@ pub async fn healthz() -> Json<Status> {
 
 /// The node can do its work: its database answers. 503 otherwise, so a balancer skips it.
 /// In a cluster, `redis` tells whether Redis answers; a node without it keeps serving its own
-/// connections (`status: degraded`, still 200).
+/// connections (`status: degraded`, still 200). A node that was asked to stop (SIGTERM) answers
+/// 503 `draining` at once, while it still serves the connections it has (docs/cluster.md).
 #[utoipa::path(get, path = "/readyz", tag = "operations",
-    responses((status = 200, body = Readiness), (status = 503, description = "The database is unreachable", body = ErrorBody)))]
+    responses((status = 200, body = Readiness), (status = 503, description = "The database is unreachable (`not_ready`), or the node is stopping (`draining`)", body = ErrorBody)))]
 pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Readiness>> {
     let ready = state
         .health
@@ -53,6 +55,13 @@ pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Readiness>>
                 "the database is not reachable",
             )
         })?;
+    if ready.draining {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "draining",
+            "this node is stopping; connect to another",
+        ));
+    }
     let redis = ready.redis_up.map(|up| if up { "up" } else { "down" });
     let status = if redis == Some("down") {
         "degraded"

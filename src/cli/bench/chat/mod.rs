@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use super::args::Plan;
 use super::client::Target;
 use super::ledger::{self, AgentLog, VisitorLog};
+use super::nodes::Nodes;
 use super::pacer::spawn_paced;
 use super::process::CpuMeter;
 use super::readback;
@@ -46,12 +47,17 @@ pub struct Run {
     agents_ready: AtomicU64,
 }
 
+pub use agent::AgentResult;
+pub use visitor::VisitorResult;
+
+/// `targets`: one per `--url`; the first also serves the accounts and the read-back.
 pub async fn run(
     plan: &Plan,
-    target: &Arc<Target>,
+    targets: &[Arc<Target>],
     admin: &str,
     site_key: &str,
 ) -> Result<Report, String> {
+    let target = &targets[0];
     let shared = Arc::new(Run {
         origin: Instant::now(),
         go: CancellationToken::new(),
@@ -66,14 +72,15 @@ pub async fn run(
     let mut agents = JoinSet::new();
     let share = plan.visitors.div_ceil(plan.agents);
     for (i, (_, token)) in agent_ids.iter().enumerate() {
-        let (target, token, shared) = (target.clone(), token.clone(), shared.clone());
+        let target = targets[plan.agent_node(i)].clone();
+        let (token, shared) = (token.clone(), shared.clone());
         agents.spawn(async move { (i, agent::agent(&target, i, &token, share, &shared).await) });
     }
     wait_for(&shared.agents_ready, plan.agents).await;
 
     let mut visitors = spawn_paced(plan.visitors, plan.connect_rate, |i| {
         let (target, key, shared, plan) = (
-            target.clone(),
+            targets[plan.visitor_node(i)].clone(),
             site_key.to_string(),
             shared.clone(),
             plan.clone(),
@@ -103,9 +110,11 @@ pub async fn run(
     let mut report = report_for(plan, seconds);
     report.connections.attempted = (plan.visitors + plan.agents) as u64;
     let mut logs: Vec<VisitorLog> = Vec::with_capacity(plan.visitors);
+    let mut nodes = Nodes::new(plan);
     while let Some(joined) = visitors.join_next().await {
         match joined {
             Ok(v) => {
+                nodes.visitor(plan.visitor_node(v.log.index as usize), &v);
                 tally.merge(v.tally);
                 report.connections.opened += u64::from(v.opened);
                 report.connections.held += u64::from(v.held);
@@ -126,6 +135,7 @@ pub async fn run(
     while let Some(joined) = agents.join_next().await {
         match joined {
             Ok((i, a)) => {
+                nodes.agent(plan.agent_node(i), &a);
                 tally.merge(a.tally);
                 report.connections.opened += u64::from(a.opened);
                 report.connections.held += u64::from(a.held);
@@ -152,6 +162,7 @@ pub async fn run(
     report.messages = Some(messages(&logs, &agent_logs, seconds, &cpu));
     report.cpu = Some(cpu);
     report.delivery = Some(delivery);
+    report.nodes = nodes.finish();
     report.latency = tally.latencies();
     report.errors = tally.errors;
     Ok(report)
