@@ -216,6 +216,27 @@ async fn archive_round_trip_on_local_storage() {
     }
     assert_eq!(hb.hot_messages(&other).await, 4);
 
+    // A privacy export (docs/privacy.md) includes the archived messages.
+    let visitor = before[0].1["conversation"]["visitor_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let export = w
+        .api
+        .get(&format!("/api/admin/visitors/{visitor}/export"), &w.owner)
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    let exported = &export.body["conversations"][0];
+    assert_eq!(exported["id"], old[0].as_str());
+    let bodies: Vec<&str> = exported["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(bodies.len(), 4, "{exported}");
+    assert!(bodies.contains(&"where is my parcel (alpha)"), "{bodies:?}");
+
     // Read-only: a send is refused with its own code.
     let r = w
         .api
@@ -289,10 +310,7 @@ async fn archive_round_trip_on_s3() {
     let out = stdout_ok(&archive_cmd(&w, &[], &env));
     assert!(out.contains("archived 1"), "{out}");
     let listing = common::moto::keys(&moto).await;
-    assert!(
-        listing.contains(&archive_key(&w.a.id, &id)),
-        "{listing:?}"
-    );
+    assert!(listing.contains(&archive_key(&w.a.id, &id)), "{listing:?}");
     assert_eq!(h.hot_messages(&id).await, 0);
     assert_eq!(
         views(&w, &token, &id).await,

@@ -127,9 +127,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ServiceError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ServiceError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ServiceError::Conflict(_) | ServiceError::PrechatRequired(_) | ServiceError::Archived => {
-                StatusCode::CONFLICT
-            }
+            ServiceError::Conflict(_)
+            | ServiceError::PrechatRequired(_)
+            | ServiceError::Archived => StatusCode::CONFLICT,
             ServiceError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ServiceError::Forbidden(_)
             | ServiceError::PasswordChangeRequired

@@ -189,7 +189,12 @@ impl AppState {
             chat,
             auth,
             accounts: AccountService::new(store.clone()),
-            privacy: PrivacyService::new(store.clone(), files.clone(), bus.clone()),
+            privacy: PrivacyService::new(
+                store.clone(),
+                files.clone(),
+                archive_reader.clone(),
+                bus.clone(),
+            ),
             admin: AdminService::new(
                 store.clone(),
                 bus,

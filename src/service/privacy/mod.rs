@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::json;
 
+use super::archive::ArchiveReader;
 use super::authz::{Actor, Permission};
 use super::files::FileService;
 use super::{ServiceError, ServiceResult};
@@ -38,21 +39,38 @@ pub struct Erased {
 pub struct PrivacyService {
     store: Store,
     files: FileService,
+    archive: ArchiveReader,
     bus: Arc<dyn Bus>,
 }
 
 impl PrivacyService {
-    pub fn new(store: Store, files: FileService, bus: Arc<dyn Bus>) -> Self {
-        PrivacyService { store, files, bus }
+    pub fn new(
+        store: Store,
+        files: FileService,
+        archive: ArchiveReader,
+        bus: Arc<dyn Bus>,
+    ) -> Self {
+        PrivacyService {
+            store,
+            files,
+            archive,
+            bus,
+        }
     }
 
     /// Everything stored about the visitor, as one document.
     pub async fn export(&self, actor: &Actor, visitor_id: &str) -> ServiceResult<VisitorExport> {
         actor.require(Permission::VisitorsExport)?;
-        let records = self
+        let mut records = self
             .store
             .visitor_records(&actor.tenant_id, visitor_id)
             .await?;
+        // An archived conversation's messages are in its archive object, not the hot tables.
+        for c in &records.conversations {
+            if let Some(doc) = self.archive.document(c).await? {
+                records.messages.extend(doc.messages);
+            }
+        }
         let export = export::build(records, &self.files);
         self.audit(
             actor,
