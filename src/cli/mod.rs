@@ -69,7 +69,7 @@ enum Command {
     /// Print the effective configuration, secrets masked
     Config,
     /// Drive a running server as its clients do and report throughput, latency and memory
-    Bench(bench::BenchArgs),
+    Bench(bench::BenchCommand),
 }
 
 /// Why a command failed, and so which exit code it ends with.
@@ -155,7 +155,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Reset(args) => reset::run(&global, args).await,
         Command::User(cmd) => user::run(&global, cmd).await,
         Command::Config => config_cmd::run(&global),
-        Command::Bench(args) => bench::run(args).await,
+        Command::Bench(cmd) => bench::dispatch(&global, cmd).await,
     }
 }
 

@@ -22,6 +22,7 @@ pub mod password;
 pub mod reports;
 pub mod retention;
 pub mod sealing;
+pub mod search;
 pub mod sso;
 pub mod team;
 pub mod totp;
