@@ -194,7 +194,7 @@ async fn lists_history_profile_and_search() {
         .api
         .get("/api/agent/search?q=parcel", &w.other_owner)
         .await
-        .body
+        .body["items"]
         .as_array()
         .unwrap()
         .is_empty());

@@ -22,6 +22,14 @@ impl Store {
             Statement::from_sql_and_values(sea_orm::DbBackend::Sqlite, sql, values)
         };
         let txn = self.db.begin().await?;
+        // Write first, so the transaction takes the write lock at its start (waiting its turn
+        // behind the message writer) instead of failing with SQLITE_BUSY when a transaction
+        // that has read tries to write after the writer committed.
+        txn.execute(stmt(
+            "UPDATE search_cursor SET last_rowid = last_rowid WHERE name = 'messages'",
+            vec![],
+        ))
+        .await?;
         let from: i64 = match txn
             .query_one(stmt(
                 "SELECT last_rowid FROM search_cursor WHERE name = 'messages'",
