@@ -11,7 +11,8 @@
 //!
 //! And for the conversation lists at that scale: (tenant, state, id), so a list of one state
 //! (closed, the long one) is read newest first straight from the index instead of sorting all
-//! the tenant's closed conversations by id for every page.
+//! the tenant's closed conversations by id for every page. And visitors by (tenant, id), which
+//! bounds the visitor-field part of a search to the newest visitors (store/search/visitors.rs).
 
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
@@ -19,6 +20,7 @@ use sea_orm_migration::prelude::*;
 use super::schema::index;
 
 const LISTS: &str = "conversations";
+const VISITORS: &str = "visitors";
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -57,10 +59,21 @@ impl MigrationTrait for Migration {
         }
         manager
             .create_index(index(LISTS, "state_id", &["tenant_id", "state", "id"]))
+            .await?;
+        manager
+            .create_index(index(VISITORS, "tenant_id", &["tenant_id", "id"]))
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(format!("ix_{VISITORS}_tenant_id"))
+                    .table(Alias::new(VISITORS))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_index(
                 Index::drop()
