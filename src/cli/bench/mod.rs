@@ -15,6 +15,7 @@ mod readback;
 mod report;
 mod search;
 mod seed;
+mod seed_text;
 mod table;
 
 use std::sync::Arc;
