@@ -151,17 +151,17 @@ async fn lists_history_profile_and_search() {
 
     let found = w.api.get("/api/agent/search?q=parcel", &w.agent).await;
     assert_eq!(
-        found.body.as_array().unwrap().len(),
+        found.body["items"].as_array().unwrap().len(),
         1,
         "case-insensitive: {}",
         found.body
     );
-    assert_eq!(found.body[0]["conversation_id"], c.as_str());
+    assert_eq!(
+        found.body["items"][0]["message"]["conversation_id"],
+        c.as_str()
+    );
     assert!(
-        w.api
-            .get("/api/agent/search?q=100%25", &w.agent)
-            .await
-            .body
+        w.api.get("/api/agent/search?q=100%25", &w.agent).await.body["items"]
             .as_array()
             .unwrap()
             .is_empty(),
@@ -194,7 +194,7 @@ async fn lists_history_profile_and_search() {
         .api
         .get("/api/agent/search?q=parcel", &w.other_owner)
         .await
-        .body
+        .body["items"]
         .as_array()
         .unwrap()
         .is_empty());

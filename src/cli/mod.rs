@@ -72,7 +72,7 @@ enum Command {
     /// Archive and delete closed conversations by their tenants' settings, once
     Archive(archive::ArchiveArgs),
     /// Drive a running server as its clients do and report throughput, latency and memory
-    Bench(bench::BenchArgs),
+    Bench(bench::BenchCommand),
 }
 
 /// Why a command failed, and so which exit code it ends with.
@@ -159,7 +159,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Archive(args) => archive::run(&global, args).await,
         Command::User(cmd) => user::run(&global, cmd).await,
         Command::Config => config_cmd::run(&global),
-        Command::Bench(args) => bench::run(args).await,
+        Command::Bench(cmd) => bench::dispatch(&global, cmd).await,
     }
 }
 

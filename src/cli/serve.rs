@@ -96,6 +96,7 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         config.retention.clone(),
         shutdown.clone(),
     );
+    crate::service::search::spawn_indexer(store.clone(), shutdown.clone());
     let (writer, writer_done) = MessageWriter::spawn(
         store.clone(),
         config.realtime.writer_batch,

@@ -1,5 +1,5 @@
-//! The agent's read side: conversation lists with unread counts, history, visitor profiles,
-//! search. Agents may read every conversation of their tenant; writing stays with the assignee.
+//! The agent's read side: conversation lists with unread counts, history, visitor profiles
+//! (search: service/search/). Agents may read every conversation of their tenant; writing stays with the assignee.
 
 use super::archive::{ArchiveReader, Span};
 use super::authz::{Actor, Permission};
@@ -9,9 +9,6 @@ use crate::store::{
     Conversation, ConversationFilter, ConversationState, Message, SenderKind, Store, Visitor,
     VisitorEvent,
 };
-
-/// Longest search text, in characters.
-const QUERY_MAX: usize = 200;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -211,25 +208,12 @@ impl InboxService {
         Ok((visitor, conversations, timeline))
     }
 
-    /// Messages whose text contains `query` (case-insensitive), newest first.
+    /// Messages, notes and visitors whose text contains the query (service/search/).
     pub async fn search(
         &self,
         actor: &Actor,
-        query: &str,
-        limit: Option<u64>,
-    ) -> ServiceResult<Vec<Message>> {
-        actor.require(Permission::Chat)?;
-        let query = query.trim();
-        if query.is_empty() || query.chars().count() > QUERY_MAX {
-            return Err(ServiceError::invalid(
-                "q",
-                format!("1 to {QUERY_MAX} characters"),
-            ));
-        }
-        let limit = page::limit(limit)?;
-        Ok(self
-            .store
-            .search_messages(&actor.tenant_id, query, limit)
-            .await?)
+        req: super::search::SearchRequest,
+    ) -> ServiceResult<super::search::SearchResults> {
+        super::search::search(&self.store, actor, req).await
     }
 }

@@ -25,6 +25,7 @@ pub mod privacy;
 pub mod reports;
 pub mod retention;
 pub mod sealing;
+pub mod search;
 pub mod sso;
 pub mod team;
 pub mod totp;

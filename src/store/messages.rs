@@ -261,34 +261,6 @@ async fn append_in(
 }
 
 impl Store {
-    /// Messages of the tenant whose text contains `query`, newest first.
-    pub async fn search_messages(
-        &self,
-        tenant_id: &str,
-        query: &str,
-        limit: u64,
-    ) -> StoreResult<Vec<Message>> {
-        use sea_orm::sea_query::{Func, LikeExpr};
-        // Case-insensitive on every backend: compare lower-cased text with a lower-cased,
-        // escaped pattern.
-        let escaped = query
-            .to_lowercase()
-            .replace('!', "!!")
-            .replace('%', "!%")
-            .replace('_', "!_");
-        let pattern = LikeExpr::new(format!("%{escaped}%")).escape('!');
-        Ok(message::Entity::find()
-            .filter(message::Column::TenantId.eq(tenant_id))
-            .filter(message::Column::Kind.ne(MessageKind::Event))
-            .filter(Expr::expr(Func::lower(Expr::col(message::Column::Body))).like(pattern))
-            .order_by_desc(message::Column::Id)
-            .limit(limit)
-            .all(&self.db)
-            .await?)
-    }
-}
-
-impl Store {
     /// Like `list_messages_after`, without internal notes and agent-only event cards: what a
     /// visitor may see.
     pub async fn list_public_messages_after(

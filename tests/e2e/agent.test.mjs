@@ -133,7 +133,10 @@ test('an agent takes a conversation from the queue and chats with the visitor', 
 
   // Search finds the message and opens its conversation.
   await page.fill('.search', 'order has not');
-  await page.locator('.results .conv.hit', { hasText: 'my order has not arrived' }).click();
+  const hit = page.locator('.results .conv.hit', { hasText: 'my order has not arrived' });
+  // The match is highlighted: a <mark> holding exactly the searched text, built from text nodes.
+  assert.equal(await hit.locator('mark').first().textContent(), 'order has not');
+  await hit.click();
   await page.locator('.chat-head', { hasText: 'Vera Visitor' }).waitFor();
   await page.fill('.search', '');
   await page.locator('[data-list=mine]').waitFor();

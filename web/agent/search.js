@@ -1,5 +1,7 @@
-// Searching message text across the tenant's conversations; a hit opens its conversation,
-// fetching the closed ones' list first when the hit is not among the open ones.
+// Searching messages, notes and visitors across the tenant's conversations; a hit opens its
+// conversation, fetching the closed ones' list first when the hit is not among the open ones.
+// The server marks matches as code point ranges of a snippet; they become <mark> elements
+// around text nodes, so nothing is parsed as HTML.
 
 import { h, clock } from '../shared/dom.js';
 import { api } from '../shared/api.js';
@@ -28,12 +30,32 @@ export function searchBox() {
 
 async function run(q) {
   try {
-    const hits = await api('GET', `/api/agent/search?q=${encodeURIComponent(q)}&limit=50`);
-    state.search = { q, hits };
+    const found = await api('GET', `/api/agent/search?q=${encodeURIComponent(q)}&limit=50`);
+    state.search = { q, hits: found.items, visitors: found.visitors };
     changed();
   } catch (e) {
     toast(e.message);
   }
+}
+
+/** The snippet's text with its marked ranges (code points) in <mark>. */
+function marked(snippet) {
+  const chars = Array.from(snippet.text);
+  const parts = [];
+  let at = 0;
+  for (const [start, end] of snippet.marks) {
+    if (start < at || end > chars.length) continue;
+    parts.push(chars.slice(at, start).join(''), h('mark', {}, chars.slice(start, end).join('')));
+    at = end;
+  }
+  parts.push(chars.slice(at).join(''));
+  return parts;
+}
+
+function openVisitor(v) {
+  const found = [...state.conversations.values()].find((c) => c.visitor?.id === v.id);
+  if (found) select(found.id);
+  else toast(v.display_name);
 }
 
 async function open(hit) {
@@ -48,15 +70,20 @@ async function open(hit) {
 }
 
 export function searchResults() {
-  const { q, hits } = state.search;
+  const { q, hits, visitors } = state.search;
+  const people = visitors.map((v) => h('button', { class: 'conv hit visitor-hit', onclick: () => openVisitor(v.visitor) },
+    h('span', { class: 'conv-main' },
+      h('span', { class: 'conv-name' }, v.visitor.display_name),
+      h('span', { class: 'conv-preview' }, marked(v.snippet)))));
+  const messages = hits.map((m) => {
+    const c = state.conversations.get(m.message.conversation_id);
+    return h('button', { class: `conv hit${m.matched === 'note' ? ' note-hit' : ''}`, onclick: () => open(m.message) },
+      h('span', { class: 'conv-main' },
+        h('span', { class: 'conv-name' }, c ? visitorName(c) : t('search.conversation')),
+        h('span', { class: `conv-preview${m.matched === 'note' ? ' note' : ''}` }, marked(m.snippet))),
+      h('span', { class: 'conv-meta' }, clock(m.message.created_at)));
+  });
   return h('section', { class: 'list results' },
-    h('h2', {}, t('search.results', { q }), h('span', { class: 'count' }, hits.length)),
-    hits.length ? hits.map((m) => {
-      const c = state.conversations.get(m.conversation_id);
-      return h('button', { class: 'conv hit', onclick: () => open(m) },
-        h('span', { class: 'conv-main' },
-          h('span', { class: 'conv-name' }, c ? visitorName(c) : t('search.conversation')),
-          h('span', { class: 'conv-preview' }, m.body)),
-        h('span', { class: 'conv-meta' }, clock(m.created_at)));
-    }) : h('p', { class: 'empty' }, t('search.none')));
+    h('h2', {}, t('search.results', { q }), h('span', { class: 'count' }, hits.length + visitors.length)),
+    hits.length || visitors.length ? [...people, ...messages] : h('p', { class: 'empty' }, t('search.none')));
 }

@@ -14,6 +14,9 @@ mod pacer;
 mod process;
 mod readback;
 mod report;
+mod search;
+mod seed;
+mod seed_text;
 mod table;
 
 use std::sync::Arc;
@@ -24,7 +27,38 @@ use args::{Plan, Scenario};
 use client::Target;
 use report::{Memory, Report};
 
-use super::CliError;
+use super::{CliError, GlobalArgs};
+
+/// `uniqchat bench <scenario> …` (load against a running server), or one of the tools for
+/// measuring at scale: `bench seed` and `bench search`.
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct BenchCommand {
+    #[command(subcommand)]
+    tool: Option<BenchTool>,
+    #[command(flatten)]
+    load: Option<BenchArgs>,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum BenchTool {
+    /// Write a generated history (visitors, conversations, messages in English and Chinese)
+    /// straight into the configured database, for measuring at scale
+    Seed(seed::SeedArgs),
+    /// Measure the latency of search and of the conversation lists on a running server
+    Search(search::SearchBenchArgs),
+}
+
+pub async fn dispatch(global: &GlobalArgs, cmd: BenchCommand) -> Result<(), CliError> {
+    match (cmd.tool, cmd.load) {
+        (Some(BenchTool::Seed(args)), _) => seed::run(global, args).await,
+        (Some(BenchTool::Search(args)), _) => search::run(args).await,
+        (None, Some(args)) => run(args).await,
+        (None, None) => Err(CliError::Usage(
+            "give a scenario (idle, chat, storm, http) with --url, or seed or search".into(),
+        )),
+    }
+}
 
 pub async fn run(args: BenchArgs) -> Result<(), CliError> {
     let plan = args.plan()?;

@@ -21,6 +21,7 @@ mod m0017_sentiment_and_routing_scripts;
 mod m0018_reports;
 mod m0019_message_index_diet;
 mod m0020_reply_drafts;
+mod m0021_search_index;
 mod m0022_archive;
 mod m0023_tenant_file_limits;
 mod schema;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0018_reports::Migration),
             Box::new(m0019_message_index_diet::Migration),
             Box::new(m0020_reply_drafts::Migration),
+            Box::new(m0021_search_index::Migration),
             Box::new(m0022_archive::Migration),
             Box::new(m0023_tenant_file_limits::Migration),
         ]

@@ -22,7 +22,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_conversations))
         .routes(routes!(history))
         .routes(routes!(visitor_profile))
-        .routes(routes!(search))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -262,17 +261,6 @@ pub(crate) fn profile(
     }
 }
 
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct SearchQuery {
-    /// Text to find in messages (case-insensitive).
-    pub q: String,
-    /// 1 to 200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u64>,
-}
-
 /// Conversations newest first, with unread counts and each one's last message.
 #[utoipa::path(get, path = "/conversations", tag = "agent", params(ListQuery), security(("bearer" = ["chat"])),
     responses((status = 200, body = PageOf<ConversationView>), StdErrors))]
@@ -321,16 +309,4 @@ async fn visitor_profile(
     let mut view = profile(v, conversations, timeline);
     view.insight = Some(insight);
     Ok(Json(view))
-}
-
-/// Messages whose text contains `q`, newest first.
-#[utoipa::path(get, path = "/search", tag = "agent", params(SearchQuery), security(("bearer" = ["chat"])),
-    responses((status = 200, body = Vec<MessageView>), StdErrors))]
-async fn search(
-    State(state): State<AppState>,
-    Authed(actor): Authed,
-    ApiQuery(q): ApiQuery<SearchQuery>,
-) -> ApiResult<Json<Vec<MessageView>>> {
-    let found = state.inbox.search(&actor, &q.q, q.limit).await?;
-    Ok(Json(found.into_iter().map(Into::into).collect()))
 }

@@ -5,6 +5,7 @@ mod drafts;
 pub mod inbox;
 mod live;
 mod quick_replies;
+mod search;
 mod sentiment;
 pub(crate) mod suggestions;
 mod team;
@@ -16,6 +17,7 @@ use crate::http::AppState;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(inbox::router())
+        .merge(search::router())
         .merge(quick_replies::router())
         .merge(team::router())
         .merge(live::router())
