@@ -258,6 +258,23 @@ async fn archive_round_trip_on_local_storage() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 
+    // The workspace's search lists it by its summary, with the matched part marked.
+    let found = w
+        .api
+        .get("/api/agent/search?q=BRAVO%40customer", &w.agent)
+        .await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let archived = found.body["archived"].as_array().unwrap();
+    assert_eq!(archived.len(), 1, "{}", found.body);
+    assert_eq!(archived[0]["conversation_id"], old[1].as_str());
+    assert_eq!(archived[0]["message_count"], 4);
+    assert!(!archived[0]["snippet"]["marks"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let theirs = w.api.get("/api/agent/search?q=bravo", &w.other_owner).await;
+    assert_eq!(theirs.body["archived"], json!([]), "{}", theirs.body);
+
     // Found by summary, in its own tenant only.
     let s = store(&w).await;
     let found = s

@@ -1,4 +1,4 @@
-// Searching messages, notes and visitors across the tenant's conversations; a hit opens its
+// Searching messages, notes, visitors and archived conversations across the tenant's conversations; a hit opens its
 // conversation, fetching the closed ones' list first when the hit is not among the open ones.
 // The server marks matches as code point ranges of a snippet; they become <mark> elements
 // around text nodes, so nothing is parsed as HTML.
@@ -31,7 +31,7 @@ export function searchBox() {
 async function run(q) {
   try {
     const found = await api('GET', `/api/agent/search?q=${encodeURIComponent(q)}&limit=50`);
-    state.search = { q, hits: found.items, visitors: found.visitors };
+    state.search = { q, hits: found.items, visitors: found.visitors, archived: found.archived || [] };
     changed();
   } catch (e) {
     toast(e.message);
@@ -70,7 +70,7 @@ async function open(hit) {
 }
 
 export function searchResults() {
-  const { q, hits, visitors } = state.search;
+  const { q, hits, visitors, archived } = state.search;
   const people = visitors.map((v) => h('button', { class: 'conv hit visitor-hit', onclick: () => openVisitor(v.visitor) },
     h('span', { class: 'conv-main' },
       h('span', { class: 'conv-name' }, v.visitor.display_name),
@@ -83,7 +83,14 @@ export function searchResults() {
         h('span', { class: `conv-preview${m.matched === 'note' ? ' note' : ''}` }, marked(m.snippet))),
       h('span', { class: 'conv-meta' }, clock(m.message.created_at)));
   });
+  // Archived conversations match by their summary; opening one reads it back from the archive.
+  const old = archived.map((a) => h('button', { class: 'conv hit archived-hit', onclick: () => open({ conversation_id: a.conversation_id, created_at: a.archived_at }) },
+    h('span', { class: 'conv-main' },
+      h('span', { class: 'conv-name' }, t('search.archived', { n: a.message_count })),
+      h('span', { class: 'conv-preview' }, marked(a.snippet))),
+    h('span', { class: 'conv-meta' }, clock(a.archived_at))));
+  const count = hits.length + visitors.length + archived.length;
   return h('section', { class: 'list results' },
-    h('h2', {}, t('search.results', { q }), h('span', { class: 'count' }, hits.length + visitors.length)),
-    hits.length || visitors.length ? [...people, ...messages] : h('p', { class: 'empty' }, t('search.none')));
+    h('h2', {}, t('search.results', { q }), h('span', { class: 'count' }, count)),
+    count ? [...people, ...messages, ...old] : h('p', { class: 'empty' }, t('search.none')));
 }

@@ -124,6 +124,7 @@ const en = {
   'cancel': 'Cancel',
   'search.placeholder': 'Search messages…',
   'search.conversation': 'Conversation',
+  'search.archived': 'Archived conversation · {n} messages',
   'search.none': 'No message matches.',
   'search.results': 'Results for “{q}”',
   'search.label': 'Search messages',

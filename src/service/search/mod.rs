@@ -13,14 +13,16 @@ pub use highlight::Snippet;
 use super::authz::{Actor, Permission};
 use super::{page, ServiceError, ServiceResult};
 use crate::store::{
-    ConversationState, MessageHit, MessageKind, SearchCursor, SearchFilter, Store, Visitor,
-    INDEX_BATCH,
+    ConversationArchive, ConversationState, MessageHit, MessageKind, SearchCursor, SearchFilter,
+    Store, Visitor, INDEX_BATCH,
 };
 
 /// Longest search text, in characters.
 pub const QUERY_MAX: usize = 200;
 /// Visitors listed with the first page.
 const VISITORS_MAX: u64 = 10;
+/// Archived conversations listed with the first page.
+const ARCHIVED_MAX: u64 = 10;
 
 /// A search as the agent asked for it.
 #[derive(Debug, Default)]
@@ -64,10 +66,19 @@ pub struct VisitorMatch {
     pub snippet: Snippet,
 }
 
+/// An archived conversation whose summary matches (its messages are in object storage, not in
+/// the message index: docs/retention.md).
+pub struct ArchivedMatch {
+    pub archive: ConversationArchive,
+    pub snippet: Snippet,
+}
+
 pub struct SearchResults {
     pub messages: Vec<MessageMatch>,
     /// With the first page only (no cursor given).
     pub visitors: Vec<VisitorMatch>,
+    /// With the first page only (no cursor given).
+    pub archived: Vec<ArchivedMatch>,
     pub next_cursor: Option<String>,
 }
 
@@ -145,9 +156,22 @@ pub async fn search(
             .filter_map(|v| visitor_match(v, &q))
             .collect(),
     };
+    let archived = match cursor {
+        Some(_) => Vec::new(),
+        None => store
+            .search_archived(&actor.tenant_id, &q, ARCHIVED_MAX)
+            .await?
+            .into_iter()
+            .filter_map(|archive| {
+                let snippet = highlight::snippet(&archive.summary, &q)?;
+                Some(ArchivedMatch { archive, snippet })
+            })
+            .collect(),
+    };
     Ok(SearchResults {
         messages,
         visitors,
+        archived,
         next_cursor: page.next.map(|c| c.text()),
     })
 }

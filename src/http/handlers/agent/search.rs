@@ -16,7 +16,8 @@ use crate::http::handlers::views::StdErrors;
 use crate::http::AppState;
 use crate::service::live::friendly_name;
 use crate::service::search::{
-    MessageField, MessageMatch, SearchRequest, SearchResults, Snippet, VisitorField, VisitorMatch,
+    ArchivedMatch, MessageField, MessageMatch, SearchRequest, SearchResults, Snippet, VisitorField,
+    VisitorMatch,
 };
 use crate::store::{ConversationState, Visitor};
 
@@ -87,6 +88,28 @@ pub struct VisitorHitView {
     pub snippet: SnippetView,
 }
 
+/// An archived conversation (docs/retention.md) whose summary matches: its visitor's name and
+/// e-mail, its agent and its first lines. Open it as any conversation.
+#[derive(Serialize, ToSchema)]
+pub struct ArchivedHitView {
+    pub conversation_id: String,
+    pub archived_at: DateTime<Utc>,
+    pub message_count: i64,
+    /// The matching part of the summary.
+    pub snippet: SnippetView,
+}
+
+impl From<ArchivedMatch> for ArchivedHitView {
+    fn from(m: ArchivedMatch) -> Self {
+        ArchivedHitView {
+            conversation_id: m.archive.conversation_id,
+            archived_at: m.archive.archived_at,
+            message_count: m.archive.message_count,
+            snippet: m.snippet.into(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct SearchView {
     /// Matching messages and notes, newest first.
@@ -94,6 +117,9 @@ pub struct SearchView {
     /// Visitors whose name, e-mail or attributes match, most recently seen first (up to 10;
     /// on the first page only, empty when `cursor` is given).
     pub visitors: Vec<VisitorHitView>,
+    /// Archived conversations whose summary matches, most recently archived first (up to 10;
+    /// on the first page only). Their messages are not among `items`.
+    pub archived: Vec<ArchivedHitView>,
     /// Pass back as `cursor` for older messages; null when there are none. A page may hold
     /// fewer than `limit` items and still have a cursor (queries of 1–2 characters on SQLite
     /// scan a bounded range per page).
@@ -141,6 +167,7 @@ impl From<SearchResults> for SearchView {
         SearchView {
             items: r.messages.into_iter().map(Into::into).collect(),
             visitors: r.visitors.into_iter().map(Into::into).collect(),
+            archived: r.archived.into_iter().map(Into::into).collect(),
             next_cursor: r.next_cursor,
         }
     }
