@@ -507,3 +507,69 @@ async fn live_visitors_of_every_node() {
     })
     .await;
 }
+
+/// A burst through a bus queue one message long (which overflows whenever the publisher falls
+/// behind) never loses a live delivery silently: the agent on the other node either gets every
+/// acknowledged message live or is told to resume (4012), and the resume brings every one.
+#[tokio::test]
+async fn a_burst_through_a_tiny_bus_queue_loses_no_live_delivery_silently() {
+    let Some(mut env) = ClusterEnv::new(Backend::Postgres).await else {
+        return;
+    };
+    env.set("UNIQCHAT__CLUSTER__PUBLISH_QUEUE", "1");
+    let (a, b) = (env.node().await, env.node().await);
+    let (api_a, api_b) = (Api::new(&a), Api::new(&b));
+    let (owner, agent_token, _, key) = team(&a, &api_a).await;
+    let mut agent = Ws::agent(&api_b, &agent_token).await;
+    sees_online(&api_a, &owner, 1).await;
+    let (mut visitor, _) = Ws::visitor(&api_a, &key).await;
+    let first = visitor.say(None, "b0", "burst 0").await;
+    let c = conv_of(&first);
+    until_state(&mut agent, &c, "chatting").await;
+
+    const BURST: usize = 30; // within a visitor's burst allowance (40)
+    for i in 1..=BURST {
+        let frame = json!({ "type": "send", "client_msg_id": format!("b{i}"),
+                            "conversation_id": c, "body": format!("burst {i}") });
+        visitor.send(frame).await;
+    }
+    let mut acked = BTreeSet::new();
+    for _ in 0..BURST {
+        let ack = visitor.next_of("ack").await;
+        acked.insert(ack["seq"].as_i64().unwrap());
+    }
+    let last = *acked.last().unwrap();
+    let mut live = BTreeSet::new();
+    let told_to_resume = loop {
+        match agent.next_or_closed(Duration::from_secs(3)).await {
+            Ok(Some(f))
+                if f["type"] == "message" && f["message"]["conversation_id"] == c.as_str() =>
+            {
+                live.insert(f["message"]["seq"].as_i64().unwrap());
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break false,
+            Err(closed) => {
+                assert_eq!(closed, Closed::Code(4012), "closed otherwise");
+                break true;
+            }
+        }
+        if live.last() == Some(&last) {
+            break false;
+        }
+    };
+    if !told_to_resume {
+        assert!(
+            acked.is_subset(&live),
+            "live deliveries missing without a resync: {:?}",
+            acked.difference(&live).collect::<Vec<_>>()
+        );
+        return;
+    }
+    let mut agent = Ws::agent(&api_b, &agent_token).await;
+    let seqs: BTreeSet<i64> = replay(&mut agent, &c).await.into_iter().collect();
+    assert!(
+        acked.is_subset(&seqs),
+        "the resume brings the burst: {seqs:?}"
+    );
+}

@@ -158,6 +158,27 @@ impl Ws {
         while self.try_next(Duration::from_millis(200)).await.is_some() {}
     }
 
+    /// The next text frame within `wait` (None: nothing came), or how the connection ended.
+    #[allow(dead_code)]
+    pub async fn next_or_closed(&mut self, wait: Duration) -> Result<Option<Value>, Closed> {
+        if let Some(f) = self.pending.pop_front() {
+            return Ok(Some(f));
+        }
+        loop {
+            match tokio::time::timeout(wait, self.stream.next()).await {
+                Err(_) => return Ok(None),
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    return Ok(Some(serde_json::from_str(&t).expect("JSON frame")))
+                }
+                Ok(Some(Ok(Message::Close(frame)))) => {
+                    return Err(Closed::Code(frame.map_or(1005, |f| u16::from(f.code))))
+                }
+                Ok(Some(Ok(_))) => continue,
+                Ok(Some(Err(_))) | Ok(None) => return Err(Closed::Dropped),
+            }
+        }
+    }
+
     /// Waits for the server to close the connection and returns its close code.
     pub async fn closed(&mut self) -> Closed {
         loop {

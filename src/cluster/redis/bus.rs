@@ -4,6 +4,7 @@
 //! have missed messages (its subscription broke, or a node dropped messages while Redis was
 //! down) tells its connections to reconnect and resume from the database.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,10 +20,15 @@ use crate::cluster::{Block, Bus, ClusterStatus, Event, LocalBus, Notice, Session
 /// The longest wait between two attempts to subscribe again.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
+/// Most queued messages published in one pipeline (one round trip to Redis).
+const BATCH: usize = 256;
+
 pub struct RedisBus {
     local: LocalBus,
     node: String,
     queue: mpsc::Sender<BusMessage>,
+    /// A message was dropped because the queue was full: the publisher sends a `Resync` first.
+    overflowed: Arc<AtomicBool>,
     status: ClusterStatus,
 }
 
@@ -37,16 +43,18 @@ impl RedisBus {
         shutdown: CancellationToken,
     ) -> Arc<RedisBus> {
         let (queue, rx) = mpsc::channel(queue_len);
+        let overflowed = Arc::new(AtomicBool::new(false));
         let bus = Arc::new(RedisBus {
             local: LocalBus::default(),
             node: names.node.clone(),
             queue,
+            overflowed: overflowed.clone(),
             status: status.clone(),
         });
         tokio::spawn(publisher(
             conn,
             names.clone(),
-            rx,
+            Outbox { rx, overflowed },
             status.clone(),
             shutdown.clone(),
         ));
@@ -54,9 +62,11 @@ impl RedisBus {
         bus
     }
 
-    /// Queues a message for the other nodes; when the queue is full it is dropped and counted.
+    /// Queues a message for the other nodes; when the queue is full it is dropped and counted,
+    /// and the publisher sends a `Resync` ahead of the next message it publishes.
     pub(super) fn send(&self, msg: BusMessage) {
         if self.queue.try_send(msg).is_err() {
+            self.overflowed.store(true, Ordering::Relaxed);
             let n = self.status.count_dropped();
             if n.is_power_of_two() {
                 tracing::warn!(
@@ -109,61 +119,82 @@ impl Bus for RedisBus {
     }
 }
 
-/// Publishes queued messages one by one. A message Redis does not take is dropped; the first
-/// one that goes through after that is preceded by a `Resync`, so the other nodes' clients
-/// catch up on what was dropped.
+/// What the publisher takes from: the queue, and whether `send` dropped something.
+struct Outbox {
+    rx: mpsc::Receiver<BusMessage>,
+    overflowed: Arc<AtomicBool>,
+}
+
+/// Publishes queued messages, as many as are waiting (up to `BATCH`) in one pipeline. A batch
+/// Redis does not take is dropped; so is what the queue could not hold. Either way the next
+/// batch that goes through starts with a `Resync`, so the other nodes' clients catch up on what
+/// was dropped from the database.
 async fn publisher(
     mut conn: ConnectionManager,
     names: Names,
-    mut rx: mpsc::Receiver<BusMessage>,
+    mut outbox: Outbox,
     status: ClusterStatus,
     shutdown: CancellationToken,
 ) {
     let channel = names.channel();
     let mut lost = false;
+    let mut batch = Vec::with_capacity(BATCH);
     loop {
-        let msg = tokio::select! {
+        batch.clear();
+        let n = tokio::select! {
             _ = shutdown.cancelled() => break,
-            msg = rx.recv() => match msg { Some(m) => m, None => break },
+            n = outbox.rx.recv_many(&mut batch, BATCH) => n,
         };
-        if lost && publish(&mut conn, &channel, &names.node, BusMessage::Resync).await {
-            lost = false;
+        if n == 0 {
+            break;
         }
-        if lost || !publish(&mut conn, &channel, &names.node, msg).await {
+        if outbox.overflowed.swap(false, Ordering::Relaxed) {
             lost = true;
-            let n = status.count_dropped();
+        }
+        if lost {
+            batch.insert(0, BusMessage::Resync);
+        }
+        let count = batch.len();
+        if publish(&mut conn, &channel, &names.node, batch.drain(..)).await {
+            lost = false;
+        } else {
+            lost = true;
             status.set_commands_ok(false);
-            if n.is_power_of_two() {
-                tracing::warn!(
-                    dropped = n,
-                    "Redis unreachable: messages for other nodes dropped"
-                );
+            for _ in 0..count {
+                let n = status.count_dropped();
+                if n.is_power_of_two() {
+                    tracing::warn!(
+                        dropped = n,
+                        "Redis unreachable: messages for other nodes dropped"
+                    );
+                }
             }
         }
     }
 }
 
-async fn publish(conn: &mut ConnectionManager, channel: &str, node: &str, msg: BusMessage) -> bool {
-    let env = Envelope {
-        node: node.to_string(),
-        msg,
-    };
-    let text = match env.encode() {
-        Ok(t) => t,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot encode a bus message");
-            return true;
+/// Publishes `msgs` in order in one pipeline; whether Redis took them all.
+async fn publish(
+    conn: &mut ConnectionManager,
+    channel: &str,
+    node: &str,
+    msgs: impl Iterator<Item = BusMessage>,
+) -> bool {
+    let mut pipe = redis::pipe();
+    for msg in msgs {
+        let env = Envelope {
+            node: node.to_string(),
+            msg,
+        };
+        match env.encode() {
+            Ok(text) => {
+                pipe.cmd("PUBLISH").arg(channel).arg(text).ignore();
+            }
+            Err(e) => tracing::error!(error = %e, "cannot encode a bus message"),
         }
-    };
-    let sent = tokio::time::timeout(
-        COMMAND_TIMEOUT,
-        redis::cmd("PUBLISH")
-            .arg(channel)
-            .arg(text)
-            .query_async::<i64>(conn),
-    )
-    .await;
-    matches!(sent, Ok(Ok(_)))
+    }
+    let sent = tokio::time::timeout(COMMAND_TIMEOUT, pipe.query_async::<()>(conn)).await;
+    matches!(sent, Ok(Ok(())))
 }
 
 /// Listens on the cluster's channel, subscribing again whenever the connection breaks. Each
