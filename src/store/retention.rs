@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 
 use super::entities::{agent_status_change, audit_entry, outbox_event, webhook_delivery};
 use super::{DeliveryStatus, Store, StoreResult};
@@ -13,14 +13,19 @@ use super::{DeliveryStatus, Store, StoreResult};
 const CHUNK: u64 = 500;
 
 impl Store {
-    /// Deletes agents' status changes made before `cutoff`, all tenants; returns how many.
-    pub async fn purge_status_changes_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
+    /// Deletes the rows of `E` that match `which`, `CHUNK` ids (`id`) at a time; returns how
+    /// many.
+    async fn delete_in_chunks<E, C>(&self, id: C, which: Condition) -> StoreResult<u64>
+    where
+        E: EntityTrait,
+        C: ColumnTrait,
+    {
         let mut removed = 0;
         loop {
-            let ids: Vec<String> = agent_status_change::Entity::find()
+            let ids: Vec<String> = E::find()
                 .select_only()
-                .column(agent_status_change::Column::Id)
-                .filter(agent_status_change::Column::ChangedAt.lt(cutoff))
+                .column(id)
+                .filter(which.clone())
                 .limit(CHUNK)
                 .into_tuple()
                 .all(&self.db)
@@ -28,35 +33,30 @@ impl Store {
             if ids.is_empty() {
                 return Ok(removed);
             }
-            removed += agent_status_change::Entity::delete_many()
-                .filter(agent_status_change::Column::Id.is_in(ids))
+            removed += E::delete_many()
+                .filter(id.is_in(ids))
                 .exec(&self.db)
                 .await?
                 .rows_affected;
         }
     }
 
+    /// Deletes agents' status changes made before `cutoff`, all tenants; returns how many.
+    pub async fn purge_status_changes_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
+        self.delete_in_chunks::<agent_status_change::Entity, _>(
+            agent_status_change::Column::Id,
+            Condition::all().add(agent_status_change::Column::ChangedAt.lt(cutoff)),
+        )
+        .await
+    }
+
     /// Deletes audit entries created before `cutoff`, all tenants; returns how many.
     pub async fn purge_audit_before(&self, cutoff: DateTime<Utc>) -> StoreResult<u64> {
-        let mut removed = 0;
-        loop {
-            let ids: Vec<String> = audit_entry::Entity::find()
-                .select_only()
-                .column(audit_entry::Column::Id)
-                .filter(audit_entry::Column::CreatedAt.lt(cutoff))
-                .limit(CHUNK)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            if ids.is_empty() {
-                return Ok(removed);
-            }
-            removed += audit_entry::Entity::delete_many()
-                .filter(audit_entry::Column::Id.is_in(ids))
-                .exec(&self.db)
-                .await?
-                .rows_affected;
-        }
+        self.delete_in_chunks::<audit_entry::Entity, _>(
+            audit_entry::Column::Id,
+            Condition::all().add(audit_entry::Column::CreatedAt.lt(cutoff)),
+        )
+        .await
     }
 
     /// Deletes deliveries that were delivered or given up and created before `cutoff`, then
@@ -66,54 +66,31 @@ impl Store {
         &self,
         cutoff: DateTime<Utc>,
     ) -> StoreResult<(u64, u64)> {
-        let mut deliveries = 0;
-        loop {
-            let ids: Vec<String> = webhook_delivery::Entity::find()
-                .select_only()
-                .column(webhook_delivery::Column::Id)
-                .filter(webhook_delivery::Column::Status.ne(DeliveryStatus::Pending))
-                .filter(webhook_delivery::Column::CreatedAt.lt(cutoff))
-                .limit(CHUNK)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            if ids.is_empty() {
-                break;
-            }
-            deliveries += webhook_delivery::Entity::delete_many()
-                .filter(webhook_delivery::Column::Id.is_in(ids))
-                .exec(&self.db)
-                .await?
-                .rows_affected;
-        }
-        let mut events = 0;
-        loop {
-            // Only events already fanned out: one not yet fanned out still owes deliveries.
-            let ids: Vec<String> = outbox_event::Entity::find()
-                .select_only()
-                .column(outbox_event::Column::Id)
-                .filter(outbox_event::Column::FannedOut.eq(true))
-                .filter(outbox_event::Column::CreatedAt.lt(cutoff))
-                .filter(
-                    outbox_event::Column::Id.not_in_subquery(
-                        Query::select()
-                            .column(webhook_delivery::Column::EventId)
-                            .from(webhook_delivery::Entity)
-                            .to_owned(),
+        let deliveries = self
+            .delete_in_chunks::<webhook_delivery::Entity, _>(
+                webhook_delivery::Column::Id,
+                Condition::all()
+                    .add(webhook_delivery::Column::Status.ne(DeliveryStatus::Pending))
+                    .add(webhook_delivery::Column::CreatedAt.lt(cutoff)),
+            )
+            .await?;
+        // Only events already fanned out: one not yet fanned out still owes deliveries.
+        let events = self
+            .delete_in_chunks::<outbox_event::Entity, _>(
+                outbox_event::Column::Id,
+                Condition::all()
+                    .add(outbox_event::Column::FannedOut.eq(true))
+                    .add(outbox_event::Column::CreatedAt.lt(cutoff))
+                    .add(
+                        outbox_event::Column::Id.not_in_subquery(
+                            Query::select()
+                                .column(webhook_delivery::Column::EventId)
+                                .from(webhook_delivery::Entity)
+                                .to_owned(),
+                        ),
                     ),
-                )
-                .limit(CHUNK)
-                .into_tuple()
-                .all(&self.db)
-                .await?;
-            if ids.is_empty() {
-                return Ok((deliveries, events));
-            }
-            events += outbox_event::Entity::delete_many()
-                .filter(outbox_event::Column::Id.is_in(ids))
-                .exec(&self.db)
-                .await?
-                .rows_affected;
-        }
+            )
+            .await?;
+        Ok((deliveries, events))
     }
 }

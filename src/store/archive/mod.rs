@@ -40,6 +40,23 @@ pub struct NewArchive<'a> {
 }
 
 impl Store {
+    /// Closed conversations of the tenant closed before `cutoff`, by id, those after
+    /// `after_id` only.
+    fn closed_before(
+        tenant_id: &str,
+        cutoff: DateTime<Utc>,
+        after_id: Option<&str>,
+    ) -> sea_orm::Select<conversation::Entity> {
+        conversation::Entity::find()
+            .filter(conversation::Column::TenantId.eq(tenant_id))
+            .filter(conversation::Column::State.eq(ConversationState::Closed))
+            .filter(conversation::Column::ClosedAt.lt(cutoff))
+            .filter(after_id.map_or(Condition::all(), |a| {
+                Condition::all().add(conversation::Column::Id.gt(a))
+            }))
+            .order_by_asc(conversation::Column::Id)
+    }
+
     /// Closed conversations of the tenant closed before `cutoff` and not archived yet, by id,
     /// those after `after_id` only.
     pub async fn due_for_archive(
@@ -50,13 +67,7 @@ impl Store {
         limit: u64,
     ) -> StoreResult<Vec<Conversation>> {
         use sea_orm::sea_query::Query;
-        Ok(conversation::Entity::find()
-            .filter(conversation::Column::TenantId.eq(tenant_id))
-            .filter(conversation::Column::State.eq(ConversationState::Closed))
-            .filter(conversation::Column::ClosedAt.lt(cutoff))
-            .filter(after_id.map_or(Condition::all(), |a| {
-                Condition::all().add(conversation::Column::Id.gt(a))
-            }))
+        Ok(Self::closed_before(tenant_id, cutoff, after_id)
             .filter(
                 conversation::Column::Id.not_in_subquery(
                     Query::select()
@@ -66,7 +77,6 @@ impl Store {
                         .to_owned(),
                 ),
             )
-            .order_by_asc(conversation::Column::Id)
             .limit(limit)
             .all(&self.db)
             .await?)
@@ -81,14 +91,7 @@ impl Store {
         after_id: Option<&str>,
         limit: u64,
     ) -> StoreResult<Vec<Conversation>> {
-        Ok(conversation::Entity::find()
-            .filter(conversation::Column::TenantId.eq(tenant_id))
-            .filter(conversation::Column::State.eq(ConversationState::Closed))
-            .filter(conversation::Column::ClosedAt.lt(cutoff))
-            .filter(after_id.map_or(Condition::all(), |a| {
-                Condition::all().add(conversation::Column::Id.gt(a))
-            }))
-            .order_by_asc(conversation::Column::Id)
+        Ok(Self::closed_before(tenant_id, cutoff, after_id)
             .limit(limit)
             .all(&self.db)
             .await?)
