@@ -52,6 +52,7 @@ mod visitors;
 mod webhooks;
 mod widget_options;
 mod writer;
+mod write_txn;
 
 use std::sync::Arc;
 use std::time::Duration;

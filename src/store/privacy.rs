@@ -128,7 +128,7 @@ impl Store {
         tenant_id: &str,
         visitor_id: &str,
     ) -> StoreResult<ErasedRows> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let found = visitor::Entity::find()
             .filter(visitor::Column::TenantId.eq(tenant_id))
             .filter(visitor::Column::Id.eq(visitor_id))

@@ -156,7 +156,7 @@ impl Store {
     /// archived yet. Returns false (and changes nothing) otherwise. Attachment rows stay:
     /// files keep their keys and links until the conversation is deleted.
     pub async fn commit_archive(&self, c: &Conversation, new: NewArchive<'_>) -> StoreResult<bool> {
-        let txn = self.db.begin().await?;
+        let txn = self.begin_write().await?;
         let current = conversation::Entity::find_by_id(&c.id)
             .filter(conversation::Column::TenantId.eq(&c.tenant_id))
             .one(&txn)

@@ -21,15 +21,8 @@ impl Store {
         let stmt = |sql: &str, values: Vec<sea_orm::Value>| {
             Statement::from_sql_and_values(sea_orm::DbBackend::Sqlite, sql, values)
         };
-        let txn = self.db.begin().await?;
-        // Write first, so the transaction takes the write lock at its start (waiting its turn
-        // behind the message writer) instead of failing with SQLITE_BUSY when a transaction
-        // that has read tries to write after the writer committed.
-        txn.execute(stmt(
-            "UPDATE search_cursor SET last_rowid = last_rowid WHERE name = 'messages'",
-            vec![],
-        ))
-        .await?;
+        // The write lock first: this transaction reads the cursor, then writes (write_txn.rs).
+        let txn = self.begin_write().await?;
         let from: i64 = match txn
             .query_one(stmt(
                 "SELECT last_rowid FROM search_cursor WHERE name = 'messages'",
