@@ -51,8 +51,8 @@ mod visitor_events;
 mod visitors;
 mod webhooks;
 mod widget_options;
-mod writer;
 mod write_txn;
+mod writer;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,7 +88,7 @@ pub use visitor_events::VisitorEvent;
 pub use visitors::NewVisitor;
 pub use webhooks::{EndpointPatch, NewEndpoint};
 pub use widget_options::WidgetOptions;
-pub use writer::{Announce, MessageWriter};
+pub use writer::{Announce, MessageWriter, PendingAppend};
 
 pub type Tenant = entities::tenant::Model;
 pub type User = entities::user::Model;

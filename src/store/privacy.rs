@@ -1,9 +1,7 @@
 //! Everything stored about one visitor: read whole for an export, deleted whole for an erasure.
 //! Always within the tenant.
 
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 use super::entities::{
     attachment, bot_turn, conversation, mail_outbox, message, message_sentiment, outbox_event,

@@ -124,6 +124,19 @@ impl MessageWriter {
         self.submit(tenant_id, message, Some(announce), hook).await
     }
 
+    /// Queues the message like `append_hooked` and returns at once, before its commit: what
+    /// is queued by one caller is committed in the order queued. The answer is awaited on
+    /// the returned `PendingAppend`.
+    pub async fn queue_hooked(
+        &self,
+        tenant_id: &str,
+        message: NewMessage,
+        announce: Announce,
+        hook: Option<MessageHook>,
+    ) -> StoreResult<PendingAppend> {
+        self.queue(tenant_id, message, Some(announce), hook).await
+    }
+
     async fn submit(
         &self,
         tenant_id: &str,
@@ -131,6 +144,19 @@ impl MessageWriter {
         announce: Option<Announce>,
         hook: Option<MessageHook>,
     ) -> StoreResult<Appended> {
+        self.queue(tenant_id, message, announce, hook)
+            .await?
+            .answer()
+            .await
+    }
+
+    async fn queue(
+        &self,
+        tenant_id: &str,
+        message: NewMessage,
+        announce: Option<Announce>,
+        hook: Option<MessageHook>,
+    ) -> StoreResult<PendingAppend> {
         let mut hasher = DefaultHasher::new();
         message.conversation_id.hash(&mut hasher);
         let shard = &self.shards[(hasher.finish() % self.shards.len() as u64) as usize];
@@ -146,10 +172,39 @@ impl MessageWriter {
             .send(job)
             .await
             .map_err(|_| StoreError::Write("the message writer has stopped".into()))?;
-        answer
-            .await
-            .map_err(|_| StoreError::Write("the message writer dropped the message".into()))?
+        Ok(PendingAppend { answer, got: None })
     }
+}
+
+/// A message queued to the writer, not yet known to be committed.
+pub struct PendingAppend {
+    answer: oneshot::Receiver<StoreResult<Appended>>,
+    /// The writer's answer once `committed` has seen it.
+    got: Option<StoreResult<Appended>>,
+}
+
+impl PendingAppend {
+    /// Waits until the writer has answered (committed or refused). Cancel-safe: dropped
+    /// before it finishes, it loses nothing.
+    pub async fn committed(&mut self) {
+        if self.got.is_none() {
+            self.got = Some(dropped(&mut self.answer).await);
+        }
+    }
+
+    /// The writer's answer.
+    pub async fn answer(mut self) -> StoreResult<Appended> {
+        match self.got.take() {
+            Some(got) => got,
+            None => dropped(&mut self.answer).await,
+        }
+    }
+}
+
+async fn dropped(answer: &mut oneshot::Receiver<StoreResult<Appended>>) -> StoreResult<Appended> {
+    answer
+        .await
+        .map_err(|_| StoreError::Write("the message writer dropped the message".into()))?
 }
 
 async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {

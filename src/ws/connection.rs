@@ -16,6 +16,7 @@ use tracing::Instrument;
 
 use super::admission::{Admission, Ticket};
 use super::hub::{ConnHandle, Frame, Hub};
+use super::in_flight::InFlight;
 use super::outbound::{write_loop, Replies, REPLY_QUEUE};
 use super::protocol::{request_id, ServerFrame};
 use super::requests::{self, error_frame};
@@ -58,12 +59,30 @@ pub struct Conn<'a> {
     pub ctx: &'a Context,
     pub handle: ConnHandle,
     replies: Replies,
+    /// Messages queued to the writer whose acks are still to be sent.
+    pub in_flight: InFlight,
 }
 
 impl Conn<'_> {
     /// Queues an answer to the client; false once the connection is ending.
     pub async fn reply(&self, text: String) -> bool {
         self.replies.send(text).await
+    }
+
+    /// Answers the oldest message in flight (waiting for its commit).
+    pub async fn answer_oldest(&mut self) {
+        let Some((id, queued)) = self.in_flight.pop() else {
+            return;
+        };
+        let sent = self.ctx.chat.finish_send(&self.ctx.who, queued).await;
+        requests::reply_sent(self, id.as_deref(), sent).await;
+    }
+
+    /// Answers every message in flight, oldest first: what comes before any other answer.
+    pub async fn answer_in_flight(&mut self) {
+        while !self.in_flight.is_empty() {
+            self.answer_oldest().await;
+        }
     }
 }
 
@@ -135,6 +154,7 @@ async fn serve(
             ctx.limits.idle_timeout,
         ),
         handle,
+        in_flight: InFlight::default(),
     };
     let greeting = match Box::pin(hello(ctx)).await {
         Ok(text) => text,
@@ -164,6 +184,7 @@ async fn serve(
             _ = resync.cancelled() => break End::Close(close::RESYNC, "events may have been missed: reconnect and resume"),
             _ = writer_gone.cancelled() => break End::Broken,
             _ = sleep_until(idle_deadline) => break End::Close(close::IDLE, "no heartbeat"),
+            _ = conn.in_flight.oldest_committed() => Box::pin(conn.answer_oldest()).await,
             incoming = stream.next() => {
                 idle_deadline = Instant::now() + ctx.limits.idle_timeout;
                 match incoming {
@@ -178,6 +199,7 @@ async fn serve(
                     }
                     Some(Ok(WsMessage::Text(text))) => {
                         if limiter.check().is_err() {
+                            conn.answer_in_flight().await;
                             conn.reply(rate_limited(text.as_str())).await;
                             continue;
                         }
@@ -187,6 +209,7 @@ async fn serve(
                     }
                     Some(Ok(WsMessage::Binary(_))) => {
                         let refused = ServerFrame::Error { id: None, code: "invalid_frame", message: "frames are JSON text" };
+                        conn.answer_in_flight().await;
                         conn.reply(refused.to_text()).await;
                     }
                     Some(Ok(_)) => {} // ping/pong: liveness already noted
@@ -195,6 +218,10 @@ async fn serve(
         }
     };
     ending.cancel();
+    // What was queued is committed whatever happens to the connection; its follow-up (an
+    // agent's first reply recorded, say) is done. The acks go nowhere: a client that
+    // reconnects resends what it has no ack for and is answered with the stored copy.
+    conn.answer_in_flight().await;
     match &end {
         End::Close(code, why) => {
             let _ = close_tx.send((*code, *why));

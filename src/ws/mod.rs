@@ -5,6 +5,7 @@ pub mod admission;
 mod connection;
 mod fanout;
 pub mod hub;
+mod in_flight;
 mod outbound;
 pub mod protocol;
 mod requests;

@@ -14,6 +14,8 @@ mod routing;
 mod scripted;
 mod sending;
 mod sending_files;
+mod service_texts;
+mod writing;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,6 +27,7 @@ pub use external::Card;
 pub use handover::TransferTo;
 pub use lifecycle::{can_move, check_move};
 pub use participant::Participant;
+pub use writing::QueuedSend;
 
 use super::archive::ArchiveReader;
 use super::authz::{Actor, Permission};

@@ -1,15 +1,14 @@
-//! The message path: a participant's own messages and notes, and the service's texts (the
-//! welcome, the notices of each step). Every message is stored by the group-commit writer and
-//! announced from it, in commit order, so each connection receives a conversation's messages
-//! in `seq` order.
+//! The message path: a participant's own messages and notes (the service's own texts are in
+//! service_texts.rs). Every message is stored by the group-commit writer and announced from
+//! it, in commit order, so each connection receives a conversation's messages in `seq` order.
 
 use super::{business_hours, ChatService, Participant, Sent};
-use crate::cluster::{Event, EventKind};
+use crate::cluster::EventKind;
 use crate::service::outbox::events;
 use crate::service::{ServiceError, ServiceResult};
 use crate::store::{
     Appended, Conversation, ConversationState, Message, MessageKind, NewMessage, Precondition,
-    SenderKind, StoreError, StoreResult,
+    SenderKind, StoreError,
 };
 
 /// Longest client message id accepted, in bytes.
@@ -126,11 +125,21 @@ impl ChatService {
                     tenant_id,
                     visitor_id,
                 } if c.visitor_id == *visitor_id && c.state == ConversationState::Closed => {
-                    // A closed conversation never reopens: the message starts a new one.
-                    let next = self
-                        .start_conversation(tenant_id, visitor_id, Some(&c.id))
-                        .await?;
-                    started = true;
+                    // A closed conversation never reopens: the message goes to the visitor's
+                    // open one (another tab's, or one an earlier message in flight started),
+                    // else it starts a new one linked to it.
+                    let next = match self
+                        .store
+                        .find_open_conversation(tenant_id, visitor_id)
+                        .await?
+                    {
+                        Some(open) => open,
+                        None => {
+                            started = true;
+                            self.start_conversation(tenant_id, visitor_id, Some(&c.id))
+                                .await?
+                        }
+                    };
                     self.append(tenant_id, message(next.id)).await?
                 }
                 Participant::Visitor { .. } => return Err(ServiceError::NotFound("conversation")),
@@ -145,6 +154,17 @@ impl ChatService {
             },
             other => other?,
         };
+        self.settle(who, appended, started).await
+    }
+
+    /// What follows a participant's stored message: an agent's first reply is recorded and
+    /// mailed to a visitor who left; a conversation it started is routed.
+    pub(super) async fn settle(
+        &self,
+        who: &Participant,
+        appended: Appended,
+        started: bool,
+    ) -> ServiceResult<Sent> {
         let conversation = appended.conversation.clone();
         if !appended.duplicate {
             // The conversation as the write left it: its first reply is recorded once.
@@ -272,89 +292,6 @@ impl ChatService {
             duplicate: appended.duplicate,
             conversation: appended.conversation,
         })
-    }
-
-    /// Records a step of the conversation (joined, closed, …) as a message everyone sees.
-    pub(super) async fn system_message(
-        &self,
-        tenant_id: &str,
-        conversation_id: &str,
-        text: &str,
-    ) -> ServiceResult<()> {
-        self.service_message(
-            tenant_id,
-            conversation_id,
-            SenderKind::System,
-            MessageKind::Event,
-            text,
-        )
-        .await
-    }
-
-    /// The tenant's automatic texts, such as the welcome message.
-    pub(super) async fn bot_message(
-        &self,
-        tenant_id: &str,
-        conversation_id: &str,
-        text: &str,
-    ) -> ServiceResult<()> {
-        self.service_message(
-            tenant_id,
-            conversation_id,
-            SenderKind::Bot,
-            MessageKind::Text,
-            text,
-        )
-        .await
-    }
-
-    async fn service_message(
-        &self,
-        tenant_id: &str,
-        conversation_id: &str,
-        sender_kind: SenderKind,
-        kind: MessageKind,
-        text: &str,
-    ) -> ServiceResult<()> {
-        self.append(
-            tenant_id,
-            NewMessage {
-                conversation_id: conversation_id.to_string(),
-                sender_kind,
-                sender_id: None,
-                sender_name: None,
-                client_msg_id: None,
-                kind,
-                body: text.to_string(),
-                internal: false,
-                precondition: Precondition::default(),
-            },
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// Stores a message through the writer; once committed, and only if it is new, it is
-    /// published from the writer in commit order (before its sender hears back).
-    pub(super) async fn append(
-        &self,
-        tenant_id: &str,
-        message: NewMessage,
-    ) -> StoreResult<Appended> {
-        let bus = self.bus.clone();
-        let announce = Box::new(move |a: &Appended| {
-            bus.publish(Event {
-                tenant_id: a.conversation.tenant_id.clone(),
-                conversation_id: a.conversation.id.clone(),
-                visitor_id: a.conversation.visitor_id.clone(),
-                agent_id: a.conversation.agent_id.clone(),
-                kind: EventKind::Message(a.message.clone()),
-            })
-        });
-        let hook = self.on_message(tenant_id, &message).await;
-        self.writer
-            .append_hooked(tenant_id, message, announce, hook)
-            .await
     }
 
     /// A message this participant already sent under `client_msg_id`, in any of their

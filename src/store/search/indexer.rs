@@ -4,7 +4,7 @@
 //! searchable through the index one indexer pass later, and until then the search reads it by
 //! scanning the short tail beyond the cursor (sqlite.rs).
 
-use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, Statement};
 
 use crate::store::{Backend, Store, StoreResult};
 

@@ -15,14 +15,28 @@ use crate::service::ServiceError;
 use crate::store::Conversation;
 use agent::{block, set_status, watch};
 use conversation::{accept, close, note, rate, transfer};
+pub(super) use sending::reply_sent;
 use sending::{send, send_file};
 use sync::{read, resume, typing};
+
+/// A text message to a named conversation, which `send` can queue behind those in flight.
+fn queueable(frame: &ClientFrame) -> bool {
+    matches!(
+        frame,
+        ClientFrame::Send {
+            conversation_id: Some(_),
+            attachment_id: None,
+            ..
+        }
+    )
+}
 
 /// Answers one text frame.
 pub async fn handle(conn: &mut Conn<'_>, text: &str) {
     let frame = match parse(text) {
         Ok(f) => f,
         Err(e) => {
+            conn.answer_in_flight().await;
             crate::telemetry::metrics::error("ws", e.code());
             let message = e.message();
             let answer = ServerFrame::Error {
@@ -34,6 +48,10 @@ pub async fn handle(conn: &mut Conn<'_>, text: &str) {
             return;
         }
     };
+    // Only a message may pass the acks of those in flight; everything else is answered after.
+    if !queueable(&frame) {
+        conn.answer_in_flight().await;
+    }
     match frame {
         ClientFrame::Send {
             id,

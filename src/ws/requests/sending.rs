@@ -16,15 +16,27 @@ pub(super) async fn send(
     if !visitor_may_send(conn, id.as_deref()).await {
         return;
     }
-    let sent = conn
-        .ctx
+    let ctx = conn.ctx;
+    if let Some(conversation) = conversation_id.as_deref() {
+        if conn.in_flight.is_full() {
+            conn.answer_oldest().await;
+        }
+        match ctx
+            .chat
+            .queue_send(&ctx.who, conversation, &client_msg_id, &body)
+            .await
+        {
+            Ok(Some(queued)) => return conn.in_flight.push(id, queued),
+            Ok(None) => conn.answer_in_flight().await,
+            Err(e) => {
+                conn.answer_in_flight().await;
+                return reply_sent(conn, id.as_deref(), Err(e)).await;
+            }
+        }
+    }
+    let sent = ctx
         .chat
-        .send(
-            &conn.ctx.who,
-            conversation_id.as_deref(),
-            &client_msg_id,
-            &body,
-        )
+        .send(&ctx.who, conversation_id.as_deref(), &client_msg_id, &body)
         .await;
     reply_sent(conn, id.as_deref(), sent).await;
 }
@@ -58,6 +70,8 @@ pub(super) async fn send_file(
 pub(super) async fn visitor_may_send(conn: &mut Conn<'_>, id: Option<&str>) -> bool {
     if let Participant::Visitor { visitor_id, .. } = &conn.ctx.who {
         if !conn.ctx.admission.visitor_message(visitor_id) {
+            // After the acks of what came before it.
+            conn.answer_in_flight().await;
             let refused = ServerFrame::Error {
                 id,
                 code: "rate_limited",
@@ -70,7 +84,7 @@ pub(super) async fn visitor_may_send(conn: &mut Conn<'_>, id: Option<&str>) -> b
     true
 }
 
-pub(super) async fn reply_sent(conn: &mut Conn<'_>, id: Option<&str>, sent: ServiceResult<Sent>) {
+pub(crate) async fn reply_sent(conn: &mut Conn<'_>, id: Option<&str>, sent: ServiceResult<Sent>) {
     let text = match sent {
         Ok(sent) => ack(id, &sent),
         Err(e) => error_frame(id, &e),
