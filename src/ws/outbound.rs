@@ -119,14 +119,36 @@ async fn pump(
                 send_close(sink, why.ok()).await;
                 break;
             }
-            Some(frame) = events.recv() => sink.send(text(frame)).await,
-            Some(frame) = replies.recv() => sink.send(text(frame)).await,
+            Some(frame) = events.recv() => gathered(sink, frame, &mut events, &mut replies).await,
+            Some(frame) = replies.recv() => gathered(sink, frame, &mut events, &mut replies).await,
             _ = ping.tick() => sink.send(WsMessage::Ping(Default::default())).await,
         };
         if sent.is_err() {
             break;
         }
     }
+}
+
+/// Most frames gathered into one write.
+const GATHER: usize = 64;
+
+/// Writes `first` and whatever else is queued already (up to `GATHER` frames), flushing once:
+/// a burst (the acks and echoes of a batch) costs one system call, not one per frame. Each
+/// queue keeps its order.
+async fn gathered(
+    sink: &mut SplitSink<WebSocket, WsMessage>,
+    first: Frame,
+    events: &mut mpsc::Receiver<Frame>,
+    replies: &mut mpsc::Receiver<Frame>,
+) -> Result<(), axum::Error> {
+    sink.feed(text(first)).await?;
+    for _ in 1..GATHER {
+        let Ok(next) = replies.try_recv().or_else(|_| events.try_recv()) else {
+            break;
+        };
+        sink.feed(text(next)).await?;
+    }
+    sink.flush().await
 }
 
 fn text(frame: Frame) -> WsMessage {
