@@ -200,3 +200,10 @@ async fn a_live_duplicate_after_a_resume_is_named() {
     assert_fails_with(&out, &r, &[("agent duplicated", 1)]);
     assert_eq!(r["reconnects"]["agents"], 1, "{r}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_delivery_only_a_resume_repaired_is_skipped() {
+    let (out, r) = bench_against(Fault::SkipThenRestart).await;
+    assert_fails_with(&out, &r, &[("agent skipped", 1)]);
+    assert_eq!(r["reconnects"]["agents"], 1, "{r}");
+}

@@ -41,6 +41,9 @@ pub enum Fault {
     RestartLosesDelivery,
     /// The same, but after the agent's resume the next live message reaches it twice.
     RestartDuplicatesLive,
+    /// The agent does not get the message live (it gets the next one), and the connections
+    /// are closed at the message after that: the agent's replay brings it.
+    SkipThenRestart,
 }
 
 impl Fault {
@@ -275,7 +278,11 @@ fn send(s: &Shared, tx: &Tx, frame: &Value) {
     }
     c.stored.push(stored);
     c.ids.insert(client_msg_id.to_string(), c.last_seq);
-    if hit && s.fault.restarts() {
+    let cut = match s.fault {
+        Fault::SkipThenRestart => first && client_msg_id.starts_with('b') && c.measured == HIT + 2,
+        fault => hit && fault.restarts(),
+    };
+    if cut {
         replay::go_away(c);
         return;
     }
@@ -292,7 +299,7 @@ fn send(s: &Shared, tx: &Tx, frame: &Value) {
     let _ = c.visitor.send(delivery.clone());
     let Some(agent) = c.agent.clone() else { return };
     match (hit, s.fault) {
-        (true, Fault::Drop) => {}
+        (true, Fault::Drop | Fault::SkipThenRestart) => {}
         (true, Fault::Duplicate) => {
             let _ = agent.send(delivery.clone());
             let _ = agent.send(delivery);

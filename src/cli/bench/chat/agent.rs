@@ -106,7 +106,10 @@ async fn come_back(
         }
     };
     out.reconnects += 1;
-    let points = out.log.reconnected(&frames::own_conversations(&hello));
+    let missed = lost.missed_events();
+    let points = out
+        .log
+        .reconnected(&frames::own_conversations(&hello), missed);
     if !points.is_empty() {
         let frame = frames::resume(points.iter().map(|(c, from)| (c.as_str(), *from)));
         // A failed send shows as a lost connection at the next read: then again.

@@ -43,7 +43,7 @@ impl Back<'_> {
         };
         out.reconnects += 1;
         let mut queue = Vec::new();
-        if let Some((conversation, from)) = out.log.reconnected() {
+        if let Some((conversation, from)) = out.log.reconnected(lost.missed_events()) {
             queue.push(frames::resume([(conversation, from)]));
         }
         for (n, at) in out.log.unanswered() {

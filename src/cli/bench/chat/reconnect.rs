@@ -40,6 +40,11 @@ impl Lost {
         }
     }
 
+    /// The server said it may have missed events (4012): gaps the resume fills are expected.
+    pub fn missed_events(self) -> bool {
+        self == Lost::Closed(Some(RESYNC))
+    }
+
     /// An end the client comes back from but that is a fault of the run all the same: 4012
     /// says the server may have missed events (a broken link between nodes, a full publish
     /// queue), which a rolling restart should not cause.
@@ -89,5 +94,7 @@ mod tests {
         assert_eq!(Lost::Reset.error(), "connection lost");
         assert!(Lost::Closed(Some(1001)).note().is_none());
         assert!(Lost::Closed(Some(4012)).note().is_some());
+        assert!(Lost::Closed(Some(4012)).missed_events());
+        assert!(!Lost::Closed(Some(1001)).missed_events());
     }
 }

@@ -149,9 +149,10 @@ impl VisitorLog {
 
     /// A new connection replaces a lost one: its acks begin a new order, and its resume starts
     /// from the last seq held without a gap. Returns (conversation, seq to resume from).
-    pub fn reconnected(&mut self) -> Option<(&str, i64)> {
+    /// `missed`: the loss was a 4012 (see `Stream::begin_replay`).
+    pub fn reconnected(&mut self, missed: bool) -> Option<(&str, i64)> {
         self.last_acked = None;
-        let from = self.echo.begin_replay();
+        let from = self.echo.begin_replay(missed);
         self.conversation.as_deref().map(|c| (c, from))
     }
 
@@ -245,7 +246,7 @@ impl AgentLog {
     /// conversation's first messages go to every agent while it waits in the queue, and a
     /// replay of someone else's conversation would count its messages as delivered here.
     /// Returns (conversation, seq to resume from).
-    pub fn reconnected(&mut self, own: &[String]) -> Vec<(String, i64)> {
+    pub fn reconnected(&mut self, own: &[String], missed: bool) -> Vec<(String, i64)> {
         for c in own {
             if !self.streams.contains_key(c) {
                 self.streams.insert(c.clone(), Stream::default());
@@ -254,7 +255,7 @@ impl AgentLog {
         self.streams
             .iter_mut()
             .filter(|(c, s)| s.visitor.is_some() || own.contains(c))
-            .map(|(c, s)| (c.clone(), s.begin_replay()))
+            .map(|(c, s)| (c.clone(), s.begin_replay(missed)))
             .collect()
     }
 

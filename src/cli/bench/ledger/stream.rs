@@ -8,6 +8,12 @@
 //! the replay reached (`u`), only seqs in `f+1..=u` may. Every other second copy — a seq
 //! delivered twice on the live path, a third copy, a copy of a seq at or below `f` — is
 //! `duplicated`, as without a reconnect. A seq that never came is still a gap.
+//!
+//! A replay may fill seqs above the highest the lost connection had received in any order.
+//! One it fills below that highest was skipped by the live path (a higher seq came live
+//! and this one never did): the server lost a live delivery, and the replay only repaired
+//! it. That is counted as `skipped`, a fault, unless the loss was a 4012 (the server said it
+//! may have missed events: resuming is how they are caught up).
 
 use std::collections::HashSet;
 
@@ -30,6 +36,9 @@ pub(super) fn tag(n: u64) -> u32 {
 struct Replay {
     /// The seq the resume named: the replay starts after it.
     from: usize,
+    /// The highest seq received when the connection was lost (or, after a 4012, `from`: every
+    /// seq the replay fills is excused).
+    high_at_loss: usize,
     /// The seq `resumed` said the replay reached; None until it came.
     upto: Option<usize>,
 }
@@ -50,6 +59,8 @@ pub struct Stream {
     again: HashSet<u32>,
     /// Second copies a resume's replay brought (not faults).
     pub(super) replayed: u64,
+    /// Seqs the lost connection skipped on the live path that a replay brought later.
+    pub(super) skipped: u64,
 }
 
 /// What recording one delivery found.
@@ -98,9 +109,12 @@ impl Stream {
         }
         self.slots[s] = tag;
         if s < self.high {
-            // A replay fills what the reconnect missed while newer live frames came first.
-            if !self.replays(s) {
-                self.out_of_order += 1;
+            // A replay fills what the reconnect missed while newer live frames came first; a
+            // seq the lost connection skipped is another matter.
+            match self.replay {
+                Some(r) if self.replays(s) && s > r.high_at_loss => {}
+                Some(_) if self.replays(s) => self.skipped += 1,
+                _ => self.out_of_order += 1,
             }
         } else {
             self.high = s;
@@ -118,10 +132,16 @@ impl Stream {
     }
 
     /// A resume begins: returns the seq to resume from, the highest held without a gap below
-    /// it (from the lowest received; 0 when nothing came yet).
-    pub fn begin_replay(&mut self) -> i64 {
+    /// it (from the lowest received; 0 when nothing came yet). `missed`: the server closed
+    /// the connection saying it may have missed events (4012), so gaps are no fault.
+    pub fn begin_replay(&mut self, missed: bool) -> i64 {
         let from = self.contiguous();
-        self.replay = Some(Replay { from, upto: None });
+        let high_at_loss = if missed { from } else { self.high };
+        self.replay = Some(Replay {
+            from,
+            high_at_loss,
+            upto: None,
+        });
         self.again.clear();
         from as i64
     }

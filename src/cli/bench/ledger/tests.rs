@@ -142,7 +142,7 @@ fn seqs_out_of_range_do_not_grow_the_ledger() {
 fn resumed_agent(v: &mut VisitorLog) -> AgentLog {
     let mut a = AgentLog::default();
     deliver(v, &mut a, &[1, 2]);
-    assert_eq!(a.reconnected(&[]), vec![("c".to_string(), 2)]);
+    assert_eq!(a.reconnected(&[], false), vec![("c".to_string(), 2)]);
     for seq in [5, 3, 4, 5] {
         a.delivered("c", seq, Some((0, (seq - 2) as u64)));
     }
@@ -186,7 +186,7 @@ fn a_seq_no_replay_brought_is_missing_after_the_drain() {
     let mut v = visitor(4);
     let mut a = AgentLog::default();
     deliver(&mut v, &mut a, &[1, 2]);
-    a.reconnected(&[]);
+    a.reconnected(&[], false);
     a.delivered("c", 4, Some((0, 2)));
     a.delivered("c", 5, Some((0, 3)));
     a.resumed("c", 5);
@@ -209,7 +209,7 @@ fn unacked_messages_are_sent_again_and_acked_once() {
     }
     assert_eq!(v.ack(Some("c"), Some("b0-0"), Some(2), true), Some(10));
     v.delivered("c", 2, Some((0, 0)));
-    assert_eq!(v.reconnected(), Some(("c", 2)));
+    assert_eq!(v.reconnected(false), Some(("c", 2)));
     assert_eq!(v.unanswered(), vec![(1, 20), (2, 30)]);
     // The new connection's acks (the first a duplicate: stored before the loss).
     assert_eq!(v.ack(Some("c"), Some("b0-1"), Some(3), false), Some(20));
@@ -231,7 +231,29 @@ fn an_agent_resumes_its_own_conversations_and_those_it_received() {
     a.delivered("queued", 1, None);
     a.delivered("c", 1, None);
     a.delivered("c", 2, Some((0, 0)));
-    let mut points = a.reconnected(&["mine".to_string()]);
+    let mut points = a.reconnected(&["mine".to_string()], false);
     points.sort();
     assert_eq!(points, vec![("c".to_string(), 2), ("mine".to_string(), 0)]);
+}
+
+#[test]
+fn a_seq_the_live_path_skipped_is_a_fault_even_when_a_replay_brings_it() {
+    for (missed, skipped) in [(false, 1), (true, 0)] {
+        let mut v = visitor(4);
+        let mut a = AgentLog::default();
+        deliver(&mut v, &mut AgentLog::default(), &[1, 2, 3, 4, 5]);
+        // Seq 3 never came live; 4 did. Then the connection was lost and resumed from 2.
+        for seq in [1, 2, 4] {
+            a.delivered("c", seq, (seq > 1).then(|| (0, (seq - 2) as u64)));
+        }
+        a.reconnected(&[], missed);
+        for seq in [3, 4, 5] {
+            a.delivered("c", seq, Some((0, (seq - 2) as u64)));
+        }
+        a.resumed("c", 5);
+        let d = check(&[v], &[a]);
+        assert_eq!(d.agent.skipped, skipped, "after a 4012: {missed}");
+        assert_eq!((d.agent.out_of_order, d.agent.missing), (0, 0));
+        assert_eq!(d.ok, skipped == 0, "{:?}", d.faults());
+    }
 }
