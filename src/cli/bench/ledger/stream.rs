@@ -136,7 +136,12 @@ impl Stream {
     /// the connection saying it may have missed events (4012), so gaps are no fault.
     pub fn begin_replay(&mut self, missed: bool) -> i64 {
         let from = self.contiguous();
-        let high_at_loss = if missed { from } else { self.high };
+        let mut high_at_loss = if missed { from } else { self.high };
+        // A replay the lost connection did not finish (no `resumed`) leaves gaps above where
+        // it began that are not the live path's.
+        if let Some(unfinished) = self.replay.filter(|r| r.upto.is_none()) {
+            high_at_loss = high_at_loss.min(unfinished.high_at_loss.max(from));
+        }
         self.replay = Some(Replay {
             from,
             high_at_loss,

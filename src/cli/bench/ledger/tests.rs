@@ -257,3 +257,25 @@ fn a_seq_the_live_path_skipped_is_a_fault_even_when_a_replay_brings_it() {
         assert_eq!(d.ok, skipped == 0, "{:?}", d.faults());
     }
 }
+
+#[test]
+fn what_an_unfinished_replay_left_out_is_not_skipped() {
+    let mut v = visitor(6);
+    deliver(&mut v, &mut AgentLog::default(), &[1, 2, 3, 4, 5, 6, 7]);
+    let mut a = AgentLog::default();
+    for seq in [1, 2] {
+        a.delivered("c", seq, (seq > 1).then(|| (0, (seq - 2) as u64)));
+    }
+    a.reconnected(&[], false);
+    // Live 6 before the replay, which reached 3 only when this connection was lost too.
+    for seq in [6, 3] {
+        a.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    assert_eq!(a.reconnected(&[], false), vec![("c".to_string(), 3)]);
+    for seq in [4, 5, 6, 7] {
+        a.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    a.resumed("c", 7);
+    let d = check(&[v], &[a]);
+    assert!(d.ok, "{:?}", d.faults());
+}
