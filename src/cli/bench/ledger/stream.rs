@@ -46,7 +46,7 @@ struct Replay {
 /// What one connection received in one conversation, by seq.
 #[derive(Default)]
 pub struct Stream {
-    slots: Vec<u32>,
+    pub(super) slots: Vec<u32>,
     low: usize,
     high: usize,
     /// The visitor whose measured messages this conversation carries (the first one seen).
