@@ -16,6 +16,8 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+#[path = "accounts.rs"]
+mod accounts;
 #[path = "replay.rs"]
 mod replay;
 
@@ -107,19 +109,19 @@ pub async fn start(fault: Fault) -> String {
     };
     let app = Router::new()
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
-        .route("/api/auth/login", post(login))
+        .route("/api/auth/login", post(accounts::login))
         .route(
             "/api/auth/me",
             get(|| async { Json(json!({"tenant": {"site_key": SITE_KEY}})) }),
         )
-        .route("/api/admin/users", post(create_user))
+        .route("/api/admin/users", post(accounts::create_user))
         .route(
             "/api/admin/users/{id}",
             patch(
                 |Path(id): Path<String>| async move { Json(json!({"id": id, "disabled": true})) },
             ),
         )
-        .route("/api/visitor/session", post(session))
+        .route("/api/visitor/session", post(accounts::session))
         .route(
             "/api/agent/conversations/{id}/messages",
             get(replay::history),
@@ -133,31 +135,6 @@ pub async fn start(fault: Fault) -> String {
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
     url
-}
-
-async fn login(Json(body): Json<Value>) -> Json<Value> {
-    let email = body["email"].as_str().unwrap_or_default();
-    let token = if email == OWNER {
-        "admin".to_string()
-    } else {
-        format!("agent:{email}")
-    };
-    Json(json!({"access_token": token}))
-}
-
-async fn create_user(State(s): State<Shared>, Json(body): Json<Value>) -> Json<Value> {
-    let mut inner = s.lock();
-    inner.next += 1;
-    let id = format!("u{}", inner.next);
-    let email = body["email"].as_str().unwrap_or_default().to_string();
-    inner.users.insert(email, id.clone());
-    Json(json!({"id": id}))
-}
-
-async fn session(State(s): State<Shared>) -> Json<Value> {
-    let mut inner = s.lock();
-    inner.next += 1;
-    Json(json!({"visitor_token": format!("visitor:{}", inner.next)}))
 }
 
 async fn ws_visitor(ws: WebSocketUpgrade, State(s): State<Shared>) -> Response {
