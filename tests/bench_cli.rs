@@ -4,7 +4,8 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::process::Output;
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
 
 use common::api::{init_tenant, Api, API_ENV, PASSWORD};
 use common::server::{cli, run, TestServer, BIN};
@@ -480,4 +481,70 @@ async fn chat_spreads_over_several_urls_and_reports_per_node() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
     }
+}
+
+/// The server is stopped with SIGTERM in the middle of a run (it closes every connection with
+/// 1001) and started again on the same port and database: every client reconnects, resumes
+/// and sends again what was not acked, and the run ends with each acked message stored and
+/// delivered once.
+#[tokio::test(flavor = "multi_thread")]
+async fn chat_reconnects_and_resumes_across_a_server_restart() {
+    let (mut server, api, owner) = bench_server().await;
+    let port: u16 = server
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bench = cli(dir.path())
+        .args(["bench", "chat", "--url", &server.url("")])
+        .args(["--email", &owner, "--password", PASSWORD])
+        .args(["--visitors", "6", "--agents", "2", "--rate", "60"])
+        .args(["--duration", "8", "--sources", "2", "--json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn bench");
+    // Every visitor in its conversation: the measured phase begins; stop the server into it.
+    let token = api.token(&owner, PASSWORD).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while conversations(&api, &token).await.len() < 6 {
+        assert!(Instant::now() < deadline, "the bench did not set up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(server.terminate().success(), "{}", server.stderr());
+    let workdir = std::mem::replace(&mut server.workdir, tempfile::tempdir().expect("tempdir"));
+    let mut env: Vec<(&str, &str)> = vec![("UNIQCHAT__DATABASE__URL", &server.database_url)];
+    env.extend_from_slice(&API_ENV);
+    env.extend_from_slice(&BENCH_ENV);
+    let _restarted = TestServer::start_in_on(workdir, &env, port).await;
+
+    let out = tokio::task::spawn_blocking(move || bench.wait_with_output())
+        .await
+        .expect("joined")
+        .expect("bench ran");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let r = report(&out);
+    assert_eq!(r["errors"], serde_json::json!({}), "{r}");
+    // The shutdown closed every connection: each came back at least once.
+    let back = &r["reconnects"];
+    assert!(back["visitors"].as_u64() >= Some(6), "{r}");
+    assert!(back["agents"].as_u64() >= Some(2), "{r}");
+    let m = &r["messages"];
+    let acked = m["acked"].as_u64().expect("acked");
+    assert!(acked > 0, "{r}");
+    assert_eq!(m["sent"].as_u64(), Some(acked), "{r}");
+    assert_eq!(m["delivered"].as_u64(), Some(acked), "{r}");
+    let d = &r["delivery"];
+    assert_eq!(d["ok"], true, "{r}");
+    for side in ["agent", "visitor_echo"] {
+        assert_eq!(d[side]["delivered"].as_u64(), Some(acked), "{side}: {r}");
+    }
+    assert_eq!(d["readback"]["conversations"], 6, "{r}");
+    assert_eq!(d["readback"]["messages"].as_u64(), Some(acked), "{r}");
+    let token = api.token(&owner, PASSWORD).await;
+    assert_eq!(stored_bench_messages(&api, &token).await, acked);
 }

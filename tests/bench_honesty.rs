@@ -154,3 +154,56 @@ async fn the_read_back_finds_a_stored_body_that_differs() {
     let (out, r) = bench_against(Fault::StoredBodyDiffers).await;
     assert_fails_with(&out, &r, &[("readback mismatched", 1)]);
 }
+
+/// The server closes the first visitor's and the agent's connections with 1001 right after
+/// storing a message and before acking it, as at shutdown: both reconnect and resume, the
+/// visitor sends the message again and gets the stored copy's ack, and the agent's replay
+/// brings one message a second time (once live, once replayed). Nothing is a fault.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_restart_is_resumed_without_a_fault() {
+    let (out, r) = bench_against(Fault::Restart).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{r}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(faults(&r), vec![], "{r}");
+    assert_eq!(r["errors"], serde_json::json!({}), "{r}");
+    let back = &r["reconnects"];
+    assert_eq!(
+        (back["visitors"].as_u64(), back["agents"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    assert!(back["resent_stored"].as_u64() >= Some(1), "{r}");
+    assert!(back["replayed"].as_u64() >= Some(1), "{r}");
+    let m = &r["messages"];
+    assert!(m["acked"].as_u64() > Some(HIT_AT_LEAST), "{r}");
+    assert_eq!(
+        (&m["sent"], &m["delivered"]),
+        (&m["acked"], &m["acked"]),
+        "{r}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_the_resume_leaves_out_is_missing() {
+    let (out, r) = bench_against(Fault::RestartLosesDelivery).await;
+    assert_fails_with(&out, &r, &[("agent missing", 1), ("agent seq_gaps", 1)]);
+    assert_eq!(r["reconnects"]["agents"], 1, "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_duplicate_after_a_resume_is_named() {
+    let (out, r) = bench_against(Fault::RestartDuplicatesLive).await;
+    assert_fails_with(&out, &r, &[("agent duplicated", 1)]);
+    assert_eq!(r["reconnects"]["agents"], 1, "{r}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_live_delivery_only_a_resume_repaired_is_skipped() {
+    let (out, r) = bench_against(Fault::SkipThenRestart).await;
+    assert_fails_with(&out, &r, &[("agent skipped", 1)]);
+    assert_eq!(r["reconnects"]["agents"], 1, "{r}");
+}

@@ -1,19 +1,25 @@
 //! A chat server that speaks the part of uniqchat's protocol `uniqchat bench chat` uses (sign-in,
 //! agent accounts, visitor sessions, `/ws/visitor` and `/ws/agent` with hello / send / ack /
-//! message / close, and the history the read-back reads) and gets one thing wrong on purpose,
-//! once: in the first conversation, at its second measured message.
+//! message / close / resume, and the history the read-back reads) and gets one thing wrong on
+//! purpose, once: in the first conversation, at its second measured message. The `Restart`
+//! faults stop there as a server does at shutdown (resume.rs).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
+
+#[path = "accounts.rs"]
+mod accounts;
+#[path = "replay.rs"]
+mod replay;
 
 /// What the server gets wrong.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,6 +36,25 @@ pub enum Fault {
     AckWithoutSeq,
     /// The message is stored with another body than the one sent (seen by the read-back).
     StoredBodyDiffers,
+    /// A faithful restart: the message is stored, then the visitor's and the agent's
+    /// connections are closed with 1001 before its ack; resumes replay what was missed.
+    Restart,
+    /// The same, but the agent's replay leaves the message out.
+    RestartLosesDelivery,
+    /// The same, but after the agent's resume the next live message reaches it twice.
+    RestartDuplicatesLive,
+    /// The agent does not get the message live (it gets the next one), and the connections
+    /// are closed at the message after that: the agent's replay brings it.
+    SkipThenRestart,
+}
+
+impl Fault {
+    fn restarts(self) -> bool {
+        matches!(
+            self,
+            Fault::Restart | Fault::RestartLosesDelivery | Fault::RestartDuplicatesLive
+        )
+    }
 }
 
 /// The measured message of the first conversation the fault hits (1 = its first).
@@ -47,6 +72,12 @@ struct Conversation {
     measured: usize,
     /// The agent's copy of a message held back (Fault::Swap).
     held: Option<String>,
+    /// Client id → seq of every message stored: a resend gets the first ack.
+    ids: HashMap<String, i64>,
+    /// The seq at which the connections were closed (the `Restart` faults).
+    cut: Option<i64>,
+    /// Send the agent's next live message twice (Fault::RestartDuplicatesLive).
+    duplicate_next: bool,
 }
 
 #[derive(Default)]
@@ -78,20 +109,23 @@ pub async fn start(fault: Fault) -> String {
     };
     let app = Router::new()
         .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
-        .route("/api/auth/login", post(login))
+        .route("/api/auth/login", post(accounts::login))
         .route(
             "/api/auth/me",
             get(|| async { Json(json!({"tenant": {"site_key": SITE_KEY}})) }),
         )
-        .route("/api/admin/users", post(create_user))
+        .route("/api/admin/users", post(accounts::create_user))
         .route(
             "/api/admin/users/{id}",
             patch(
                 |Path(id): Path<String>| async move { Json(json!({"id": id, "disabled": true})) },
             ),
         )
-        .route("/api/visitor/session", post(session))
-        .route("/api/agent/conversations/{id}/messages", get(history))
+        .route("/api/visitor/session", post(accounts::session))
+        .route(
+            "/api/agent/conversations/{id}/messages",
+            get(replay::history),
+        )
         .route("/ws/visitor", get(ws_visitor))
         .route("/ws/agent", get(ws_agent))
         .with_state(shared);
@@ -101,55 +135,6 @@ pub async fn start(fault: Fault) -> String {
     let url = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move { axum::serve(listener, app).await });
     url
-}
-
-async fn login(Json(body): Json<Value>) -> Json<Value> {
-    let email = body["email"].as_str().unwrap_or_default();
-    let token = if email == OWNER {
-        "admin".to_string()
-    } else {
-        format!("agent:{email}")
-    };
-    Json(json!({"access_token": token}))
-}
-
-async fn create_user(State(s): State<Shared>, Json(body): Json<Value>) -> Json<Value> {
-    let mut inner = s.lock();
-    inner.next += 1;
-    let id = format!("u{}", inner.next);
-    let email = body["email"].as_str().unwrap_or_default().to_string();
-    inner.users.insert(email, id.clone());
-    Json(json!({"id": id}))
-}
-
-async fn session(State(s): State<Shared>) -> Json<Value> {
-    let mut inner = s.lock();
-    inner.next += 1;
-    Json(json!({"visitor_token": format!("visitor:{}", inner.next)}))
-}
-
-/// A conversation's history, `limit` messages older than `before_seq`, oldest first.
-async fn history(
-    State(s): State<Shared>,
-    Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Json<Value> {
-    let inner = s.lock();
-    let Some(c) = inner.conversations.get(&id) else {
-        return Json(json!({"conversation_id": id, "last_seq": 0, "messages": []}));
-    };
-    let before: i64 = q
-        .get("before_seq")
-        .and_then(|b| b.parse().ok())
-        .unwrap_or(c.last_seq + 1);
-    let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(50);
-    let older: Vec<&Value> = c
-        .stored
-        .iter()
-        .filter(|m| m["seq"].as_i64() < Some(before))
-        .collect();
-    let page = older[older.len().saturating_sub(limit)..].to_vec();
-    Json(json!({"conversation_id": id, "last_seq": c.last_seq, "messages": page}))
 }
 
 async fn ws_visitor(ws: WebSocketUpgrade, State(s): State<Shared>) -> Response {
@@ -165,14 +150,33 @@ async fn connection(socket: WebSocket, s: Shared, agent: bool) {
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     let writer = tokio::spawn(async move {
         while let Some(text) = rx.recv().await {
+            if text == replay::GOING_AWAY {
+                let frame = CloseFrame {
+                    code: 1001,
+                    reason: "server shutting down".into(),
+                };
+                let _ = sink.send(Message::Close(Some(frame))).await;
+                break;
+            }
             if sink.send(Message::Text(text.into())).await.is_err() {
                 break;
             }
         }
     });
     let role = if agent { "agent" } else { "visitor" };
+    // The one agent of a run holds every conversation (listed again when it reconnects).
+    let own: Vec<Value> = if agent {
+        let inner = s.lock();
+        inner
+            .conversations
+            .keys()
+            .map(|id| json!({"id": id, "state": "chatting"}))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let _ = tx.send(
-        json!({"type": "hello", "role": role, "participant_id": "p", "conversations": [], "heartbeat_secs": 20})
+        json!({"type": "hello", "role": role, "participant_id": "p", "conversations": own, "heartbeat_secs": 20})
             .to_string(),
     );
     if agent {
@@ -183,12 +187,10 @@ async fn connection(socket: WebSocket, s: Shared, agent: bool) {
         let Ok(frame) = serde_json::from_str::<Value>(&text) else {
             continue;
         };
-        if agent {
-            continue;
-        }
-        match frame["type"].as_str() {
-            Some("send") => send(&s, &tx, &frame),
-            Some("close") => close(&s, &tx, &frame),
+        match (frame["type"].as_str(), agent) {
+            (Some("resume"), _) => replay::resume(&s, &tx, &frame, agent),
+            (Some("send"), false) => send(&s, &tx, &frame),
+            (Some("close"), false) => close(&s, &tx, &frame),
             _ => {}
         }
     }
@@ -213,6 +215,9 @@ fn send(s: &Shared, tx: &Tx, frame: &Value) {
                 stored: Vec::new(),
                 measured: 0,
                 held: None,
+                ids: HashMap::new(),
+                cut: None,
+                duplicate_next: false,
             };
             inner.conversations.insert(id.clone(), c);
             inner.first.get_or_insert_with(|| id.clone());
@@ -225,6 +230,17 @@ fn send(s: &Shared, tx: &Tx, frame: &Value) {
     };
     let client_msg_id = frame["client_msg_id"].as_str().unwrap_or_default();
     let body = frame["body"].as_str().unwrap_or_default();
+    if let Some(seq) = c.ids.get(client_msg_id) {
+        let stored = c
+            .stored
+            .get((*seq - 1) as usize)
+            .cloned()
+            .unwrap_or_default();
+        let ack = json!({"type": "ack", "id": frame["id"], "conversation_id": id, "message_id": stored["id"],
+            "client_msg_id": client_msg_id, "seq": seq, "created_at": stored["created_at"], "duplicate": true});
+        let _ = tx.send(ack.to_string());
+        return;
+    }
     if client_msg_id.starts_with('b') {
         c.measured += 1;
     }
@@ -238,6 +254,15 @@ fn send(s: &Shared, tx: &Tx, frame: &Value) {
         stored["body"] = json!("bench 0");
     }
     c.stored.push(stored);
+    c.ids.insert(client_msg_id.to_string(), c.last_seq);
+    let cut = match s.fault {
+        Fault::SkipThenRestart => first && client_msg_id.starts_with('b') && c.measured == HIT + 2,
+        fault => hit && fault.restarts(),
+    };
+    if cut {
+        replay::go_away(c);
+        return;
+    }
     let mut ack = json!({"type": "ack", "id": frame["id"], "conversation_id": id, "message_id": message["id"],
         "client_msg_id": client_msg_id, "seq": c.last_seq, "created_at": message["created_at"], "duplicate": false});
     if let Some(fields) = ack
@@ -251,13 +276,16 @@ fn send(s: &Shared, tx: &Tx, frame: &Value) {
     let _ = c.visitor.send(delivery.clone());
     let Some(agent) = c.agent.clone() else { return };
     match (hit, s.fault) {
-        (true, Fault::Drop) => {}
+        (true, Fault::Drop | Fault::SkipThenRestart) => {}
         (true, Fault::Duplicate) => {
             let _ = agent.send(delivery.clone());
             let _ = agent.send(delivery);
         }
         (true, Fault::Swap) => c.held = Some(delivery),
         _ => {
+            if std::mem::take(&mut c.duplicate_next) {
+                let _ = agent.send(delivery.clone());
+            }
             let _ = agent.send(delivery);
             if let Some(held) = c.held.take() {
                 let _ = agent.send(held);

@@ -92,6 +92,12 @@ pub struct BenchArgs {
     /// bench processes (e.g. on several machines) measure the same seconds and their rates add up
     #[arg(long)]
     pub start_at: Option<u64>,
+    /// Chat: when the server closes a connection (1001 going away, 4012) or it is reset, the
+    /// client reconnects to the same --url, resumes and sends its unacknowledged messages
+    /// again; this many tries per loss, with a backoff from 0.1 s doubling up to 2 s (0: a lost
+    /// connection ends its client, counted under errors)
+    #[arg(long, default_value_t = 30)]
+    pub reconnect_tries: u32,
     /// Chat: conversations to read back over the REST API after the run and compare with what
     /// was acked (0: none)
     #[arg(long, default_value_t = 20)]
@@ -125,6 +131,8 @@ pub struct Plan {
     pub drain: Duration,
     pub start_at: Option<u64>,
     pub verify: usize,
+    /// Tries to reconnect after a lost connection (0: none).
+    pub reconnect_tries: u32,
     pub json: bool,
 }
 
@@ -166,6 +174,9 @@ impl BenchArgs {
         }
         if !(1..=600).contains(&self.drain) {
             return Err(usage("--drain: 1 to 600 seconds"));
+        }
+        if self.reconnect_tries > 1000 {
+            return Err(usage("--reconnect-tries: 0 to 1000"));
         }
         if !(1..=1024).contains(&self.window) {
             return Err(usage("--window: 1 to 1024"));
@@ -220,6 +231,7 @@ impl BenchArgs {
             drain: Duration::from_secs(self.drain),
             start_at: self.start_at,
             verify: self.verify as usize,
+            reconnect_tries: self.reconnect_tries,
             json: self.json,
         })
     }

@@ -202,12 +202,27 @@ impl Target {
 
     /// Opens `/ws/{role}` from source address `i` and waits for the server's `hello`.
     pub async fn connect(&self, i: usize, role: &str, token: &str) -> Result<Ws, Failure> {
+        self.connect_hello(i, role, token).await.map(|(ws, _)| ws)
+    }
+
+    /// Like `connect`, and returns the `hello` frame too.
+    pub async fn connect_hello(
+        &self,
+        i: usize,
+        role: &str,
+        token: &str,
+    ) -> Result<(Ws, String), Failure> {
         tokio::time::timeout(CONNECT_TIMEOUT, self.connect_inner(i, role, token))
             .await
             .map_err(|_| Failure::new("connect: timeout"))?
     }
 
-    async fn connect_inner(&self, i: usize, role: &str, token: &str) -> Result<Ws, Failure> {
+    async fn connect_inner(
+        &self,
+        i: usize,
+        role: &str,
+        token: &str,
+    ) -> Result<(Ws, String), Failure> {
         let socket = TcpSocket::new_v4().map_err(|e| Failure::new(os_kind("socket", &e)))?;
         if !self.sources.is_empty() {
             let local = SocketAddr::new(self.sources[i % self.sources.len()], 0);
@@ -234,7 +249,9 @@ impl Target {
                 .await
                 .map_err(|e| Failure::new(handshake_kind(&e)))?;
         match ws.next().await {
-            Some(Ok(WsMessage::Text(t))) if frame_type(&t) == Some("hello") => Ok(ws),
+            Some(Ok(WsMessage::Text(t))) if frame_type(&t) == Some("hello") => {
+                Ok((ws, t.as_str().to_string()))
+            }
             Some(Ok(_)) => Err(Failure::new("connect: no hello")),
             Some(Err(_)) | None => Err(Failure::new("connect: closed before hello")),
         }

@@ -4,6 +4,7 @@
 //! a string unless it holds an escape).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use serde::Deserialize;
@@ -68,6 +69,9 @@ pub struct Frame<'a> {
     pub code: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
     pub message: Option<MessageFields<'a>>,
+    /// In an ack: the server had stored this client id already (a resend).
+    #[serde(default)]
+    pub duplicate: bool,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +89,50 @@ pub struct MessageFields<'a> {
 
 pub fn parse(text: &str) -> Option<Frame<'_>> {
     serde_json::from_str(text).ok()
+}
+
+#[derive(Deserialize)]
+struct Resumed {
+    conversations: HashMap<String, i64>,
+}
+
+/// A `resumed` frame's conversations: (id, the seq its replay reached).
+pub fn resumed(text: &str) -> Option<HashMap<String, i64>> {
+    serde_json::from_str::<Resumed>(text)
+        .ok()
+        .map(|r| r.conversations)
+}
+
+#[derive(Deserialize)]
+struct Hello {
+    #[serde(default)]
+    conversations: Vec<Listed>,
+}
+
+#[derive(Deserialize)]
+struct Listed {
+    id: String,
+    #[serde(default)]
+    state: String,
+}
+
+/// The conversations a `hello` lists as the participant's own (not the queue's `waiting` ones).
+pub fn own_conversations(hello: &str) -> Vec<String> {
+    serde_json::from_str::<Hello>(hello)
+        .map(|h| {
+            h.conversations
+                .into_iter()
+                .filter(|c| c.state != "waiting")
+                .map(|c| c.id)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A `resume` frame for these conversations, each from the seq held.
+pub fn resume<'a>(conversations: impl IntoIterator<Item = (&'a str, i64)>) -> String {
+    let map: HashMap<&str, i64> = conversations.into_iter().collect();
+    serde_json::json!({"type": "resume", "id": "resume", "conversations": map}).to_string()
 }
 
 impl MessageFields<'_> {
@@ -139,5 +187,15 @@ mod tests {
             "only visitors write measured messages"
         );
         assert!(parse("not json").is_none());
+        let dup = parse(r#"{"type":"ack","conversation_id":"c","client_msg_id":"b1-2","seq":5,"duplicate":true}"#)
+            .expect("ack");
+        assert!(dup.duplicate);
+        let reached = resumed(r#"{"type":"resumed","id":"resume","conversations":{"c":9}}"#)
+            .expect("resumed");
+        assert_eq!(reached.get("c"), Some(&9));
+        let hello = r#"{"type":"hello","conversations":[{"id":"a","state":"chatting"},{"id":"q","state":"waiting"}]}"#;
+        assert_eq!(own_conversations(hello), vec!["a".to_string()]);
+        let frame: serde_json::Value = serde_json::from_str(&resume([("c", 4)])).expect("JSON");
+        assert_eq!(frame["conversations"]["c"], 4);
     }
 }

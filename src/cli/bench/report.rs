@@ -114,6 +114,21 @@ pub struct Messages {
     pub bench_cpu_us_per_message: Option<f64>,
 }
 
+/// Chat: connections the server closed (1001, 4012) or reset, and what coming back took.
+#[derive(Debug, Serialize, Default)]
+pub struct Reconnects {
+    /// New connections opened after a lost one, by role.
+    pub visitors: u64,
+    pub agents: u64,
+    /// Messages sent again after a reconnect, with their client id (not acked before the loss).
+    pub resent: u64,
+    /// Of those, acks that said the server had stored the message already (`duplicate`).
+    pub resent_stored: u64,
+    /// Second copies of a message that a resume replayed (a seq received before the loss, or
+    /// both live and replayed): expected, counted once, not faults.
+    pub replayed: u64,
+}
+
 #[derive(Debug, Serialize)]
 pub struct Memory {
     pub rss_before_mib: f64,
@@ -133,6 +148,9 @@ pub struct Report {
     pub connections_per_sec: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub messages: Option<Messages>,
+    /// Chat: lost connections the clients came back from (not errors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reconnects: Option<Reconnects>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requests: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -165,6 +183,7 @@ impl Report {
             connections: Connections::default(),
             connections_per_sec: None,
             messages: None,
+            reconnects: None,
             requests: None,
             requests_per_sec: None,
             latency: BTreeMap::new(),

@@ -29,6 +29,13 @@ impl Report {
         if let Some(m) = &self.messages {
             messages(&mut out, m);
         }
+        if let Some(r) = &self.reconnects {
+            let _ = writeln!(
+                out,
+                "  reconnects    visitors {}  agents {}  (resent {}, {} of them stored already; {} replayed copies)",
+                r.visitors, r.agents, r.resent, r.resent_stored, r.replayed
+            );
+        }
         if let Some(cpu) = &self.cpu {
             cores(&mut out, cpu, self.messages.as_ref());
         }

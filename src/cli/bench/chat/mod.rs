@@ -8,6 +8,8 @@
 //! read back over REST (../readback.rs).
 
 mod agent;
+mod come_back;
+mod reconnect;
 mod visitor;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -25,7 +27,7 @@ use super::nodes::Nodes;
 use super::pacer::spawn_paced;
 use super::process::CpuMeter;
 use super::readback;
-use super::report::{Messages, Report, Tally};
+use super::report::{Messages, Reconnects, Report, Tally};
 use super::{report_for, seconds_since};
 
 /// Shared by every task of a run.
@@ -73,8 +75,11 @@ pub async fn run(
     let share = plan.visitors.div_ceil(plan.agents);
     for (i, (_, token)) in agent_ids.iter().enumerate() {
         let target = targets[plan.agent_node(i)].clone();
-        let (token, shared) = (token.clone(), shared.clone());
-        agents.spawn(async move { (i, agent::agent(&target, i, &token, share, &shared).await) });
+        let (token, shared, tries) = (token.clone(), shared.clone(), plan.reconnect_tries);
+        agents.spawn(async move {
+            let a = agent::agent(&target, i, &token, share, tries, &shared).await;
+            (i, a)
+        });
     }
     wait_for(&shared.agents_ready, plan.agents).await;
 
@@ -111,9 +116,11 @@ pub async fn run(
     report.connections.attempted = (plan.visitors + plan.agents) as u64;
     let mut logs: Vec<VisitorLog> = Vec::with_capacity(plan.visitors);
     let mut nodes = Nodes::new(plan);
+    let mut reconnects = Reconnects::default();
     while let Some(joined) = visitors.join_next().await {
         match joined {
             Ok(v) => {
+                reconnects.visitors += u64::from(v.reconnects);
                 nodes.visitor(plan.visitor_node(v.log.index as usize), &v);
                 tally.merge(v.tally);
                 report.connections.opened += u64::from(v.opened);
@@ -135,6 +142,7 @@ pub async fn run(
     while let Some(joined) = agents.join_next().await {
         match joined {
             Ok((i, a)) => {
+                reconnects.agents += u64::from(a.reconnects);
                 nodes.agent(plan.agent_node(i), &a);
                 tally.merge(a.tally);
                 report.connections.opened += u64::from(a.opened);
@@ -144,6 +152,13 @@ pub async fn run(
             Err(_) => tally.error("client task failed"),
         }
     }
+    for v in &logs {
+        reconnects.resent += v.resent;
+        reconnects.resent_stored += v.resent_stored;
+        reconnects.replayed += v.replayed();
+    }
+    reconnects.replayed += agent_logs.iter().map(AgentLog::replayed).sum::<u64>();
+    report.reconnects = Some(reconnects);
     let mut delivery = ledger::check(&logs, &agent_logs);
     if plan.verify > 0 {
         let sample: Vec<(&VisitorLog, &str)> = readback::sample(&logs, plan.verify)

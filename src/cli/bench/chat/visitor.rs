@@ -16,6 +16,8 @@ use super::super::client::{frame_type, Failure, Target, Ws};
 use super::super::frames::{self, SendTemplate};
 use super::super::ledger::VisitorLog;
 use super::super::report::Tally;
+use super::come_back::Back;
+use super::reconnect::Lost;
 use super::Run;
 
 pub struct VisitorResult {
@@ -23,6 +25,8 @@ pub struct VisitorResult {
     pub log: VisitorLog,
     pub opened: bool,
     pub held: bool,
+    /// Connections opened again after the server closed or reset one.
+    pub reconnects: u32,
 }
 
 pub async fn visitor(
@@ -40,6 +44,7 @@ pub async fn visitor(
         log: VisitorLog::new(i, if plan.max { 1024 } else { expected + 16 }),
         opened: false,
         held: false,
+        reconnects: 0,
     };
     let begun = Instant::now();
     let set_up = async {
@@ -47,11 +52,11 @@ pub async fn visitor(
         let mut ws = target.connect(i, "visitor", &token).await?;
         let took = begun.elapsed();
         let conversation = open_conversation(&mut ws, i).await?;
-        Ok::<_, Failure>((ws, took, conversation))
+        Ok::<_, Failure>((ws, took, conversation, token))
     }
     .await;
     run.ready.fetch_add(1, Ordering::Relaxed);
-    let (mut ws, took, conversation) = match set_up {
+    let (mut ws, took, conversation, token) = match set_up {
         Ok(v) => v,
         Err(Failure(kind)) => {
             out.tally.error(kind);
@@ -62,6 +67,13 @@ pub async fn visitor(
     out.tally.sample("connect", took);
     let template = SendTemplate::new(&conversation, i);
     out.log.conversation = Some(conversation);
+    let back = Back {
+        target,
+        i,
+        token: &token,
+        tries: plan.reconnect_tries,
+        template: &template,
+    };
     run.go.cancelled().await;
 
     let per_visitor = Duration::from_secs_f64(plan.visitors as f64 / f64::from(plan.rate));
@@ -74,7 +86,12 @@ pub async fn visitor(
     loop {
         let sending = drain_deadline.is_none();
         if sending && plan.max && out.log.pending < plan.window {
-            send(&mut ws, &template, run, &mut out).await;
+            if let Some(lost) = send(&mut ws, &back, run, &mut out).await {
+                match back.come_back(lost, &mut out).await {
+                    Some(new) => ws = new,
+                    None => return out,
+                }
+            }
             continue;
         }
         // Done when every send was answered and echoed (a badly acked one is echoed too).
@@ -84,28 +101,38 @@ pub async fn visitor(
             out.held = true;
             break;
         }
-        tokio::select! {
+        let lost = tokio::select! {
             _ = run.stop_sending.cancelled(), if sending => {
                 drain_deadline = Some(Instant::now() + plan.drain);
+                None
             }
             // What has not come by now is counted by the ledger as unacked or missing.
             _ = tokio::time::sleep_until(drain_deadline.unwrap_or_else(Instant::now)), if drain_deadline.is_some() => {
                 out.held = true;
                 break;
             }
-            _ = ticks.tick(), if sending && !plan.max => send(&mut ws, &template, run, &mut out).await,
+            _ = ticks.tick(), if sending && !plan.max => send(&mut ws, &back, run, &mut out).await,
             incoming = ws.next() => match incoming {
-                Some(Ok(WsMessage::Text(text))) => on_frame(&text, run, &mut out),
-                Some(Ok(WsMessage::Close(frame))) => {
-                    out.tally.error(format!("closed by server: {}", frame.map_or(0, |f| u16::from(f.code))));
-                    return out;
+                Some(Ok(WsMessage::Text(text))) => {
+                    on_frame(&text, run, &mut out);
+                    None
                 }
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => {
-                    out.tally.error("connection lost");
-                    return out;
-                }
+                Some(Ok(WsMessage::Close(frame))) => Some(Lost::Closed(frame.map(|f| u16::from(f.code)))),
+                Some(Ok(_)) => None,
+                Some(Err(_)) | None => Some(Lost::Reset),
             },
+        };
+        if let Some(lost) = lost {
+            let come_back = back.come_back(lost, &mut out);
+            let new = match drain_deadline {
+                // A reconnect that outlasts the drain ends the visitor: what it lacks is missing.
+                Some(at) => tokio::time::timeout_at(at, come_back).await.unwrap_or(None),
+                None => come_back.await,
+            };
+            match new {
+                Some(new) => ws = new,
+                None => return out,
+            }
         }
     }
     if let Some(conversation) = out.log.conversation.as_deref() {
@@ -114,17 +141,24 @@ pub async fn visitor(
     out
 }
 
-async fn send(ws: &mut Ws, template: &SendTemplate, run: &Run, out: &mut VisitorResult) {
+/// Sends the next message; a failed send is a lost connection (the message is sent again
+/// after the reconnect, or, when the client does not reconnect, counted as before).
+async fn send(ws: &mut Ws, back: &Back<'_>, run: &Run, out: &mut VisitorResult) -> Option<Lost> {
     let at = run.origin.elapsed().as_micros() as u64;
     let n = out.log.sent_at.len() as u64;
     if ws
-        .send(WsMessage::text(template.frame(n, at)))
+        .send(WsMessage::text(back.template.frame(n, at)))
         .await
         .is_ok()
     {
         out.log.sent(at);
+        None
+    } else if back.tries > 0 {
+        out.log.sent(at);
+        Some(Lost::Reset)
     } else {
         out.tally.error("send failed");
+        None
     }
 }
 
@@ -143,6 +177,9 @@ fn on_frame(text: &str, run: &Run, out: &mut VisitorResult) {
                 in_phase,
             );
             if let Some(sent) = sent {
+                if frame.duplicate {
+                    out.log.resent_stored += 1;
+                }
                 let took = run
                     .origin
                     .elapsed()
@@ -155,6 +192,11 @@ fn on_frame(text: &str, run: &Run, out: &mut VisitorResult) {
             Some(m) => out.log.delivered(&m.conversation_id, m.seq, m.bench_id()),
             None => out.tally.error("message frame without message"),
         },
+        "resumed" => {
+            for (conversation, upto) in frames::resumed(text).unwrap_or_default() {
+                out.log.resumed(&conversation, upto);
+            }
+        }
         "error" => out.tally.error(format!(
             "error frame: {}",
             frame.code.as_deref().unwrap_or("?")

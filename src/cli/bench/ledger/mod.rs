@@ -11,109 +11,14 @@ use serde::Serialize;
 
 use super::frames::parse_client_id;
 
+mod stream;
 mod verdict;
+pub use stream::{Seen, Stream};
 pub use verdict::{check, Delivery};
 
-/// The highest seq a conversation of a run is followed to (far above what a run writes); a seq
-/// outside 1..=MAX_SEQ is counted as invalid rather than grown into.
-const MAX_SEQ: usize = 1 << 24;
-/// A seq nothing was delivered at.
-const EMPTY: u32 = 0;
-/// A message not written by the run (the warm-up, a bot's or the system's).
-const OTHER: u32 = 1;
 /// In `VisitorLog::ack_seq`: the message got an ack that could not be used (no seq, or a
 /// conversation other than the visitor's); counted under `acks`, not as acked.
 const ANSWERED_BADLY: u32 = u32::MAX;
-
-fn tag(n: u64) -> u32 {
-    u32::try_from(n + 2).unwrap_or(ANSWERED_BADLY)
-}
-
-/// What one connection received in one conversation, by seq.
-#[derive(Default)]
-pub struct Stream {
-    slots: Vec<u32>,
-    low: usize,
-    high: usize,
-    /// The visitor whose measured messages this conversation carries (the first one seen).
-    visitor: Option<u32>,
-    duplicated: u64,
-    out_of_order: u64,
-    invalid: u64,
-}
-
-/// What recording one delivery found.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Seen {
-    New,
-    Again,
-    Invalid,
-}
-
-impl Stream {
-    /// Records the message at `seq`; `bench` is its (visitor, n) when it is a measured one.
-    pub fn record(&mut self, seq: i64, bench: Option<(u32, u64)>) -> Seen {
-        let Some(s) = usize::try_from(seq)
-            .ok()
-            .filter(|s| (1..=MAX_SEQ).contains(s))
-        else {
-            self.invalid += 1;
-            return Seen::Invalid;
-        };
-        let tag = match bench {
-            Some((visitor, n)) => {
-                if *self.visitor.get_or_insert(visitor) != visitor {
-                    self.invalid += 1;
-                    return Seen::Invalid;
-                }
-                tag(n)
-            }
-            None => OTHER,
-        };
-        if s >= self.slots.len() {
-            let len = (s + 1).max(self.slots.len() * 2).clamp(64, MAX_SEQ + 1);
-            self.slots.resize(len, EMPTY);
-        }
-        if self.slots[s] != EMPTY {
-            self.duplicated += 1;
-            return Seen::Again;
-        }
-        self.slots[s] = tag;
-        if s < self.high {
-            self.out_of_order += 1;
-        } else {
-            self.high = s;
-        }
-        if self.low == 0 || s < self.low {
-            self.low = s;
-        }
-        Seen::New
-    }
-
-    fn holds(&self, seq: u32, n: usize) -> bool {
-        self.slots.get(seq as usize) == Some(&tag(n as u64))
-    }
-
-    /// Seqs between the lowest and the highest received that never came.
-    fn gaps(&self) -> u64 {
-        if self.high == 0 {
-            return 0;
-        }
-        self.slots[self.low..=self.high]
-            .iter()
-            .filter(|t| **t == EMPTY)
-            .count() as u64
-    }
-
-    /// (seq, n) of every measured message received.
-    fn measured(&self) -> impl Iterator<Item = (u32, usize)> + '_ {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| **t > OTHER)
-            .map(|(s, t)| (s as u32, (*t - 2) as usize))
-    }
-}
 
 /// Acks that could not be matched or used.
 #[derive(Debug, Default, Serialize, Clone, Copy, PartialEq)]
@@ -151,6 +56,10 @@ pub struct VisitorLog {
     echo: Stream,
     /// Measured messages echoed (each once).
     pub echoed: u64,
+    /// Messages sent again after a reconnect (same client id), and how many of their acks said
+    /// the server had stored them already.
+    pub resent: u64,
+    pub resent_stored: u64,
 }
 
 impl VisitorLog {
@@ -167,6 +76,8 @@ impl VisitorLog {
             acks: AckFaults::default(),
             echo: Stream::default(),
             echoed: 0,
+            resent: 0,
+            resent_stored: 0,
         }
     }
 
@@ -236,6 +147,38 @@ impl VisitorLog {
         }
     }
 
+    /// A new connection replaces a lost one: its acks begin a new order, and its resume starts
+    /// from the last seq held without a gap. Returns (conversation, seq to resume from).
+    /// `missed`: the loss was a 4012 (see `Stream::begin_replay`).
+    pub fn reconnected(&mut self, missed: bool) -> Option<(&str, i64)> {
+        self.last_acked = None;
+        let from = self.echo.begin_replay(missed);
+        self.conversation.as_deref().map(|c| (c, from))
+    }
+
+    /// `resumed` came: the replay of `conversation` reached `upto`.
+    pub fn resumed(&mut self, conversation: &str, upto: i64) {
+        if Some(conversation) == self.conversation.as_deref() {
+            self.echo.replay_reached(upto);
+        }
+    }
+
+    /// Messages sent and not answered: (n, send time), to send again after a reconnect.
+    pub fn unanswered(&self) -> Vec<(u64, u64)> {
+        self.ack_seq
+            .iter()
+            .zip(&self.sent_at)
+            .enumerate()
+            .filter(|(_, (s, _))| **s == 0)
+            .map(|(n, (_, at))| (n as u64, *at))
+            .collect()
+    }
+
+    /// Second copies the resumes replayed to this connection (not faults).
+    pub fn replayed(&self) -> u64 {
+        self.echo.replayed
+    }
+
     /// The acked messages: (n, seq).
     pub fn acked(&self) -> impl Iterator<Item = (usize, u32)> + '_ {
         self.ack_seq
@@ -295,6 +238,37 @@ impl AgentLog {
                 .record(seq, bench),
         };
         seen == Seen::New && bench.is_some()
+    }
+
+    /// A new connection replaces a lost one: the conversations it holds (`own`, as its
+    /// `hello` lists them) and those it received measured messages of are resumed, each from
+    /// the last seq held without a gap (0 for one nothing came of). Not the others: a
+    /// conversation's first messages go to every agent while it waits in the queue, and a
+    /// replay of someone else's conversation would count its messages as delivered here.
+    /// Returns (conversation, seq to resume from).
+    pub fn reconnected(&mut self, own: &[String], missed: bool) -> Vec<(String, i64)> {
+        for c in own {
+            if !self.streams.contains_key(c) {
+                self.streams.insert(c.clone(), Stream::default());
+            }
+        }
+        self.streams
+            .iter_mut()
+            .filter(|(c, s)| s.visitor.is_some() || own.contains(c))
+            .map(|(c, s)| (c.clone(), s.begin_replay(missed)))
+            .collect()
+    }
+
+    /// `resumed` came: the replay of `conversation` reached `upto`.
+    pub fn resumed(&mut self, conversation: &str, upto: i64) {
+        if let Some(s) = self.streams.get_mut(conversation) {
+            s.replay_reached(upto);
+        }
+    }
+
+    /// Second copies the resumes replayed to this connection (not faults).
+    pub fn replayed(&self) -> u64 {
+        self.streams.values().map(|s| s.replayed).sum()
     }
 
     /// Whether this connection received measured messages of `conversation`.

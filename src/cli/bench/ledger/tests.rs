@@ -136,3 +136,146 @@ fn seqs_out_of_range_do_not_grow_the_ledger() {
     assert!(s.slots.len() <= 64);
     assert_eq!((s.invalid, s.duplicated, s.gaps()), (4, 1, 0));
 }
+
+/// The agent's connection got seqs 1 and 2, was lost, and resumed from 2: a live frame (5)
+/// came before the replay (3, 4, 5), then `resumed` said 5, then live traffic (6).
+fn resumed_agent(v: &mut VisitorLog) -> AgentLog {
+    let mut a = AgentLog::default();
+    deliver(v, &mut a, &[1, 2]);
+    assert_eq!(a.reconnected(&[], false), vec![("c".to_string(), 2)]);
+    for seq in [5, 3, 4, 5] {
+        a.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    a.resumed("c", 5);
+    a.delivered("c", 6, Some((0, 4)));
+    for seq in 3..=6 {
+        v.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    a
+}
+
+#[test]
+fn what_a_resume_replays_is_not_a_duplicate_nor_out_of_order() {
+    let mut v = visitor(5);
+    let a = resumed_agent(&mut v);
+    assert_eq!(a.replayed(), 1);
+    let d = check(&[v], &[a]);
+    assert!(d.ok, "{:?}", d.faults());
+    assert_eq!(d.agent.delivered, 5);
+}
+
+#[test]
+fn a_live_duplicate_after_a_resume_is_still_a_duplicate() {
+    let mut v = visitor(5);
+    let mut a = resumed_agent(&mut v);
+    // Beyond what the replay reached, at or below where it began, and a third copy.
+    a.delivered("c", 6, Some((0, 4)));
+    a.delivered("c", 2, Some((0, 0)));
+    a.delivered("c", 5, Some((0, 3)));
+    // Another message at a replayed seq is no replay either.
+    let mut b = resumed_agent(&mut visitor(5));
+    b.delivered("c", 4, Some((0, 3)));
+    assert_eq!((a.replayed(), b.replayed()), (1, 1));
+    let d = check(&[v], &[a]);
+    assert_eq!(d.faults(), vec![("agent duplicated".into(), 3)]);
+    assert_eq!(check(&[visitor(5)], &[b]).agent.duplicated, 1);
+}
+
+#[test]
+fn a_seq_no_replay_brought_is_missing_after_the_drain() {
+    let mut v = visitor(4);
+    let mut a = AgentLog::default();
+    deliver(&mut v, &mut a, &[1, 2]);
+    a.reconnected(&[], false);
+    a.delivered("c", 4, Some((0, 2)));
+    a.delivered("c", 5, Some((0, 3)));
+    a.resumed("c", 5);
+    for seq in 3..=5 {
+        v.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    let d = check(&[v], &[a]);
+    assert_eq!(
+        d.faults(),
+        vec![("agent missing".into(), 1), ("agent seq_gaps".into(), 1)]
+    );
+}
+
+#[test]
+fn unacked_messages_are_sent_again_and_acked_once() {
+    let mut v = VisitorLog::new(0, 8);
+    v.conversation = Some("c".into());
+    for at in [10, 20, 30] {
+        v.sent(at);
+    }
+    assert_eq!(v.ack(Some("c"), Some("b0-0"), Some(2), true), Some(10));
+    v.delivered("c", 2, Some((0, 0)));
+    assert_eq!(v.reconnected(false), Some(("c", 2)));
+    assert_eq!(v.unanswered(), vec![(1, 20), (2, 30)]);
+    // The new connection's acks (the first a duplicate: stored before the loss).
+    assert_eq!(v.ack(Some("c"), Some("b0-1"), Some(3), false), Some(20));
+    assert_eq!(v.ack(Some("c"), Some("b0-2"), Some(4), false), Some(30));
+    assert_eq!(v.ack(Some("c"), Some("b0-2"), Some(4), false), None);
+    assert!(v.unanswered().is_empty());
+    for seq in [3, 4] {
+        v.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    let d = check(&[v], &[]);
+    assert_eq!(d.acked, 3);
+    assert_eq!((d.acks.duplicated, d.acks.out_of_order), (1, 0));
+}
+
+#[test]
+fn an_agent_resumes_its_own_conversations_and_those_it_received() {
+    let mut a = AgentLog::default();
+    // Someone else's, seen while it waited in the queue: not resumed.
+    a.delivered("queued", 1, None);
+    a.delivered("c", 1, None);
+    a.delivered("c", 2, Some((0, 0)));
+    let mut points = a.reconnected(&["mine".to_string()], false);
+    points.sort();
+    assert_eq!(points, vec![("c".to_string(), 2), ("mine".to_string(), 0)]);
+}
+
+#[test]
+fn a_seq_the_live_path_skipped_is_a_fault_even_when_a_replay_brings_it() {
+    for (missed, skipped) in [(false, 1), (true, 0)] {
+        let mut v = visitor(4);
+        let mut a = AgentLog::default();
+        deliver(&mut v, &mut AgentLog::default(), &[1, 2, 3, 4, 5]);
+        // Seq 3 never came live; 4 did. Then the connection was lost and resumed from 2.
+        for seq in [1, 2, 4] {
+            a.delivered("c", seq, (seq > 1).then(|| (0, (seq - 2) as u64)));
+        }
+        a.reconnected(&[], missed);
+        for seq in [3, 4, 5] {
+            a.delivered("c", seq, Some((0, (seq - 2) as u64)));
+        }
+        a.resumed("c", 5);
+        let d = check(&[v], &[a]);
+        assert_eq!(d.agent.skipped, skipped, "after a 4012: {missed}");
+        assert_eq!((d.agent.out_of_order, d.agent.missing), (0, 0));
+        assert_eq!(d.ok, skipped == 0, "{:?}", d.faults());
+    }
+}
+
+#[test]
+fn what_an_unfinished_replay_left_out_is_not_skipped() {
+    let mut v = visitor(6);
+    deliver(&mut v, &mut AgentLog::default(), &[1, 2, 3, 4, 5, 6, 7]);
+    let mut a = AgentLog::default();
+    for seq in [1, 2] {
+        a.delivered("c", seq, (seq > 1).then(|| (0, (seq - 2) as u64)));
+    }
+    a.reconnected(&[], false);
+    // Live 6 before the replay, which reached 3 only when this connection was lost too.
+    for seq in [6, 3] {
+        a.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    assert_eq!(a.reconnected(&[], false), vec![("c".to_string(), 3)]);
+    for seq in [4, 5, 6, 7] {
+        a.delivered("c", seq, Some((0, (seq - 2) as u64)));
+    }
+    a.resumed("c", 7);
+    let d = check(&[v], &[a]);
+    assert!(d.ok, "{:?}", d.faults());
+}

@@ -22,6 +22,10 @@ pub struct Receiver {
     pub duplicated: u64,
     /// Received after a higher seq of the same conversation.
     pub out_of_order: u64,
+    /// Skipped by a connection's live path (a higher seq came, this one never did) and
+    /// brought only by a resume after that connection was lost: a live delivery the server
+    /// lost, which the replay repaired (not counted after a 4012).
+    pub skipped: u64,
     /// Seqs between the lowest and highest received in a conversation that never came.
     pub seq_gaps: u64,
     /// Measured messages received at a seq other than their ack's, or in another visitor's
@@ -35,6 +39,7 @@ impl Receiver {
     fn add(&mut self, s: &Stream) {
         self.duplicated += s.duplicated;
         self.out_of_order += s.out_of_order;
+        self.skipped += s.skipped;
         self.seq_gaps += s.gaps();
         self.invalid += s.invalid;
         self.delivered += s.measured().count() as u64;
