@@ -56,7 +56,6 @@ impl RedisBus {
             names.clone(),
             Outbox { rx, overflowed },
             status.clone(),
-            shutdown.clone(),
         ));
         tokio::spawn(subscriber(client, names, bus.clone(), presence, shutdown));
         bus
@@ -129,23 +128,21 @@ struct Outbox {
 /// Redis does not take is dropped; so is what the queue could not hold. Either way the next
 /// batch that goes through starts with a `Resync`, so the other nodes' clients catch up on what
 /// was dropped from the database.
+///
+/// It runs until the bus is gone (or the process ends), not until shutdown starts: a draining
+/// node still commits the messages in flight, and the other nodes' agents must hear of them.
 async fn publisher(
     mut conn: ConnectionManager,
     names: Names,
     mut outbox: Outbox,
     status: ClusterStatus,
-    shutdown: CancellationToken,
 ) {
     let channel = names.channel();
     let mut lost = false;
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         batch.clear();
-        let n = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            n = outbox.rx.recv_many(&mut batch, BATCH) => n,
-        };
-        if n == 0 {
+        if outbox.rx.recv_many(&mut batch, BATCH).await == 0 {
             break;
         }
         if outbox.overflowed.swap(false, Ordering::Relaxed) {
