@@ -256,9 +256,17 @@ test('a first message the server holds back for the pre-chat answers brings the 
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  const live = async () => (await server.api('GET', '/api/agent/live-visitors', owner)).map((v) => v.visitor_id);
+  const before = await live();
   await page.goto(`${server.base}/demo?key=${shop.tenant.site_key}`);
   await page.locator('.launcher').click();
   await page.locator('form.composer').waitFor();
+  // The composer shows before the session is in; the widget applies the session, then opens
+  // its socket: once the server lists the visitor as live, the page holds the form-off session.
+  for (let i = 0; i < 100 && (await live()).every((id) => before.includes(id)); i += 1) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok((await live()).some((id) => !before.includes(id)), 'the widget is connected');
   await server.api('PATCH', '/api/admin/settings', owner, {
     prechat: { enabled: true, name: 'required', email: 'off', fields: [] },
   });
