@@ -28,18 +28,13 @@ psql "$admin_url" -qc "create database $db" >/dev/null
 db_url="${admin_url%/*}/$db"
 prefix="benchrolling$$"
 
-# The env block of scripts/bench-cluster.sh, plus the drain and the balancer's addresses.
-export UNIQCHAT_PROFILE=prod UNIQCHAT__AUTH__JWT_SECRET=bench-secret-0123456789abcdef0123456789 \
-  UNIQCHAT__AUTH__SECRET_KEY=bench-sealing-key-0123456789abcdef0123456789 \
-  UNIQCHAT__LOG__LEVEL=warn UNIQCHAT__LOG__FILE=false UNIQCHAT__RATE_LIMIT__ENABLED=false \
-  UNIQCHAT__REALTIME__FRAMES_PER_SECOND=100000 UNIQCHAT__REALTIME__FRAME_BURST=100000 \
-  UNIQCHAT__CONNECTIONS__PER_ADDRESS=1000000 UNIQCHAT__CONNECTIONS__HANDSHAKES_PER_SECOND=1000000 \
-  UNIQCHAT__CONNECTIONS__HANDSHAKE_BURST=1000000 UNIQCHAT__CONNECTIONS__VISITOR_MESSAGES_PER_SECOND=100000 \
-  UNIQCHAT__CONNECTIONS__VISITOR_MESSAGE_BURST=100000 \
-  UNIQCHAT__DATABASE__URL="$db_url" UNIQCHAT__CLUSTER__REDIS_URL="$redis_url" \
-  UNIQCHAT__CLUSTER__PREFIX="$prefix" \
+# The settings of every bench (scripts/bench-server.sh), clustered, with the drain and the
+# balancer's addresses.
+# shellcheck source=scripts/bench-server.sh
+source "$root/scripts/bench-server.sh"
+bench_env "$db_url"
+export UNIQCHAT__CLUSTER__REDIS_URL="$redis_url" UNIQCHAT__CLUSTER__PREFIX="$prefix" \
   UNIQCHAT__SERVER__DRAIN_SECS="$DRAIN" UNIQCHAT__SERVER__TRUST_PROXY=true
-export UNIQCHAT_BENCH_EMAIL=bench@bench.test UNIQCHAT_BENCH_PASSWORD=Bench-Password-123
 cfg=(--config-dir "$root/config")
 "$bin" "${cfg[@]}" migrate >/dev/null
 "$bin" "${cfg[@]}" init --tenant Bench --email "$UNIQCHAT_BENCH_EMAIL" --password "$UNIQCHAT_BENCH_PASSWORD" >/dev/null
