@@ -251,10 +251,14 @@ impl Config {
                 "heartbeat_secs must be above 0 and idle_timeout_secs above heartbeat_secs".into(),
             ));
         }
-        if rt.max_frame_bytes < 1024 || rt.outbound_queue == 0 || rt.writer_batch == 0 {
+        if rt.max_frame_bytes < 1024
+            || rt.outbound_queue == 0
+            || rt.agent_outbound_queue == 0
+            || rt.writer_batch == 0
+        {
             return Err(invalid(
                 "realtime.max_frame_bytes",
-                "max_frame_bytes must be at least 1024, outbound_queue and writer_batch above 0"
+                "max_frame_bytes must be at least 1024, outbound_queue, agent_outbound_queue and writer_batch above 0"
                     .into(),
             ));
         }

@@ -759,7 +759,8 @@ async fn silent_connections_are_closed() {
 #[tokio::test]
 async fn a_slow_consumer_is_cut_off_without_delaying_others() {
     let w = World::with_env(&[
-        ("UNIQCHAT__REALTIME__OUTBOUND_QUEUE", "4"),
+        // The slow consumer is an agent: its queue is the agents' one.
+        ("UNIQCHAT__REALTIME__AGENT_OUTBOUND_QUEUE", "4"),
         ("UNIQCHAT__REALTIME__FRAMES_PER_SECOND", "10000"),
         ("UNIQCHAT__REALTIME__FRAME_BURST", "10000"),
         (

@@ -62,6 +62,9 @@ pub struct RealtimeConfig {
     pub idle_timeout_secs: u64,
     pub max_frame_bytes: usize,
     pub outbound_queue: usize,
+    /// An agent connection's queue: it carries every conversation the agent holds or watches,
+    /// and a writer commit announces a whole batch at once.
+    pub agent_outbound_queue: usize,
     pub frames_per_second: u32,
     pub frame_burst: u32,
     pub max_message_chars: usize,

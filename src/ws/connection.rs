@@ -143,14 +143,13 @@ async fn serve(
         writer_gone.clone(),
     ));
     let ending = CancellationToken::new();
-    let (too_slow, blocked) = (handle.too_slow.clone(), handle.blocked.clone());
-    let (signed_out, resync) = (handle.signed_out.clone(), handle.resync.clone());
+    let kick = handle.kick.clone();
     let mut conn = Conn {
         ctx,
         replies: Replies::new(
             replies_tx,
             ending.clone(),
-            too_slow.clone(),
+            kick.clone(),
             ctx.limits.idle_timeout,
         ),
         handle,
@@ -178,10 +177,10 @@ async fn serve(
         tokio::select! {
             biased;
             _ = ctx.shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
-            _ = too_slow.cancelled() => break End::Close(close::TOO_SLOW, "too slow: reconnect and resume"),
-            _ = blocked.cancelled() => break End::Close(close::BLOCKED, "blocked"),
-            _ = signed_out.cancelled() => break End::Close(close::SIGNED_OUT, "signed out"),
-            _ = resync.cancelled() => break End::Close(close::RESYNC, "events may have been missed: reconnect and resume"),
+            why = kick.kicked() => {
+                let (code, reason) = why.close();
+                break End::Close(code, reason);
+            }
             _ = writer_gone.cancelled() => break End::Broken,
             _ = sleep_until(idle_deadline) => break End::Close(close::IDLE, "no heartbeat"),
             _ = conn.in_flight.oldest_committed() => Box::pin(conn.answer_oldest()).await,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use super::hub::{Frame, Hub};
+use super::kick::Kick;
 use super::protocol::ServerFrame;
 use crate::cluster::{Block, Event, EventKind, Notice, SessionsRevoked, Sink};
 use crate::store::{MessageKind, SenderKind};
@@ -24,7 +25,7 @@ impl Sink for Hub {
         for (visitor_id, conns) in &reg.visitors {
             for c in conns.iter().filter(|c| c.tenant_id == block.tenant_id) {
                 if block.matches(visitor_id, c.ip) {
-                    c.blocked.cancel();
+                    c.kick.kick(Kick::Blocked);
                 }
             }
         }
@@ -37,12 +38,12 @@ impl Sink for Hub {
             .get(&revoked.tenant_id)
             .and_then(|agents| agents.get(&revoked.user_id));
         for c in conns.into_iter().flatten() {
-            c.signed_out.cancel();
+            c.kick.kick(Kick::SignedOut);
         }
     }
 
     fn resync(&self) {
-        self.each(|c| c.resync.cancel());
+        self.each(|c| c.kick.kick(Kick::Resync));
     }
 
     fn notice(&self, notice: &Notice) {

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
+use super::kick::{Kick, Kicker};
 use crate::service::chat::Participant;
 
 pub type Frame = Arc<str>;
@@ -21,15 +21,8 @@ pub type Frame = Arc<str>;
 pub struct ConnHandle {
     pub(super) id: u64,
     tx: mpsc::Sender<Frame>,
-    /// Fired when the connection must close because it fell behind.
-    pub too_slow: CancellationToken,
-    /// Fired when the visitor or their address was blocked.
-    pub blocked: CancellationToken,
-    /// Fired when the agent's sessions ended (signed out, password changed, disabled).
-    pub signed_out: CancellationToken,
-    /// Fired when events may have been missed (the link to the other nodes broke): the client
-    /// reconnects and resumes from the database.
-    pub resync: CancellationToken,
+    /// Fired, with its reason, when the server ends the connection.
+    pub(super) kick: Kicker,
     /// The client's address (for blocks by IP or CIDR).
     pub(super) ip: IpAddr,
     pub(super) tenant_id: String,
@@ -39,7 +32,7 @@ impl ConnHandle {
     /// Queues an event's frame; a full queue means the client is not reading: it is cut off.
     pub(super) fn offer(&self, frame: &Frame) {
         if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(frame.clone()) {
-            self.too_slow.cancel();
+            self.kick.kick(Kick::TooSlow);
         }
     }
 }
@@ -80,10 +73,7 @@ impl Hub {
         let handle = ConnHandle {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             tx,
-            too_slow: CancellationToken::new(),
-            blocked: CancellationToken::new(),
-            signed_out: CancellationToken::new(),
-            resync: CancellationToken::new(),
+            kick: Kicker::default(),
             ip,
             tenant_id: who.tenant_id().to_string(),
         };

@@ -6,6 +6,7 @@ mod connection;
 mod fanout;
 pub mod hub;
 mod in_flight;
+mod kick;
 mod outbound;
 pub mod protocol;
 mod requests;
@@ -129,7 +130,10 @@ fn open(
     let limits = Limits {
         heartbeat: Duration::from_secs(rt.heartbeat_secs),
         idle_timeout: Duration::from_secs(rt.idle_timeout_secs),
-        queue: rt.outbound_queue,
+        queue: match who {
+            Participant::Agent { .. } => rt.agent_outbound_queue,
+            Participant::Visitor { .. } => rt.outbound_queue,
+        },
         frames_per_second: rt.frames_per_second,
         frame_burst: rt.frame_burst,
     };

@@ -1,7 +1,8 @@
 //! What a connection writes: two queues drained by one task.
 //!
 //! Events (other people's messages, conversation changes, …) come from the hub, which never
-//! waits: when a client falls `realtime.outbound_queue` frames behind it is cut off with 4008.
+//! waits: when a client falls `realtime.outbound_queue` frames (an agent
+//! `realtime.agent_outbound_queue`) behind it is cut off with 4008.
 //! Replies to the client's own requests (acks, errors, replays) have a queue of their own and
 //! wait for room: a client that sends faster than it reads is slowed down by its own replies
 //! (TCP pushes back on it), not cut off — unless it reads nothing at all for the idle timeout.
@@ -17,6 +18,7 @@ use tokio::time::{interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 use super::hub::Frame;
+use super::kick::{Kick, Kicker};
 
 /// Room for replies not yet written.
 pub const REPLY_QUEUE: usize = 64;
@@ -26,8 +28,8 @@ pub struct Replies {
     tx: mpsc::Sender<Frame>,
     /// Fired, with the reason, when the connection ends; a reply waiting for room gives up.
     ending: CancellationToken,
-    /// Fired when the client read nothing for `wait` while a reply waited.
-    too_slow: CancellationToken,
+    /// Kicked as too slow when the client read nothing for `wait` while a reply waited.
+    kick: Kicker,
     wait: Duration,
 }
 
@@ -35,13 +37,13 @@ impl Replies {
     pub fn new(
         tx: mpsc::Sender<Frame>,
         ending: CancellationToken,
-        too_slow: CancellationToken,
+        kick: Kicker,
         wait: Duration,
     ) -> Self {
         Replies {
             tx,
             ending,
-            too_slow,
+            kick,
             wait,
         }
     }
@@ -58,7 +60,7 @@ impl Replies {
             sent = self.tx.send(frame) => sent.is_ok(),
             _ = self.ending.cancelled() => false,
             _ = tokio::time::sleep(self.wait) => {
-                self.too_slow.cancel();
+                self.kick.kick(Kick::TooSlow);
                 false
             }
         }

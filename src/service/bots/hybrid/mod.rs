@@ -21,24 +21,79 @@ use crate::store::{ConversationState, Message, MessageKind, SenderKind};
 /// Drafts being written at once, at most; a message arriving beyond that gets none.
 const AT_ONCE: usize = 16;
 
+/// Visitor messages that got no draft because `AT_ONCE` drafts were being written.
+const DRAFTS_SKIPPED: &str = "uniqchat_reply_drafts_skipped_total";
+
 /// How long a tenant's hybrid setting read on this node is trusted; this node's own change of
 /// the settings applies at once, another node's within this time.
 const FRESH: Duration = Duration::from_secs(5);
 
 /// Whether each tenant has hybrid mode on, as last read: a visitor message of a tenant without
-/// it costs no read of the settings (it is on the bus's path of every message).
+/// it costs no read of the settings (it is on the bus's path of every message). One read per
+/// tenant is in flight at a time: a stale setting is used until the read that refreshes it
+/// returns, and a tenant not read yet gets no drafts until its first read returns (the message
+/// that starts that read is drafted if the setting is on).
 #[derive(Clone, Default)]
-pub(in crate::service::bots) struct HybridTenants(Arc<Mutex<HashMap<String, (bool, Instant)>>>);
+pub(in crate::service::bots) struct HybridTenants(Arc<Mutex<HashMap<String, Seen>>>);
+
+/// A tenant's hybrid setting as last read on this node.
+struct Seen {
+    /// `None` until the first read returns.
+    on: Option<bool>,
+    read_at: Instant,
+    /// A read of the settings is in flight.
+    reading: bool,
+}
+
+/// What to do with a visitor's message, as far as hybrid mode goes.
+#[derive(Debug, PartialEq, Eq)]
+enum Take {
+    /// Draft a reply (the drafting reads the settings again).
+    Draft,
+    /// No draft.
+    Skip,
+}
 
 impl HybridTenants {
-    fn known_off(&self, tenant_id: &str) -> bool {
-        let seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        matches!(seen.get(tenant_id), Some((false, at)) if at.elapsed() < FRESH)
+    /// Whether the message is drafted; starts a read (by drafting) when none is in flight and
+    /// the setting is unknown or stale.
+    fn take(&self, tenant_id: &str) -> Take {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let tenant = seen.entry(tenant_id.to_string()).or_insert(Seen {
+            on: None,
+            read_at: Instant::now(),
+            reading: false,
+        });
+        let fresh = tenant.on.is_some() && tenant.read_at.elapsed() < FRESH;
+        if fresh || tenant.reading {
+            return match tenant.on {
+                Some(true) => Take::Draft,
+                _ => Take::Skip,
+            };
+        }
+        tenant.reading = true;
+        Take::Draft
     }
 
     pub(in crate::service::bots) fn note(&self, tenant_id: &str, on: bool) {
         let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        seen.insert(tenant_id.to_string(), (on, Instant::now()));
+        seen.insert(
+            tenant_id.to_string(),
+            Seen {
+                on: Some(on),
+                read_at: Instant::now(),
+                reading: false,
+            },
+        );
+    }
+
+    /// A drafting ended, whether or not it could read the settings: the next message may read
+    /// them again.
+    fn settled(&self, tenant_id: &str) {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(tenant) = seen.get_mut(tenant_id) {
+            tenant.reading = false;
+        }
     }
 }
 
@@ -71,7 +126,6 @@ impl Sink for Intake {
         if m.sender_kind != SenderKind::Visitor
             || m.kind != MessageKind::Text
             || event.agent_id.is_none()
-            || self.tenants.known_off(&m.tenant_id)
         {
             return;
         }
@@ -81,15 +135,22 @@ impl Sink for Intake {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let Some(service) = running else { return };
+        if self.tenants.take(&m.tenant_id) == Take::Skip {
+            return;
+        }
         let Ok(slot) = self.slots.clone().try_acquire_owned() else {
-            tracing::warn!(conversation = %m.conversation_id, "too many drafts at once: none for this message");
+            // Not a warning per message: under load that would be a line per message.
+            metrics::counter!(DRAFTS_SKIPPED).increment(1);
+            self.tenants.settled(&m.tenant_id);
             return;
         };
         let m = m.clone();
+        let tenants = self.tenants.clone();
         tokio::spawn(async move {
             if let Err(e) = service.draft_for(&m).await {
                 tracing::warn!(error = %e, conversation = %m.conversation_id, "no reply draft");
             }
+            tenants.settled(&m.tenant_id);
             drop(slot);
         });
     }
@@ -142,5 +203,50 @@ impl BotService {
             self.chat.offer_draft(&now, &claim.id, &text);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_read_at_a_time_and_no_draft_while_the_first_is_out() {
+        let tenants = HybridTenants::default();
+        // Unknown: the first message reads (by drafting); the ones during that read do not.
+        assert_eq!(tenants.take("t"), Take::Draft);
+        assert_eq!(tenants.take("t"), Take::Skip);
+        // The read failed: the next message tries again.
+        tenants.settled("t");
+        assert_eq!(tenants.take("t"), Take::Draft);
+        tenants.note("t", false);
+        assert_eq!(tenants.take("t"), Take::Skip);
+        tenants.note("t", true);
+        assert_eq!(tenants.take("t"), Take::Draft);
+        assert_eq!(tenants.take("t"), Take::Draft);
+        assert_eq!(tenants.take("other"), Take::Draft);
+    }
+
+    #[test]
+    fn a_stale_setting_holds_while_one_read_refreshes_it() {
+        let tenants = HybridTenants::default();
+        tenants.note("t", false);
+        let long_ago = Instant::now().checked_sub(FRESH * 2);
+        if let Some(at) = long_ago {
+            if let Some(seen) = tenants
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_mut("t")
+            {
+                seen.read_at = at;
+            }
+            // Stale: this message reads again; the next ones keep the old answer meanwhile.
+            assert_eq!(tenants.take("t"), Take::Draft);
+            assert_eq!(tenants.take("t"), Take::Skip);
+            assert_eq!(tenants.take("t"), Take::Skip);
+            tenants.note("t", false);
+            assert_eq!(tenants.take("t"), Take::Skip);
+        }
     }
 }

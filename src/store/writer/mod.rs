@@ -8,12 +8,15 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+mod handing_out;
+
 use super::messages::MessageHook;
 use super::{Appended, Backend, NewMessage, Store, StoreError, StoreResult};
+use handing_out::{hand_out, Committed};
 
-/// Told about a newly stored message on the writer's thread, right after its commit and in
-/// commit order (so per conversation in `seq` order), before its sender hears back. It must not
-/// block: it hands the message on (e.g. to the event bus) and returns.
+/// Told about a newly stored message on the writer's announcing thread, right after its commit
+/// and in commit order (so per conversation in `seq` order), before its sender hears back. It
+/// must not block: it hands the message on (e.g. to the event bus) and returns.
 pub type Announce = Box<dyn FnOnce(&Appended) + Send>;
 
 struct Job {
@@ -66,16 +69,11 @@ impl MessageWriter {
             let (jobs, rx) = mpsc::channel(queue.max(1));
             let (done_tx, done_rx) = oneshot::channel::<()>();
             let store = store.clone();
+            let runtime = tokio::runtime::Handle::try_current().ok();
             let thread = std::thread::Builder::new()
                 .name(format!("uniqchat-writer-{i}"))
                 .spawn(move || {
-                    match tokio::runtime::Builder::new_current_thread()
-                        .enable_all()
-                        .build()
-                    {
-                        Ok(rt) => rt.block_on(run(store, rx, max_batch)),
-                        Err(e) => tracing::error!(error = %e, "cannot start a message writer"),
-                    }
+                    write_until_dropped(store, rx, max_batch, i, runtime);
                     let _ = done_tx.send(());
                 });
             if let Err(e) = thread {
@@ -207,7 +205,46 @@ async fn dropped(answer: &mut oneshot::Receiver<StoreResult<Appended>>) -> Store
         .map_err(|_| StoreError::Write("the message writer dropped the message".into()))?
 }
 
-async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
+/// The writer thread: commits batches until its queue is closed and empty, while a thread of
+/// its own hands out each committed batch (handing_out.rs); returns once both are done.
+fn write_until_dropped(
+    store: Store,
+    rx: mpsc::Receiver<Job>,
+    max_batch: usize,
+    i: usize,
+    runtime: Option<tokio::runtime::Handle>,
+) {
+    let built = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
+    let rt = match built {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start a message writer");
+            return;
+        }
+    };
+    match handing_out::spawn(i, runtime) {
+        Ok((committed, thread)) => {
+            rt.block_on(run(store, rx, max_batch, Some(committed)));
+            if thread.join().is_err() {
+                tracing::error!("a message writer's announcing thread panicked");
+            }
+        }
+        Err(e) => {
+            // Announced and answered on the writer's own thread, between commits.
+            tracing::warn!(error = %e, "no announcing thread; the writer announces itself");
+            rt.block_on(run(store, rx, max_batch, None));
+        }
+    }
+}
+
+async fn run(
+    store: Store,
+    mut rx: mpsc::Receiver<Job>,
+    max_batch: usize,
+    handing_out: Option<mpsc::Sender<Committed>>,
+) {
     // On SQLite the writer keeps a connection of its own and writes below the ORM.
     let mut sqlite = store.sqlite_batch_writer().unwrap_or_else(|e| {
         tracing::warn!(error = %e, "no connection of the writer's own; writing through the pool");
@@ -224,7 +261,7 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
             }
         }
         let mut hooks = Vec::with_capacity(batch.len());
-        let (work, replies): (Vec<_>, Vec<_>) = batch
+        let (work, owed): (Vec<_>, Vec<_>) = batch
             .drain(..)
             .map(|j| {
                 hooks.push(j.hook);
@@ -243,29 +280,18 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Job>, max_batch: usize) {
             micros = started.elapsed().as_micros() as u64,
             "message batch"
         );
-        match outcome {
-            Ok(results) => {
-                // Every announcement first, in batch (= commit) order, then the replies: a
-                // sender's own echo is on its way before its ack.
-                let mut replies = replies;
-                for ((announce, _), result) in replies.iter_mut().zip(&results) {
-                    if let (Some(announce), Ok(appended)) = (announce.take(), result) {
-                        if !appended.duplicate {
-                            announce(appended);
-                        }
-                    }
-                }
-                for ((_, reply), result) in replies.into_iter().zip(results) {
-                    let _ = reply.send(result);
+        if let Err(e) = &outcome {
+            tracing::error!(error = %e, size, "message batch failed; nothing of it was stored");
+        }
+        let committed = Committed { owed, outcome };
+        match &handing_out {
+            Some(thread) => {
+                if let Err(mpsc::error::SendError(committed)) = thread.send(committed).await {
+                    // The thread is gone (it panicked): hand this batch out here.
+                    hand_out(committed);
                 }
             }
-            Err(e) => {
-                tracing::error!(error = %e, size, "message batch failed; nothing of it was stored");
-                let text = e.to_string();
-                for (_, reply) in replies {
-                    let _ = reply.send(Err(StoreError::Write(text.clone())));
-                }
-            }
+            None => hand_out(committed),
         }
     }
     tracing::debug!("message writer stopped");
