@@ -74,7 +74,10 @@ impl Conn<'_> {
         let Some((id, queued)) = self.in_flight.pop() else {
             return;
         };
-        let sent = self.ctx.chat.finish_send(&self.ctx.who, queued).await;
+        // Boxed: a refused message takes the whole `send` path, whose future is many times the
+        // size of this one; inline, it would sit in every connection's state, idle or not
+        // (docs/performance.md, "Fifth round").
+        let sent = Box::pin(self.ctx.chat.finish_send(&self.ctx.who, queued)).await;
         requests::reply_sent(self, id.as_deref(), sent).await;
     }
 

@@ -1,8 +1,6 @@
 //! Delivering events to this node's connections: each event is serialised once and offered to
 //! every connection in its audience.
 
-use std::sync::Arc;
-
 use super::hub::{Frame, Hub};
 use super::kick::Kick;
 use super::protocol::ServerFrame;
@@ -49,7 +47,7 @@ impl Sink for Hub {
     fn notice(&self, notice: &Notice) {
         match notice {
             Notice::Widget { tenant_id, look } => {
-                let frame: Frame = Arc::from(ServerFrame::Settings { settings: look }.to_text());
+                let frame = Frame::from(ServerFrame::Settings { settings: look }.to_text());
                 let reg = self.read();
                 for c in reg.visitors.values().flatten() {
                     if c.tenant_id == *tenant_id {
@@ -71,7 +69,7 @@ impl Sink for Hub {
                 visitor_id,
                 invitation,
             } => {
-                let frame: Frame = Arc::from(ServerFrame::Invitation { invitation }.to_text());
+                let frame = Frame::from(ServerFrame::Invitation { invitation }.to_text());
                 let reg = self.read();
                 for c in reg.visitors.get(visitor_id).into_iter().flatten() {
                     if c.tenant_id == *tenant_id {
@@ -86,7 +84,7 @@ impl Sink for Hub {
         let Some((text, audience)) = frame_of(event) else {
             return;
         };
-        let frame: Frame = Arc::from(text);
+        let frame = Frame::from(text);
         let reg = self.read();
         if audience.visitor {
             for c in reg.visitors.get(&event.visitor_id).into_iter().flatten() {
@@ -126,7 +124,7 @@ impl Sink for Hub {
 impl Hub {
     /// Offers a frame to every agent connection of the tenant.
     fn to_agents(&self, tenant_id: &str, frame: ServerFrame<'_>) {
-        let frame: Frame = Arc::from(frame.to_text());
+        let frame = Frame::from(frame.to_text());
         let reg = self.read();
         for c in reg
             .agents

@@ -8,14 +8,15 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{RwLock, RwLockReadGuard};
 
 use tokio::sync::mpsc;
 
 use super::kick::{Kick, Kicker};
 use crate::service::chat::Participant;
 
-pub type Frame = Arc<str>;
+/// A serialised frame: cloned for each receiver by a reference count, written without a copy.
+pub type Frame = axum::extract::ws::Utf8Bytes;
 
 #[derive(Clone)]
 pub struct ConnHandle {

@@ -148,15 +148,17 @@ fn open(
         limits,
     };
     upgrade
-        // Tungstenite allocates its read buffer up front (128 KiB by default); frames are at
-        // most a few KiB, and a node holds tens of thousands of mostly idle connections.
+        // Tungstenite allocates its read buffer up front (128 KiB by default) and keeps it for
+        // the connection's life; a node holds tens of thousands of mostly idle connections. A
+        // larger frame reserves its own length when its header is read, so the buffer only
+        // needs to hold a few of the small frames a client sends at once.
         .read_buffer_size(READ_BUFFER_BYTES)
         .max_message_size(rt.max_frame_bytes)
         .max_frame_size(rt.max_frame_bytes)
         .on_upgrade(move |socket| connection::run(socket, ctx, ticket))
 }
 
-const READ_BUFFER_BYTES: usize = 4096;
+const READ_BUFFER_BYTES: usize = 1024;
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
     headers

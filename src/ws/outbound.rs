@@ -7,10 +7,9 @@
 //! wait for room: a client that sends faster than it reads is slowed down by its own replies
 //! (TCP pushes back on it), not cut off — unless it reads nothing at all for the idle timeout.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use futures_util::stream::SplitSink;
 use futures_util::SinkExt;
 use tokio::sync::{mpsc, oneshot};
@@ -51,7 +50,7 @@ impl Replies {
     /// Queues a reply, waiting for room; false once the connection is ending.
     pub async fn send(&self, text: String) -> bool {
         // Room is the usual case: no timer for it.
-        let frame = match self.tx.try_send(Arc::from(text)) {
+        let frame = match self.tx.try_send(Frame::from(text)) {
             Ok(()) => return true,
             Err(mpsc::error::TrySendError::Closed(_)) => return false,
             Err(mpsc::error::TrySendError::Full(frame)) => frame,
@@ -154,7 +153,7 @@ async fn gathered(
 }
 
 fn text(frame: Frame) -> WsMessage {
-    WsMessage::Text(Utf8Bytes::from(&*frame))
+    WsMessage::Text(frame)
 }
 
 async fn send_close(sink: &mut SplitSink<WebSocket, WsMessage>, why: Option<(u16, &'static str)>) {

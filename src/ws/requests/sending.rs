@@ -34,10 +34,12 @@ pub(super) async fn send(
             }
         }
     }
-    let sent = ctx
-        .chat
-        .send(&ctx.who, conversation_id.as_deref(), &client_msg_id, &body)
-        .await;
+    // Boxed, so the queued path above (the usual one) does not carry this one's space.
+    let sent = Box::pin(
+        ctx.chat
+            .send(&ctx.who, conversation_id.as_deref(), &client_msg_id, &body),
+    )
+    .await;
     reply_sent(conn, id.as_deref(), sent).await;
 }
 
