@@ -129,15 +129,20 @@ impl Sink for Intake {
         {
             return;
         }
+        // The tenant's setting first: for a tenant without hybrid mode (most of them) this is
+        // the only lock taken on the message's way through the bus.
+        if self.tenants.take(&m.tenant_id) == Take::Skip {
+            return;
+        }
         let running = self
             .running
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
-        let Some(service) = running else { return };
-        if self.tenants.take(&m.tenant_id) == Take::Skip {
+        let Some(service) = running else {
+            self.tenants.settled(&m.tenant_id);
             return;
-        }
+        };
         let Ok(slot) = self.slots.clone().try_acquire_owned() else {
             // Not a warning per message: under load that would be a line per message.
             metrics::counter!(DRAFTS_SKIPPED).increment(1);
