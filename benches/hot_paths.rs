@@ -196,6 +196,7 @@ async fn commit_concurrently(
         tasks.push(tokio::spawn(async move {
             for _ in 0..share {
                 let message = NewMessage {
+                    sentiment: None,
                     conversation_id: conversation.clone(),
                     sender_kind: SenderKind::Visitor,
                     sender_id: None,

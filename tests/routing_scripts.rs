@@ -295,38 +295,43 @@ async fn bad_scripts_and_other_tenants_ids_are_refused() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
-/// Polls the conversation's sentiment until it has `n` scores.
-async fn sentiment_with(w: &World, c: &str, n: usize) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let r = w
-            .api
-            .get(&format!("/api/agent/conversations/{c}/sentiment"), &w.agent)
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        if r.body["points"].as_array().map(Vec::len) == Some(n) {
-            return r.body;
-        }
-        assert!(Instant::now() < deadline, "not scored: {}", r.body);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// The conversation's sentiment, read once, with the number of scores it holds.
+async fn sentiment(w: &World, c: &str) -> (Value, usize) {
+    let r = w
+        .api
+        .get(&format!("/api/agent/conversations/{c}/sentiment"), &w.agent)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let n = r.body["points"].as_array().map_or(0, Vec::len);
+    (r.body, n)
 }
 
 #[tokio::test]
-async fn visitor_messages_are_scored_after_the_ack() {
+async fn visitor_messages_are_scored_in_the_commit_that_stores_them() {
     let w = World::new().await;
     let (mut visitor, _) = Ws::visitor(&w.api, &w.a.site_key).await;
-    let c = conv_of(
-        &visitor
-            .say(None, "m1", "This is terrible, I am very angry")
-            .await,
-    );
-    let first = sentiment_with(&w, &c, 1).await;
+    let angry = "This is terrible, I am very angry";
+    let ack = visitor.say(None, "m1", angry).await;
+    let c = conv_of(&ack);
+    // Read right after the ack, without waiting: the score was stored with the message.
+    let (first, n) = sentiment(&w, &c).await;
+    assert_eq!(n, 1, "{first}");
     assert!(first["latest"].as_f64().unwrap() < -0.3, "{first}");
+    assert_eq!(
+        first["points"][0]["message_id"], ack["message_id"],
+        "{first} {ack}"
+    );
     visitor.say(Some(&c), "m2", "谢谢，现在很好！").await;
-    let second = sentiment_with(&w, &c, 2).await;
+    let (second, n) = sentiment(&w, &c).await;
+    assert_eq!(n, 2, "{second}");
     assert!(second["latest"].as_f64().unwrap() > 0.3, "{second}");
     assert_eq!(second["direction"], "rising", "{second}");
+    // A resend is answered with the stored copy and scored no second time.
+    let again = visitor.say(Some(&c), "m1", angry).await;
+    assert_eq!(again["duplicate"], true, "{again}");
+    assert_eq!(again["message_id"], ack["message_id"], "{again}");
+    let (third, n) = sentiment(&w, &c).await;
+    assert_eq!(n, 2, "{third}");
     // Another tenant's conversation is not found; an unknown one neither.
     let r = w
         .api

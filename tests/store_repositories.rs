@@ -45,6 +45,7 @@ async fn conversation(store: &Store, tenant_id: &str) -> String {
 
 fn text(conversation_id: &str, sender: &str, client_id: Option<&str>, body: &str) -> NewMessage {
     NewMessage {
+        sentiment: None,
         conversation_id: conversation_id.to_string(),
         sender_kind: SenderKind::Visitor,
         sender_id: Some(sender.to_string()),

@@ -170,7 +170,6 @@ pub async fn run(global: &GlobalArgs, args: ServeArgs) -> Result<(), CliError> {
         state.chat.spawn_hand_back(c.lease("handback"), every);
     }
     state.admission.spawn_cleanup(Duration::from_secs(60));
-    state.sentiment.spawn_worker(shutdown.clone());
     // Every node answers for its tenants' bots; the database gives each visitor message to one.
     state.bots.spawn_worker(shutdown.clone());
     // Agents the database still counts as present get the offline grace, as after a disconnect.

@@ -34,6 +34,7 @@ use crate::storage::Storage;
 use crate::store::{Backend, MessageWriter, Store};
 use crate::ws::admission::Admission;
 use crate::ws::hub::Hub;
+use crate::ws::Gateway;
 
 /// What handlers reach: the settings and the services. Never the store directly.
 #[derive(Clone)]
@@ -71,6 +72,8 @@ pub struct AppState {
     /// The tenants' Lua routing scripts.
     pub routing_scripts: RoutingScriptService,
     pub hub: Arc<Hub>,
+    /// What the realtime connections share: the services above they call, made once.
+    pub gateway: Arc<Gateway>,
     /// Caps and rates on realtime connections.
     pub admission: Arc<Admission>,
     pub presence: Arc<dyn Presence>,
@@ -134,7 +137,6 @@ impl AppState {
             .map_err(|e| crate::service::ServiceError::Internal(format!("geoip.database: {e}")))?;
         let geo = Arc::new(geo);
         let sentiment = SentimentService::new(store.clone());
-        bus.subscribe(sentiment.sink());
         let routing_scripts =
             RoutingScriptService::new(store.clone(), geo.clone(), sentiment.clone());
         let archive_reader =
@@ -169,6 +171,14 @@ impl AppState {
             FileLimits::from_config(&config.storage),
             LinkSigner::new(&config.auth.jwt_secret),
         );
+        let admission = Arc::new(Admission::new(config.connections.clone()));
+        let gateway = Arc::new(Gateway {
+            chat: chat.clone(),
+            live: live.clone(),
+            hub: hub.clone(),
+            admission: admission.clone(),
+            shutdown: shutdown.clone(),
+        });
         Ok(AppState {
             live,
             sentiment,
@@ -207,8 +217,9 @@ impl AppState {
             team: TeamService::new(store.clone(), presence.clone()),
             reports: ReportService::new(store.clone(), presence.clone()),
             health: HealthService::new(store, cluster.status, drain.clone()),
+            gateway,
             hub,
-            admission: Arc::new(Admission::new(config.connections.clone())),
+            admission,
             presence,
             shutdown,
             drain,

@@ -25,6 +25,9 @@ pub struct NewMessage {
     pub internal: bool,
     /// What the conversation must look like for the message to be stored.
     pub precondition: Precondition,
+    /// The mood score stored with a new message in the same transaction (`message_sentiment`);
+    /// the service sets it for what visitors write.
+    pub sentiment: Option<f64>,
 }
 
 /// A conditional write: the conversation is checked in the transaction that stores the

@@ -1,11 +1,13 @@
 //! One WebSocket connection: reads requests in order, answers them, forwards events, pings,
 //! and closes on idle, overload, shutdown or a protocol violation.
 
+use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{Message as WsMessage, WebSocket};
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::StreamExt;
 use governor::clock::MonotonicClock;
 use governor::{Quota, RateLimiter};
@@ -42,16 +44,24 @@ pub struct Limits {
     pub frame_burst: u32,
 }
 
-pub struct Context {
-    pub who: Participant,
+/// What every connection of the node shares, made once (`AppState::new`): a connection holds
+/// a reference to it, not copies of the services, which would take more room than the rest of
+/// an idle connection's state (docs/performance.md, "Sixth round").
+pub struct Gateway {
     pub chat: ChatService,
     pub live: LiveService,
     pub hub: Arc<Hub>,
     pub admission: Arc<Admission>,
+    pub shutdown: CancellationToken,
+}
+
+/// One connection's own settings, and the services it calls.
+pub struct Context {
+    pub who: Participant,
     /// The client's address.
     pub ip: std::net::IpAddr,
-    pub shutdown: CancellationToken,
     pub limits: Limits,
+    pub gateway: Arc<Gateway>,
 }
 
 /// A connection as its requests see it.
@@ -77,45 +87,52 @@ impl Conn<'_> {
         // Boxed: a refused message takes the whole `send` path, whose future is many times the
         // size of this one; inline, it would sit in every connection's state, idle or not
         // (docs/performance.md, "Fifth round").
-        let sent = Box::pin(self.ctx.chat.finish_send(&self.ctx.who, queued)).await;
+        let sent = Box::pin(self.ctx.gateway.chat.finish_send(&self.ctx.who, queued)).await;
         requests::reply_sent(self, id.as_deref(), sent).await;
     }
 
     /// Answers every message in flight, oldest first: what comes before any other answer.
     pub async fn answer_in_flight(&mut self) {
         while !self.in_flight.is_empty() {
-            self.answer_oldest().await;
+            Box::pin(self.answer_oldest()).await;
         }
     }
 }
 
 /// Serves the connection until it ends; `ticket`, its place under the connection caps, is given
 /// back then.
-pub async fn run(socket: WebSocket, ctx: Context, ticket: Ticket) {
-    let (events_tx, events) = mpsc::channel::<Frame>(ctx.limits.queue);
-    let handle = ctx.hub.register(&ctx.who, ctx.ip, events_tx);
-    if let Participant::Visitor {
-        tenant_id,
-        visitor_id,
-    } = &ctx.who
-    {
-        ctx.live.connected(tenant_id, visitor_id, ctx.ip).await;
+///
+/// An `async` block, not an `async fn`: an `async fn` keeps a second copy of its arguments in
+/// its state for the whole connection. The calls that wait for the database are boxed, so the
+/// state an idle connection keeps is only what it waits on (docs/performance.md, "Sixth round").
+pub fn run(socket: WebSocket, ctx: Context, ticket: Ticket) -> impl Future<Output = ()> + Send {
+    let (sink, stream) = socket.split();
+    async move {
+        let (events_tx, events) = mpsc::channel::<Frame>(ctx.limits.queue);
+        let handle = ctx.gateway.hub.register(&ctx.who, ctx.ip, events_tx);
+        if let Participant::Visitor {
+            tenant_id,
+            visitor_id,
+        } = &ctx.who
+        {
+            Box::pin(ctx.gateway.live.connected(tenant_id, visitor_id, ctx.ip)).await;
+        }
+        let span = tracing::debug_span!("ws", participant = %ctx.who.id());
+        let reason = serve(sink, stream, &ctx, handle.clone(), events)
+            .instrument(span)
+            .await;
+        ctx.gateway.hub.unregister(&ctx.who, &handle);
+        ctx.gateway.chat.agent_disconnected(&ctx.who);
+        if let Participant::Visitor {
+            tenant_id,
+            visitor_id,
+        } = &ctx.who
+        {
+            ctx.gateway.live.disconnected(tenant_id, visitor_id);
+        }
+        drop(ticket);
+        tracing::debug!(?reason, "connection closed");
     }
-    let span = tracing::debug_span!("ws", participant = %ctx.who.id());
-    let reason = serve(socket, &ctx, handle.clone(), events)
-        .instrument(span)
-        .await;
-    ctx.hub.unregister(&ctx.who, &handle);
-    ctx.chat.agent_disconnected(&ctx.who);
-    if let Participant::Visitor {
-        tenant_id,
-        visitor_id,
-    } = &ctx.who
-    {
-        ctx.live.disconnected(tenant_id, visitor_id);
-    }
-    drop(ticket);
-    tracing::debug!(?reason, "connection closed");
 }
 
 #[derive(Debug)]
@@ -125,13 +142,16 @@ enum End {
     Broken,
 }
 
-async fn serve(
-    socket: WebSocket,
-    ctx: &Context,
+/// Starts the connection's writer, then (in the future it returns) greets the client and
+/// serves it until the connection ends. Like `run`, a plain function around an `async` block,
+/// so that only what the loop waits on stays in the connection's state.
+fn serve<'a>(
+    sink: SplitSink<WebSocket, WsMessage>,
+    mut stream: SplitStream<WebSocket>,
+    ctx: &'a Context,
     handle: ConnHandle,
     events: mpsc::Receiver<Frame>,
-) -> End {
-    let (sink, mut stream) = socket.split();
+) -> impl Future<Output = End> + Send + 'a {
     let (replies_tx, replies_rx) = mpsc::channel::<Frame>(REPLY_QUEUE);
     // Writing has its own task, so a request that waits for room (a long replay) never blocks
     // the draining of that same queue.
@@ -158,93 +178,97 @@ async fn serve(
         handle,
         in_flight: InFlight::default(),
     };
-    let greeting = match Box::pin(hello(ctx)).await {
-        Ok(text) => text,
-        Err(e) => error_frame(None, &e),
-    };
-    conn.reply(greeting).await;
-    // After the greeting, so what routing hands this agent arrives after `hello`.
-    if let Err(e) = Box::pin(ctx.chat.agent_connected(&ctx.who)).await {
-        tracing::warn!(error = %e, "could not route on connect");
-    }
-    // The std clock: governor's default (quanta) probes the CPU each time one is made, which
-    // showed in profiles of connection storms.
-    let limiter = RateLimiter::direct_with_clock(
-        Quota::per_second(NonZeroU32::new(ctx.limits.frames_per_second).unwrap_or(NonZeroU32::MIN))
+    async move {
+        let greeting = match Box::pin(hello(ctx)).await {
+            Ok(text) => text,
+            Err(e) => error_frame(None, &e),
+        };
+        conn.reply(greeting).await;
+        // After the greeting, so what routing hands this agent arrives after `hello`.
+        if let Err(e) = Box::pin(ctx.gateway.chat.agent_connected(&ctx.who)).await {
+            tracing::warn!(error = %e, "could not route on connect");
+        }
+        // The std clock: governor's default (quanta) probes the CPU each time one is made, which
+        // showed in profiles of connection storms.
+        let limiter = RateLimiter::direct_with_clock(
+            Quota::per_second(
+                NonZeroU32::new(ctx.limits.frames_per_second).unwrap_or(NonZeroU32::MIN),
+            )
             .allow_burst(NonZeroU32::new(ctx.limits.frame_burst).unwrap_or(NonZeroU32::MIN)),
-        MonotonicClock,
-    );
-    let mut idle_deadline = Instant::now() + ctx.limits.idle_timeout;
+            MonotonicClock,
+        );
+        let mut idle_deadline = Instant::now() + ctx.limits.idle_timeout;
 
-    let end = loop {
-        tokio::select! {
-            biased;
-            _ = ctx.shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
-            why = kick.kicked() => {
-                let (code, reason) = why.close();
-                break End::Close(code, reason);
-            }
-            _ = writer_gone.cancelled() => break End::Broken,
-            _ = sleep_until(idle_deadline) => break End::Close(close::IDLE, "no heartbeat"),
-            _ = conn.in_flight.oldest_committed() => Box::pin(conn.answer_oldest()).await,
-            incoming = stream.next() => {
-                idle_deadline = Instant::now() + ctx.limits.idle_timeout;
-                match incoming {
-                    None | Some(Ok(WsMessage::Close(_))) => break End::ClientClosed,
-                    Some(Err(e)) => {
-                        // Tungstenite refuses frames over the size limit here.
-                        let text = e.to_string();
-                        if text.contains("too long") || text.contains("too big") || text.contains("Space limit") {
-                            break End::Close(close::TOO_BIG, "frame too large");
+        let end = loop {
+            tokio::select! {
+                biased;
+                _ = ctx.gateway.shutdown.cancelled() => break End::Close(close::GOING_AWAY, "server shutting down"),
+                why = kick.kicked() => {
+                    let (code, reason) = why.close();
+                    break End::Close(code, reason);
+                }
+                _ = writer_gone.cancelled() => break End::Broken,
+                _ = sleep_until(idle_deadline) => break End::Close(close::IDLE, "no heartbeat"),
+                _ = conn.in_flight.oldest_committed() => Box::pin(conn.answer_oldest()).await,
+                incoming = stream.next() => {
+                    idle_deadline = Instant::now() + ctx.limits.idle_timeout;
+                    match incoming {
+                        None | Some(Ok(WsMessage::Close(_))) => break End::ClientClosed,
+                        Some(Err(e)) => {
+                            // Tungstenite refuses frames over the size limit here.
+                            let text = e.to_string();
+                            if text.contains("too long") || text.contains("too big") || text.contains("Space limit") {
+                                break End::Close(close::TOO_BIG, "frame too large");
+                            }
+                            break End::Broken;
                         }
-                        break End::Broken;
-                    }
-                    Some(Ok(WsMessage::Text(text))) => {
-                        if limiter.check().is_err() {
+                        Some(Ok(WsMessage::Text(text))) => {
+                            if limiter.check().is_err() {
+                                conn.answer_in_flight().await;
+                                conn.reply(rate_limited(text.as_str())).await;
+                                continue;
+                            }
+                            // Boxed: a request's future holds its database calls and is many times the
+                            // size of this loop; inline, every idle connection would carry that space.
+                            Box::pin(requests::handle(&mut conn, text.as_str())).await;
+                        }
+                        Some(Ok(WsMessage::Binary(_))) => {
+                            let refused = ServerFrame::Error { id: None, code: "invalid_frame", message: "frames are JSON text" };
                             conn.answer_in_flight().await;
-                            conn.reply(rate_limited(text.as_str())).await;
-                            continue;
+                            conn.reply(refused.to_text()).await;
                         }
-                        // Boxed: a request's future holds its database calls and is many times the
-                        // size of this loop; inline, every idle connection would carry that space.
-                        Box::pin(requests::handle(&mut conn, text.as_str())).await;
+                        Some(Ok(_)) => {} // ping/pong: liveness already noted
                     }
-                    Some(Ok(WsMessage::Binary(_))) => {
-                        let refused = ServerFrame::Error { id: None, code: "invalid_frame", message: "frames are JSON text" };
-                        conn.answer_in_flight().await;
-                        conn.reply(refused.to_text()).await;
-                    }
-                    Some(Ok(_)) => {} // ping/pong: liveness already noted
                 }
             }
-        }
-    };
-    ending.cancel();
-    // What was queued is committed whatever happens to the connection; its follow-up (an
-    // agent's first reply recorded, say) is done. The acks go nowhere: a client that
-    // reconnects resends what it has no ack for and is answered with the stored copy.
-    conn.answer_in_flight().await;
-    match &end {
-        End::Close(code, why) => {
-            let _ = close_tx.send((*code, *why));
-        }
-        // Dropping the sender tells the writer to stop without a close frame of ours.
-        _ => drop(close_tx),
-    }
-    let _ = writer.await;
-    if matches!(end, End::Close(..)) {
-        // Give the client a moment to answer the close frame, so it reads our code and reason
-        // instead of a reset connection.
-        let _ = tokio::time::timeout(CLOSE_LINGER, async {
-            while let Some(Ok(msg)) = stream.next().await {
-                if matches!(msg, WsMessage::Close(_)) {
-                    break;
-                }
+        };
+        ending.cancel();
+        // What was queued is committed whatever happens to the connection; its follow-up (an
+        // agent's first reply recorded, say) is done. The acks go nowhere: a client that
+        // reconnects resends what it has no ack for and is answered with the stored copy.
+        conn.answer_in_flight().await;
+        match &end {
+            End::Close(code, why) => {
+                let _ = close_tx.send((*code, *why));
             }
-        })
-        .await;
+            // Dropping the sender tells the writer to stop without a close frame of ours.
+            _ => drop(close_tx),
+        }
+        let _ = writer.await;
+        if matches!(end, End::Close(..)) {
+            // Give the client a moment to answer the close frame, so it reads our code and reason
+            // instead of a reset connection.
+            let _ = tokio::time::timeout(CLOSE_LINGER, async {
+                while let Some(Ok(msg)) = stream.next().await {
+                    if matches!(msg, WsMessage::Close(_)) {
+                        break;
+                    }
+                }
+            })
+            .await;
+        }
+        end
     }
-    end
 }
 
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
@@ -263,7 +287,7 @@ fn rate_limited(text: &str) -> String {
 }
 
 async fn hello(ctx: &Context) -> Result<String, crate::service::ServiceError> {
-    let conversations = ctx.chat.open_conversations(&ctx.who).await?;
+    let conversations = ctx.gateway.chat.open_conversations(&ctx.who).await?;
     Ok(ServerFrame::Hello {
         role: ctx.who.kind(),
         participant_id: ctx.who.id(),

@@ -8,15 +8,33 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{RwLock, RwLockReadGuard};
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 
+use axum::extract::ws::Utf8Bytes;
 use tokio::sync::mpsc;
 
 use super::kick::{Kick, Kicker};
 use crate::service::chat::Participant;
 
 /// A serialised frame: cloned for each receiver by a reference count, written without a copy.
-pub type Frame = axum::extract::ws::Utf8Bytes;
+/// One pointer wide: a connection's queues allocate their first block of slots when they are
+/// made, so every idle connection pays for the width of a slot (docs/performance.md,
+/// "Sixth round").
+#[derive(Clone)]
+pub struct Frame(Arc<Utf8Bytes>);
+
+impl From<String> for Frame {
+    fn from(text: String) -> Self {
+        Frame(Arc::new(Utf8Bytes::from(text)))
+    }
+}
+
+impl Frame {
+    /// The text to write: taken as it is when this was the last copy, else shared.
+    pub fn into_text(self) -> Utf8Bytes {
+        Arc::try_unwrap(self.0).unwrap_or_else(|shared| Utf8Bytes::clone(&shared))
+    }
+}
 
 #[derive(Clone)]
 pub struct ConnHandle {

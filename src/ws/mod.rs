@@ -24,7 +24,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use admission::{Refusal, Ticket};
-pub use connection::close;
+pub use connection::{close, Gateway};
 use connection::{Context, Limits};
 
 use crate::http::error::{ApiError, ApiResult, ErrorBody};
@@ -139,13 +139,9 @@ fn open(
     };
     let ctx = Context {
         who,
-        chat: state.chat.clone(),
-        live: state.live.clone(),
-        hub: state.hub.clone(),
-        admission: state.admission.clone(),
         ip,
-        shutdown: state.shutdown.clone(),
         limits,
+        gateway: state.gateway.clone(),
     };
     upgrade
         // Tungstenite allocates its read buffer up front (128 KiB by default) and keeps it for

@@ -153,7 +153,7 @@ async fn gathered(
 }
 
 fn text(frame: Frame) -> WsMessage {
-    WsMessage::Text(frame)
+    WsMessage::Text(frame.into_text())
 }
 
 async fn send_close(sink: &mut SplitSink<WebSocket, WsMessage>, why: Option<(u16, &'static str)>) {

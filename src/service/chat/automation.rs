@@ -100,6 +100,7 @@ impl ChatService {
             .append(
                 &c.tenant_id,
                 NewMessage {
+                    sentiment: None,
                     conversation_id: c.id.clone(),
                     sender_kind: SenderKind::Bot,
                     sender_id: Some(format!("bot:{}", reply.bot)),
@@ -153,6 +154,7 @@ impl ChatService {
         self.append(
             &c.tenant_id,
             NewMessage {
+                sentiment: None,
                 conversation_id: c.id.clone(),
                 sender_kind: SenderKind::Bot,
                 sender_id: None,

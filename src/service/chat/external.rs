@@ -35,6 +35,7 @@ impl ChatService {
         self.append(
             tenant_id,
             NewMessage {
+                sentiment: None,
                 conversation_id: card.conversation_id.to_string(),
                 sender_kind: SenderKind::Integration,
                 sender_id: None,
@@ -85,6 +86,7 @@ impl ChatService {
             .append(
                 tenant_id,
                 NewMessage {
+                    sentiment: None,
                     conversation_id: conversation_id.to_string(),
                     sender_kind: SenderKind::Bot,
                     sender_id: Some(bot_id.to_string()),

@@ -201,6 +201,7 @@ impl ChatService {
             .append(
                 &c.tenant_id,
                 NewMessage {
+                    sentiment: None,
                     conversation_id: c.id.clone(),
                     sender_kind: who.kind(),
                     sender_id: Some(who.id().to_string()),

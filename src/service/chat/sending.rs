@@ -42,6 +42,7 @@ pub(super) fn own_message(
     body: &str,
 ) -> NewMessage {
     NewMessage {
+        sentiment: None,
         conversation_id,
         sender_kind: who.kind(),
         sender_id: Some(who.id().to_string()),

@@ -52,6 +52,7 @@ impl ChatService {
         self.append(
             tenant_id,
             NewMessage {
+                sentiment: None,
                 conversation_id: conversation_id.to_string(),
                 sender_kind,
                 sender_id: None,

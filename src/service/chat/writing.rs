@@ -7,6 +7,7 @@
 use super::sending::own_message;
 use super::{ChatService, Participant, Sent};
 use crate::cluster::{Event, EventKind};
+use crate::service::bots::sentiment::mood;
 use crate::service::ServiceResult;
 use crate::store::{
     Announce, Appended, MessageKind, NewMessage, PendingAppend, StoreError, StoreResult,
@@ -33,8 +34,9 @@ impl ChatService {
     pub(super) async fn append(
         &self,
         tenant_id: &str,
-        message: NewMessage,
+        mut message: NewMessage,
     ) -> StoreResult<Appended> {
+        message.sentiment = mood(&message);
         let hook = self.on_message(tenant_id, &message).await;
         self.writer
             .append_hooked(tenant_id, message, self.announcer(), hook)
@@ -57,13 +59,14 @@ impl ChatService {
             return Ok(None);
         }
         let tenant_id = who.tenant_id();
-        let message = own_message(
+        let mut message = own_message(
             who,
             conversation_id.to_string(),
             client_msg_id,
             MessageKind::Text,
             body,
         );
+        message.sentiment = mood(&message);
         let hook = self.on_message(tenant_id, &message).await;
         let pending = self
             .writer

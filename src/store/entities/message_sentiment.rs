@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// The mood of one visitor message, −1 (angry) to 1 (happy), scored after it was stored.
+/// The mood of one visitor message, −1 (angry) to 1 (happy), stored with the message.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "message_sentiment")]
 pub struct Model {

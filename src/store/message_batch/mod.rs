@@ -3,7 +3,7 @@
 //! What a batch decides is the same on every database and lives here, free of I/O: which
 //! conversations it touches, which messages are resends of stored ones, each message's
 //! precondition against its locked conversation, the gap-free `seq`s handed out in batch order,
-//! and the outbox events of the new messages. How the rows are locked, read and written is the
+//! and the outbox events and mood scores of the new messages. How the rows are locked, read and written is the
 //! backend's: `orm` (PostgreSQL and MySQL, a handful of multi-row statements through sea-orm)
 //! and `sqlite` (statements prepared once and reused, on the writer's own connection).
 
@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use super::messages::{Appended, MessageHook, NewMessage};
 use super::outbox::NewEvent;
 use super::resends::ResendKey;
-use super::{Conversation, Message, StoreError, StoreResult};
+use super::{Conversation, Message, MessageSentiment, StoreError, StoreResult};
 use crate::types::ids::new_id;
 
 pub(super) use orm::append_batch;
@@ -36,6 +36,8 @@ pub(super) struct Plan {
     pub reached: BTreeMap<String, i64>,
     /// Outbox events of the new messages, with their tenants.
     pub events: Vec<(String, NewEvent)>,
+    /// The mood scores of the new messages that carry one.
+    pub sentiments: Vec<MessageSentiment>,
     /// The time stamp of the batch.
     pub at: DateTime<Utc>,
 }
@@ -103,6 +105,7 @@ pub(super) fn plan(
         fresh: Vec::with_capacity(batch.len()),
         reached: BTreeMap::new(),
         events: Vec::new(),
+        sentiments: Vec::new(),
         at,
     };
     for (i, (tenant_id, new)) in batch.iter().enumerate() {
@@ -154,6 +157,15 @@ pub(super) fn plan(
         if let Some(key) = key {
             // A resend within the same batch is a duplicate of this one.
             copies.insert(key, model.clone());
+        }
+        if let Some(score) = new.sentiment {
+            plan.sentiments.push(MessageSentiment {
+                message_id: model.id.clone(),
+                tenant_id: tenant_id.clone(),
+                conversation_id: model.conversation_id.clone(),
+                score,
+                created_at: at,
+            });
         }
         plan.fresh.push(model.clone());
         let appended = Appended {

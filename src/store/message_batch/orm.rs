@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use sea_orm::sea_query::{CaseStatement, Expr, SimpleExpr};
 use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
-use super::super::entities::{conversation, message};
+use super::super::entities::{conversation, message, message_sentiment};
 use super::super::messages::{Appended, MessageHook};
 use super::super::outbox::insert_event;
 use super::super::resends::first_copies;
@@ -102,6 +102,16 @@ async fn write(txn: &DatabaseTransaction, plan: &Plan) -> StoreResult<()> {
     // Outbox events for the new messages of tenants that receive them, in the same commit.
     for (tenant_id, event) in &plan.events {
         insert_event(txn, tenant_id, event, false).await?;
+    }
+    for chunk in plan.sentiments.chunks(INSERT_CHUNK) {
+        let rows = chunk
+            .iter()
+            .cloned()
+            .map(sea_orm::IntoActiveModel::into_active_model);
+        message_sentiment::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await
+            .map_err(StoreError::unique("message sentiment"))?;
     }
     Ok(())
 }

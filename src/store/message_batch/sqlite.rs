@@ -217,6 +217,21 @@ fn write(txn: &Transaction, plan: &Plan) -> rusqlite::Result<()> {
             ])?;
         }
     }
+    if !plan.sentiments.is_empty() {
+        let mut mood = txn.prepare_cached(
+            "INSERT INTO message_sentiment (message_id, tenant_id, conversation_id, score, created_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for r in &plan.sentiments {
+            mood.execute(params![
+                r.message_id,
+                r.tenant_id,
+                r.conversation_id,
+                r.score,
+                at
+            ])?;
+        }
+    }
     Ok(())
 }
 

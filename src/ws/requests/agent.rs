@@ -13,6 +13,7 @@ pub(super) async fn block(
 ) {
     let result = conn
         .ctx
+        .gateway
         .chat
         .block_visitor(&conn.ctx.who, &conversation_id, reason.as_deref())
         .await;
@@ -27,7 +28,13 @@ pub(super) async fn block(
 }
 
 pub(super) async fn set_status(conn: &mut Conn<'_>, id: Option<String>, status: AgentStatus) {
-    let text = match conn.ctx.chat.set_status(&conn.ctx.who, status).await {
+    let text = match conn
+        .ctx
+        .gateway
+        .chat
+        .set_status(&conn.ctx.who, status)
+        .await
+    {
         Ok(status) => ServerFrame::Status {
             id: id.as_deref(),
             status,
@@ -44,12 +51,13 @@ pub(super) async fn watch(
     conversation_id: Option<String>,
 ) {
     if let Some(c) = &conversation_id {
-        if let Err(e) = conn.ctx.chat.watchable(&conn.ctx.who, c).await {
+        if let Err(e) = conn.ctx.gateway.chat.watchable(&conn.ctx.who, c).await {
             conn.reply(error_frame(id.as_deref(), &e)).await;
             return;
         }
     }
     conn.ctx
+        .gateway
         .hub
         .watch(conn.ctx.who.id(), &conn.handle, conversation_id.as_deref());
     let text = ServerFrame::Watching {

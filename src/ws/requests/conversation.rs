@@ -7,7 +7,12 @@ use crate::ws::connection::Conn;
 use crate::ws::protocol::ServerFrame;
 
 pub(super) async fn accept(conn: &mut Conn<'_>, id: Option<String>, conversation_id: String) {
-    let result = conn.ctx.chat.accept(&conn.ctx.who, &conversation_id).await;
+    let result = conn
+        .ctx
+        .gateway
+        .chat
+        .accept(&conn.ctx.who, &conversation_id)
+        .await;
     let text = changed(id.as_deref(), result, |id, c| {
         ServerFrame::Accepted {
             id,
@@ -19,7 +24,12 @@ pub(super) async fn accept(conn: &mut Conn<'_>, id: Option<String>, conversation
 }
 
 pub(super) async fn close(conn: &mut Conn<'_>, id: Option<String>, conversation_id: String) {
-    let result = conn.ctx.chat.close(&conn.ctx.who, &conversation_id).await;
+    let result = conn
+        .ctx
+        .gateway
+        .chat
+        .close(&conn.ctx.who, &conversation_id)
+        .await;
     let text = changed(id.as_deref(), result, |id, c| {
         ServerFrame::Closed {
             id,
@@ -39,6 +49,7 @@ pub(super) async fn rate(
 ) {
     let result = conn
         .ctx
+        .gateway
         .chat
         .rate(&conn.ctx.who, &conversation_id, rating, comment.as_deref())
         .await;
@@ -61,6 +72,7 @@ pub(super) async fn note(
 ) {
     let sent = conn
         .ctx
+        .gateway
         .chat
         .send_note(&conn.ctx.who, &conversation_id, &client_msg_id, &body)
         .await;
@@ -90,6 +102,7 @@ pub(super) async fn transfer(
     };
     let result = conn
         .ctx
+        .gateway
         .chat
         .transfer(&conn.ctx.who, &conversation_id, to, note.as_deref())
         .await;

@@ -22,6 +22,7 @@ pub(super) async fn send(
             conn.answer_oldest().await;
         }
         match ctx
+            .gateway
             .chat
             .queue_send(&ctx.who, conversation, &client_msg_id, &body)
             .await
@@ -35,10 +36,12 @@ pub(super) async fn send(
         }
     }
     // Boxed, so the queued path above (the usual one) does not carry this one's space.
-    let sent = Box::pin(
-        ctx.chat
-            .send(&ctx.who, conversation_id.as_deref(), &client_msg_id, &body),
-    )
+    let sent = Box::pin(ctx.gateway.chat.send(
+        &ctx.who,
+        conversation_id.as_deref(),
+        &client_msg_id,
+        &body,
+    ))
     .await;
     reply_sent(conn, id.as_deref(), sent).await;
 }
@@ -56,6 +59,7 @@ pub(super) async fn send_file(
     }
     let sent = conn
         .ctx
+        .gateway
         .chat
         .send_attachment(
             &conn.ctx.who,
@@ -71,7 +75,7 @@ pub(super) async fn send_file(
 /// messages); refuses this one with `rate_limited` when over.
 pub(super) async fn visitor_may_send(conn: &mut Conn<'_>, id: Option<&str>) -> bool {
     if let Participant::Visitor { visitor_id, .. } = &conn.ctx.who {
-        if !conn.ctx.admission.visitor_message(visitor_id) {
+        if !conn.ctx.gateway.admission.visitor_message(visitor_id) {
             // After the acks of what came before it.
             conn.answer_in_flight().await;
             let refused = ServerFrame::Error {

@@ -17,6 +17,7 @@ pub(super) async fn resume(
         loop {
             let page = conn
                 .ctx
+                .gateway
                 .chat
                 .messages_after(&conn.ctx.who, &conversation_id, last)
                 .await;
@@ -57,6 +58,7 @@ pub(super) async fn read(
 ) {
     let result = conn
         .ctx
+        .gateway
         .chat
         .mark_read(&conn.ctx.who, &conversation_id, seq)
         .await;
@@ -73,6 +75,7 @@ pub(super) async fn typing(
 ) {
     let result = conn
         .ctx
+        .gateway
         .chat
         .typing(&conn.ctx.who, &conversation_id, on, draft.as_deref())
         .await;

@@ -12,7 +12,13 @@ pub(super) async fn page(conn: &mut Conn<'_>, id: Option<String>, nav: Navigatio
         Participant::Visitor {
             tenant_id,
             visitor_id,
-        } => conn.ctx.live.navigate(tenant_id, visitor_id, nav).await,
+        } => {
+            conn.ctx
+                .gateway
+                .live
+                .navigate(tenant_id, visitor_id, nav)
+                .await
+        }
         Participant::Agent { .. } => Err(ServiceError::Forbidden(
             "only visitors report the page they are on",
         )),

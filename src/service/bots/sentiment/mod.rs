@@ -1,44 +1,23 @@
-//! The mood of visitor messages: scored in this process after the message was acknowledged
-//! (from the bus, through a bounded queue, by a background task), stored beside the message,
-//! and read back as a conversation's trend by agents, routing scripts and handover rules.
+//! The mood of visitor messages: scored when the message is handed to the writer, stored in
+//! the transaction that stores the message, and read back as a conversation's trend by agents,
+//! routing scripts and handover rules.
 
 mod lexicon;
 mod score;
 
-use std::sync::{Arc, Mutex};
-
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 pub use score::score;
 
-use crate::cluster::{Block, Event, EventKind, Notice, SessionsRevoked, Sink};
 use crate::service::authz::{Actor, Permission};
 use crate::service::ServiceResult;
-use crate::store::{MessageKind, MessageSentiment, SenderKind, Store};
+use crate::store::{MessageKind, MessageSentiment, NewMessage, SenderKind, Store};
 
-/// Messages waiting to be scored; past this, new ones are skipped (and counted) rather than
-/// slowing anything down.
-const QUEUE: usize = 4096;
-/// Scores stored together, at most.
-const BATCH: usize = 256;
 /// Scores a trend looks at.
 const TREND_WINDOW: u64 = 20;
 /// How far the recent mean must move from the earlier one to count as rising or falling.
 const TREND_STEP: f64 = 0.2;
-/// Counter of messages skipped because the queue was full.
-const DROPPED: &str = "uniqchat_sentiment_dropped_total";
-
-/// One message to score.
-struct Job {
-    tenant_id: String,
-    conversation_id: String,
-    message_id: String,
-    body: String,
-    at: DateTime<Utc>,
-}
 
 /// Where a conversation's mood goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -96,63 +75,20 @@ impl Trend {
     }
 }
 
+/// The score a new message is stored with: what visitors write as text is scored, nothing else.
+pub fn mood(m: &NewMessage) -> Option<f64> {
+    (m.sender_kind == SenderKind::Visitor && m.kind == MessageKind::Text)
+        .then(|| f64::from(score(&m.body)))
+}
+
 #[derive(Clone)]
 pub struct SentimentService {
     store: Store,
-    queue: mpsc::Sender<Job>,
-    /// Taken by the worker when it starts.
-    jobs: Arc<Mutex<Option<mpsc::Receiver<Job>>>>,
 }
 
 impl SentimentService {
     pub fn new(store: Store) -> Self {
-        let (queue, jobs) = mpsc::channel(QUEUE);
-        SentimentService {
-            store,
-            queue,
-            jobs: Arc::new(Mutex::new(Some(jobs))),
-        }
-    }
-
-    /// What the bus hands visitor messages to, once they are stored.
-    pub fn sink(&self) -> Arc<dyn Sink> {
-        Arc::new(Listener {
-            queue: self.queue.clone(),
-        })
-    }
-
-    /// Scores and stores queued messages until `stopping`; a second call does nothing.
-    pub fn spawn_worker(&self, stopping: CancellationToken) {
-        let Some(mut jobs) = self.jobs.lock().unwrap_or_else(|e| e.into_inner()).take() else {
-            return;
-        };
-        let store = self.store.clone();
-        tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(BATCH);
-            loop {
-                let n = tokio::select! {
-                    _ = stopping.cancelled() => break,
-                    n = jobs.recv_many(&mut batch, BATCH) => n,
-                };
-                if n == 0 {
-                    break;
-                }
-                // Everything queued meanwhile is scored and stored together.
-                let rows = batch
-                    .drain(..)
-                    .map(|job| MessageSentiment {
-                        score: f64::from(score(&job.body)),
-                        message_id: job.message_id,
-                        tenant_id: job.tenant_id,
-                        conversation_id: job.conversation_id,
-                        created_at: job.at,
-                    })
-                    .collect();
-                if let Err(e) = store.record_sentiments(rows).await {
-                    tracing::warn!(error = %e, "cannot store the sentiment of messages");
-                }
-            }
-        });
+        SentimentService { store }
     }
 
     /// The conversation's mood, for the services (routing, handover rules). Unknown or
@@ -190,36 +126,6 @@ impl SentimentService {
             .await?;
         self.trend(&actor.tenant_id, conversation_id).await
     }
-}
-
-/// Hands each new visitor text message to the queue without waiting.
-struct Listener {
-    queue: mpsc::Sender<Job>,
-}
-
-impl Sink for Listener {
-    fn deliver(&self, event: &Event) {
-        let EventKind::Message(m) = &event.kind else {
-            return;
-        };
-        if m.sender_kind != SenderKind::Visitor || m.kind != MessageKind::Text {
-            return;
-        }
-        let job = Job {
-            tenant_id: event.tenant_id.clone(),
-            conversation_id: m.conversation_id.clone(),
-            message_id: m.id.clone(),
-            body: m.body.clone(),
-            at: m.created_at,
-        };
-        if self.queue.try_send(job).is_err() {
-            metrics::counter!(DROPPED).increment(1);
-        }
-    }
-
-    fn block(&self, _: &Block) {}
-    fn notice(&self, _: &Notice) {}
-    fn sessions_revoked(&self, _: &SessionsRevoked) {}
 }
 
 #[cfg(test)]
