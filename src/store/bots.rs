@@ -8,7 +8,8 @@ use sea_orm::{
 use super::entities::bot_settings;
 use super::entities::bot_turn::{self, Column};
 use super::entities::bot_usage;
-use super::{now, Store, StoreError, StoreResult};
+use super::entities::message;
+use super::{now, SenderKind, Store, StoreError, StoreResult};
 use crate::types::ids::new_id;
 
 pub type BotSettingsRow = bot_settings::Model;
@@ -140,16 +141,20 @@ impl Store {
         Ok(())
     }
 
-    /// How many of the conversation's turns the bots answered.
-    pub async fn count_answered_turns(
+    /// How many times the bots answered in the conversation: their stored replies (a reply's
+    /// client id is `re:` and the id of the message it answers). Counted from the messages,
+    /// which are committed before anyone sees them, not from the turns, which are marked
+    /// answered just after: a visitor who asks again at once would find one answer fewer.
+    pub async fn count_bot_replies(
         &self,
         tenant_id: &str,
         conversation_id: &str,
     ) -> StoreResult<u64> {
-        Ok(bot_turn::Entity::find()
-            .filter(Column::TenantId.eq(tenant_id))
-            .filter(Column::ConversationId.eq(conversation_id))
-            .filter(Column::Outcome.eq("answered"))
+        Ok(message::Entity::find()
+            .filter(message::Column::TenantId.eq(tenant_id))
+            .filter(message::Column::ConversationId.eq(conversation_id))
+            .filter(message::Column::SenderKind.eq(SenderKind::Bot))
+            .filter(message::Column::ClientMsgId.starts_with("re:"))
             .count(&self.db)
             .await?)
     }

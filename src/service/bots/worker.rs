@@ -124,7 +124,7 @@ impl BotService {
         let Some((config, key)) = self.config_of(&m.tenant_id).await? else {
             return self.hand_over(&c, &turn, Why::BotsOff, 0).await;
         };
-        let answered = self.store.count_answered_turns(&m.tenant_id, &c.id).await?;
+        let answered = self.store.count_bot_replies(&m.tenant_id, &c.id).await?;
         if handover::asked_for_human(&m.body) {
             return self.hand_over(&c, &turn, Why::VisitorAsked, answered).await;
         }
@@ -296,7 +296,7 @@ impl BotService {
             Ok(Some((config, _))) => config.handover_message,
             _ => super::settings::BotConfig::default().handover_message,
         };
-        let answered = self.store.count_answered_turns(&c.tenant_id, &c.id).await?;
+        let answered = self.store.count_bot_replies(&c.tenant_id, &c.id).await?;
         let moved = self
             .chat
             .bot_hand_over(c, &notice, &handover::summary(why, answered, question))
