@@ -5,7 +5,9 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use uniqchat::store::{NewTenant, NewUser, NewVisitor, Role, Store, TurnEnd};
+use uniqchat::store::{
+    MessageKind, NewMessage, NewTenant, NewUser, NewVisitor, Role, SenderKind, Store, TurnEnd,
+};
 
 async fn tenant(store: &Store, name: &str) -> String {
     let (t, _) = store
@@ -89,8 +91,32 @@ async fn bot_turns_usage_and_settings(store: Store) {
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(store.count_answered_turns(&a, &c.id).await.unwrap(), 1);
-    assert_eq!(store.count_answered_turns(&b, &c.id).await.unwrap(), 0);
+    // The bots' answers are counted from their stored replies (client id `re:…`), not from
+    // the turns: a visitor's own message and a bot's notice without that id do not count.
+    for (sender, client_id) in [
+        (SenderKind::Visitor, Some("m-1")),
+        (SenderKind::Bot, Some("re:m-1")),
+        (SenderKind::Bot, None),
+    ] {
+        let mut m = NewMessage {
+            conversation_id: c.id.clone(),
+            sender_kind: sender,
+            sender_id: None,
+            sender_name: None,
+            client_msg_id: client_id.map(str::to_string),
+            kind: MessageKind::Text,
+            body: "hello".into(),
+            internal: false,
+            precondition: Default::default(),
+            sentiment: None,
+        };
+        if sender == SenderKind::Visitor {
+            m.sender_id = Some(visitor.id.clone());
+        }
+        store.append_message(&a, m).await.unwrap();
+    }
+    assert_eq!(store.count_bot_replies(&a, &c.id).await.unwrap(), 1);
+    assert_eq!(store.count_bot_replies(&b, &c.id).await.unwrap(), 0);
 
     // Rated once, found by its reply, listed as unanswered by the knowledge base.
     assert_eq!(
