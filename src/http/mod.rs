@@ -36,9 +36,22 @@ use crate::ws::admission::Admission;
 use crate::ws::hub::Hub;
 use crate::ws::Gateway;
 
-/// What handlers reach: the settings and the services. Never the store directly.
+/// What handlers reach: the settings and the services (never the store directly), shared:
+/// axum clones the state for every request, and a clone is one reference count, not one per
+/// service (docs/performance.md, "Sixth round").
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// The settings and the services an `AppState` shares.
+pub struct Services {
     pub config: Arc<Config>,
     pub backend: Backend,
     pub auth: AuthService,
@@ -179,7 +192,7 @@ impl AppState {
             admission: admission.clone(),
             shutdown: shutdown.clone(),
         });
-        Ok(AppState {
+        Ok(AppState(Arc::new(Services {
             live,
             sentiment,
             routing_scripts,
@@ -224,6 +237,6 @@ impl AppState {
             shutdown,
             drain,
             config,
-        })
+        })))
     }
 }
