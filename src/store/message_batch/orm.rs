@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{CaseStatement, Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter};
 
 use super::super::entities::{conversation, message, message_sentiment};
 use super::super::messages::{Appended, MessageHook};
@@ -89,29 +89,33 @@ async fn write(txn: &DatabaseTransaction, plan: &Plan) -> StoreResult<()> {
         .filter(conversation::Column::Id.is_in(plan.reached.keys().map(String::as_str)))
         .exec(txn)
         .await?;
-    for chunk in plan.fresh.chunks(INSERT_CHUNK) {
-        let rows = chunk
-            .iter()
-            .cloned()
-            .map(sea_orm::IntoActiveModel::into_active_model);
-        message::Entity::insert_many(rows)
-            .exec_without_returning(txn)
-            .await
-            .map_err(StoreError::unique("message"))?;
-    }
+    insert_chunked::<message::Entity>(txn, &plan.fresh, "message").await?;
     // Outbox events for the new messages of tenants that receive them, in the same commit.
     for (tenant_id, event) in &plan.events {
         insert_event(txn, tenant_id, event, false).await?;
     }
-    for chunk in plan.sentiments.chunks(INSERT_CHUNK) {
-        let rows = chunk
+    insert_chunked::<message_sentiment::Entity>(txn, &plan.sentiments, "message sentiment").await
+}
+
+/// Inserts `rows` with one statement per `INSERT_CHUNK`; a duplicate key is a conflict on `what`.
+async fn insert_chunked<E>(
+    txn: &DatabaseTransaction,
+    rows: &[E::Model],
+    what: &'static str,
+) -> StoreResult<()>
+where
+    E: EntityTrait,
+    E::Model: IntoActiveModel<E::ActiveModel> + Clone,
+{
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        let models = chunk
             .iter()
             .cloned()
-            .map(sea_orm::IntoActiveModel::into_active_model);
-        message_sentiment::Entity::insert_many(rows)
+            .map(IntoActiveModel::into_active_model);
+        E::insert_many(models)
             .exec_without_returning(txn)
             .await
-            .map_err(StoreError::unique("message sentiment"))?;
+            .map_err(StoreError::unique(what))?;
     }
     Ok(())
 }
